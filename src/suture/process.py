@@ -1,0 +1,101 @@
+"""Every subprocess suture starts goes through here."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from suture.errors import CommandError, UsageError
+
+
+@dataclass(frozen=True)
+class Completed:
+    argv: tuple[str, ...]
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run(
+    argv: Sequence[str],
+    *,
+    cwd: Path | str | None = None,
+    env: Mapping[str, str] | None = None,
+    input: str | None = None,
+    check: bool = True,
+) -> Completed:
+    """Run a short command and return its output; raise `CommandError` if `check` and it fails."""
+    try:
+        proc = subprocess.run(
+            list(argv),
+            cwd=cwd,
+            env=None if env is None else dict(env),
+            input=input,
+            capture_output=True,
+            text=True,
+            errors="replace",
+        )
+    except FileNotFoundError as exc:
+        raise UsageError(f"{argv[0]!r} is not installed or not on PATH") from exc
+    done = Completed(tuple(argv), proc.returncode, proc.stdout, proc.stderr)
+    if check and proc.returncode != 0:
+        raise CommandError(argv, proc.returncode, proc.stdout, proc.stderr)
+    return done
+
+
+@dataclass(frozen=True)
+class Timed:
+    """A long-running command whose merged stdout and stderr went to a file."""
+
+    returncode: int
+    seconds: float
+    timed_out: bool
+
+
+def run_logged(
+    command: str,
+    *,
+    cwd: Path,
+    env: Mapping[str, str],
+    log: Path,
+    timeout: float,
+) -> Timed:
+    """Run a shell command with stdout and stderr merged into `log`.
+
+    The command gets its own process group so that a timeout kills everything it
+    started (a hung test often leaves children behind), not just the shell.
+    """
+    start = time.monotonic()
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            ["/bin/sh", "-c", command],
+            cwd=cwd,
+            env=dict(env),
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            code = proc.wait(timeout=timeout)
+            timed_out = False
+        except subprocess.TimeoutExpired:
+            _kill_group(proc)
+            code, timed_out = -signal.SIGKILL, True
+        except BaseException:
+            _kill_group(proc)
+            raise
+    return Timed(code, time.monotonic() - start, timed_out)
+
+
+def _kill_group(proc: subprocess.Popen[bytes]) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    proc.wait()

@@ -1,0 +1,184 @@
+"""The records that flow through the heal loop (see DESIGN.md).
+
+    Build -> Failure[] -> Diagnosis -> Candidate[] -> Verdict[] -> Proposal -> Published
+
+Each is a frozen dataclass of plain values and tuples, so `to_dict` gives JSON for
+`--json`, the proposal file and the history store without custom encoders.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Outcome = Literal["passed", "failed", "error", "skipped", "xfailed", "xpassed"]
+Classification = Literal["code", "lint/format", "flaky", "environment", "unknown"]
+Status = Literal["fixed", "unfixed", "not-reproduced", "nothing-to-do"]
+
+
+def to_dict(record: Any) -> dict[str, Any]:
+    """A record as JSON-ready dict (tuples become lists)."""
+    result: dict[str, Any] = dataclasses.asdict(record)
+    return result
+
+
+@dataclass(frozen=True)
+class TestResult:
+    """One test's outcome in one check run."""
+
+    __test__ = False  # not a pytest test class
+
+    test_id: str
+    outcome: Outcome
+
+
+@dataclass(frozen=True)
+class CheckRun:
+    """One run of one check command, in one worktree."""
+
+    command: str
+    exit_code: int
+    seconds: float
+    timed_out: bool
+    output: str  # merged stdout and stderr, bounded (see capture.MAX_OUTPUT)
+    tests: tuple[TestResult, ...] = ()  # empty for checks that are not pytest
+    collected: tuple[str, ...] = ()  # test ids pytest collected
+    collection_errors: tuple[str, ...] = ()  # paths that failed to import
+    junit: str = ""  # pytest's JUnit XML, when it wrote one
+
+    @property
+    def passed(self) -> bool:
+        return self.exit_code == 0 and not self.timed_out
+
+    def outcome_of(self, test_id: str) -> Outcome | None:
+        for result in self.tests:
+            if result.test_id == test_id:
+                return result.outcome
+        return None
+
+
+@dataclass(frozen=True)
+class Build:
+    """The failing state of a repository: where, which commit, what ran and how it went."""
+
+    repo: str
+    base_sha: str
+    checks: tuple[CheckRun, ...]
+
+    @property
+    def failed_checks(self) -> tuple[CheckRun, ...]:
+        return tuple(check for check in self.checks if not check.passed)
+
+
+@dataclass(frozen=True)
+class Frame:
+    """A traceback frame inside the repository (path is repo-relative, POSIX)."""
+
+    path: str
+    line: int
+    function: str = ""
+    column: int | None = None  # 1-based, when the tool reports one (SyntaxError carets)
+
+
+@dataclass(frozen=True)
+class Failure:
+    """One root cause: an error and every test that fails on it."""
+
+    tool: str  # pytest, ruff, ...
+    kind: str  # test-failure, collection-error, check-failed, timeout
+    check: str  # the command that showed it
+    error_type: str  # NameError, TypeError, ... ("" when unknown)
+    message: str  # the interpreter's line, e.g. "name 'os' is not defined"
+    test_ids: tuple[str, ...]
+    frames: tuple[Frame, ...]  # repo-local, outermost first; the last is where it raised
+    excerpt: str
+    fingerprint: str
+
+    @property
+    def location(self) -> Frame | None:
+        return self.frames[-1] if self.frames else None
+
+
+@dataclass(frozen=True)
+class Suspect:
+    path: str
+    line: int
+    why: str
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    classification: Classification
+    failures: tuple[Failure, ...]
+    suspects: tuple[Suspect, ...]
+    fingerprint: str  # of the whole diagnosis: names the branch `suture/<fingerprint>`
+
+    @property
+    def failing_tests(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(t for f in self.failures for t in f.test_ids))
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A proposed fix: a unified diff against the base, and why."""
+
+    origin: str  # the fixer's name
+    diff: str
+    rationale: str
+    fingerprint: str  # the failure it addresses
+    rank: int = 0  # lower is more certain; the fixer's own ordering of its candidates
+
+    @property
+    def size(self) -> int:
+        """Changed lines: the measure of 'smallest'."""
+        return sum(
+            1
+            for line in self.diff.splitlines()
+            if line[:1] in "+-" and not line.startswith(("+++", "---"))
+        )
+
+    @property
+    def paths(self) -> tuple[str, ...]:
+        found = []
+        for line in self.diff.splitlines():
+            if line.startswith(("--- a/", "+++ b/")):
+                found.append(line[6:])
+        return tuple(dict.fromkeys(found))
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What verification made of one candidate; a failed candidate is a value, not an error."""
+
+    candidate: Candidate
+    passed: bool
+    reason: str  # one line: why it passed or what failed
+    before: tuple[CheckRun, ...]
+    after: tuple[CheckRun, ...]
+    tests_before: int
+    tests_after: int
+    seconds: float
+    findings: tuple[str, ...] = ()  # policy findings that rejected it
+
+
+@dataclass(frozen=True)
+class Proposal:
+    branch: str
+    commit_message: str
+    title: str
+    body: str
+    fingerprint: str
+    patch: str
+    base_sha: str
+
+
+@dataclass(frozen=True)
+class Published:
+    """Where a forge put the proposal."""
+
+    forge: str
+    branch: str
+    commit: str
+    location: str  # a file path for the local forge, a PR URL for the others
+    extra: dict[str, str] = field(default_factory=dict)
