@@ -46,6 +46,8 @@ class CheckRun:
     collected: tuple[str, ...] = ()  # test ids pytest collected
     collection_errors: tuple[str, ...] = ()  # paths that failed to import
     junit: str = ""  # pytest's JUnit XML, when it wrote one
+    report: str = ""  # suture's pytest plugin's JSON lines (exceptions as the interpreter shows them)
+    root: str = ""  # the worktree it ran in: absolute paths in the output are under it
 
     @property
     def passed(self) -> bool:

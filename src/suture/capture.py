@@ -1,0 +1,170 @@
+"""Capture: run the check commands on a commit, in a disposable worktree.
+
+Each check runs with stdout and stderr merged (tracebacks go to stderr). When the
+check runs pytest, suture's plugin is loaded through PYTEST_ADDOPTS and writes the
+collected ids, outcomes and exceptions, and pytest writes JUnit XML: failing test
+ids are then exact rather than scraped.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import tempfile
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+
+from suture import checks
+from suture.git import worktree
+from suture.process import run_logged
+from suture.records import Build, CheckRun, Outcome, TestResult
+
+PLUGIN_DIR = Path(__file__).parent / "pytest_plugin"
+MAX_OUTPUT = 256 * 1024  # characters of a check's output kept in the record (head and tail)
+
+Progress = Callable[[str], None]
+
+
+def capture(
+    repo: Path,
+    sha: str,
+    commands: Sequence[str],
+    *,
+    timeout: float,
+    progress: Progress = lambda _: None,
+) -> Build:
+    """Run `commands` on commit `sha` of `repo` and record how each went."""
+    with worktree(repo, sha) as tree:
+        runs = run_checks(tree, commands, timeout=timeout, progress=progress)
+    return Build(repo=str(repo), base_sha=sha, checks=runs)
+
+
+def run_checks(
+    tree: Path,
+    commands: Sequence[str],
+    *,
+    timeout: float,
+    first: Sequence[str] = (),
+    stop_on_failure: bool = False,
+    progress: Progress = lambda _: None,
+) -> tuple[CheckRun, ...]:
+    """Run each command in `tree`; `first` test ids run before the others and stop pytest early."""
+    runs: list[CheckRun] = []
+    for command in commands:
+        checks.ensure_runnable(command, cwd=tree)
+        progress(f"running {command}")
+        check = run_check(tree, command, timeout=timeout, first=first)
+        runs.append(check)
+        progress(f"{command}: {_summary(check)}")
+        if stop_on_failure and not check.passed:
+            break
+    return tuple(runs)
+
+
+def run_check(tree: Path, command: str, *, timeout: float, first: Sequence[str] = ()) -> CheckRun:
+    with tempfile.TemporaryDirectory(prefix="suture-check-") as scratch:
+        files = Path(scratch)
+        log, junit, report = files / "output.log", files / "junit.xml", files / "report.jsonl"
+        first_file = files / "first.txt"
+        first_file.write_text("".join(f"{node_id}\n" for node_id in first), encoding="utf-8")
+        env = check_env(tree, os.environ, junit=junit, report=report, first=first_file)
+        timed = run_logged(command, cwd=tree, env=env, log=log, timeout=timeout)
+        tests, collected, collection_errors = read_report(report)
+        return CheckRun(
+            command=command,
+            exit_code=timed.returncode,
+            seconds=round(timed.seconds, 3),
+            timed_out=timed.timed_out,
+            output=_bounded(log.read_bytes().decode("utf-8", errors="replace")),
+            tests=tests,
+            collected=collected,
+            collection_errors=collection_errors,
+            junit=junit.read_text(encoding="utf-8", errors="replace") if junit.exists() else "",
+            report=report.read_text(encoding="utf-8", errors="replace") if report.exists() else "",
+            root=str(tree),
+        )
+
+
+def check_env(
+    tree: Path, base: Mapping[str, str], *, junit: Path, report: Path, first: Path
+) -> dict[str, str]:
+    """The environment of a check run.
+
+    The worktree's own code must be what gets imported: a project installed in
+    editable mode points at the user's checkout, so the worktree (and its src/)
+    go first on PYTHONPATH, ahead of anything site-packages adds.
+    """
+    env = dict(base)
+    paths = [str(tree / "src")] if (tree / "src").is_dir() else []
+    paths += [str(tree), str(PLUGIN_DIR)]
+    if env.get("PYTHONPATH"):
+        paths.append(env["PYTHONPATH"])
+    env["PYTHONPATH"] = os.pathsep.join(paths)
+    addopts = f"-p _suture_pytest --junitxml={shlex.quote(str(junit))}"
+    env["PYTEST_ADDOPTS"] = f"{env['PYTEST_ADDOPTS']} {addopts}" if env.get("PYTEST_ADDOPTS") else addopts
+    env["SUTURE_PYTEST_REPORT"] = str(report)
+    env["SUTURE_PYTEST_FIRST"] = str(first)
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    env.pop("VIRTUAL_ENV_PROMPT", None)
+    return env
+
+
+def read_report(path: Path) -> tuple[tuple[TestResult, ...], tuple[str, ...], tuple[str, ...]]:
+    """Outcomes, collected ids and modules that failed to import, from the plugin's file."""
+    outcomes: dict[str, Outcome] = {}
+    collected: list[str] = []
+    collection_errors: list[str] = []
+    for event in events(path.read_text(encoding="utf-8") if path.exists() else ""):
+        kind = event.get("event")
+        if kind == "collected":
+            collected.extend(event["ids"])
+        elif kind == "result":
+            outcomes[event["id"]] = _merge(outcomes.get(event["id"]), event["when"], event["outcome"])
+        elif kind == "exception" and event.get("when") == "collect":
+            collection_errors.append(event["id"])
+    tests = tuple(TestResult(test_id, outcome) for test_id, outcome in outcomes.items())
+    return tests, tuple(collected), tuple(dict.fromkeys(collection_errors))
+
+
+def events(text: str) -> list[dict[str, object]]:
+    found = []
+    for line in text.splitlines():
+        try:
+            event = json.loads(line)
+        except json.JSONDecodeError:
+            continue  # a line cut short by a killed run
+        if isinstance(event, dict):
+            found.append(event)
+    return found
+
+
+def _merge(previous: Outcome | None, when: str, outcome: str) -> Outcome:
+    """One outcome per test: a failing setup or teardown makes it an error."""
+    if when != "call" and outcome == "failed":
+        return "error"
+    if previous == "error":
+        return previous
+    if outcome in ("passed", "failed", "skipped", "xfailed", "xpassed"):
+        return outcome  # type: ignore[return-value]
+    return "error"
+
+
+def _bounded(text: str) -> str:
+    if len(text) <= MAX_OUTPUT:
+        return text
+    half = MAX_OUTPUT // 2
+    cut = len(text) - MAX_OUTPUT
+    return f"{text[:half]}\n[... suture cut {cut} characters ...]\n{text[-half:]}"
+
+
+def _summary(check: CheckRun) -> str:
+    if check.timed_out:
+        return f"timed out after {check.seconds:.0f}s"
+    verdict = "passed" if check.passed else f"failed (exit {check.exit_code})"
+    if check.tests:
+        failing = sum(1 for t in check.tests if t.outcome in ("failed", "error"))
+        verdict += f", {len(check.collected)} collected, {failing} failing"
+    if check.collection_errors:
+        verdict += f", {len(check.collection_errors)} collection error(s)"
+    return f"{verdict} in {check.seconds:.1f}s"

@@ -1,0 +1,156 @@
+"""The command line: parse flags, call the library, print, map outcomes to exit codes.
+
+Exit codes: 0 fixed (or nothing to do), 1 no verified fix, 2 usage or configuration
+error, 3 unexpected error (traceback in a log file), 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from suture import __version__
+from suture.errors import SutureError
+
+
+def _progress(quiet: bool) -> object:
+    err = Console(stderr=True, highlight=False)
+
+    def say(message: str) -> None:
+        if not quiet:
+            err.print(f"[dim]suture:[/] {message}", markup=True, highlight=False)
+
+    return say
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="suture")
+def cli() -> None:
+    """suture heals red builds: it finds why the checks fail, writes a fix, proves it by
+    re-running the checks in a disposable worktree, and proposes it on a branch
+    suture/<fingerprint> for you to review. Your working tree, index and HEAD are never changed.
+
+    \b
+    Start with:
+      suture demo          heal a small broken project, offline
+      suture heal          heal the repository you are in
+    """
+
+
+@cli.command()
+@click.option("--test-cmd", "test_cmds", multiple=True, metavar="CMD",
+              help="A check to run (repeatable), e.g. --test-cmd 'pytest -q' --test-cmd 'ruff check .'. "
+                   "Default: [tool.suture] test-cmd, else python -m pytest (and ruff check . if configured).")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=None, metavar="SECONDS",
+              help="Time limit of one check run (default 600).")
+@click.option("--dry-run", is_flag=True, help="Verify and show the fix, but create no branch or proposal.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object as the last line of stdout.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
+@click.option("-C", "directory", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+              help="Run in this directory instead of the current one.")
+def heal(test_cmds: tuple[str, ...], timeout: float | None, dry_run: bool, as_json: bool, quiet: bool,
+         directory: Path) -> None:
+    """Heal the current repository: capture, diagnose, fix, verify, propose.
+
+    Exit 0 when a verified fix was proposed (or shown, with --dry-run) or there is nothing
+    to do, 1 when no candidate passed verification.
+    """
+    from suture import render
+    from suture.heal import Options
+    from suture.heal import heal as run_heal
+
+    options = Options(test_cmds=test_cmds, timeout=timeout, dry_run=dry_run)
+    outcome = run_heal(directory, options, progress=_progress(quiet))  # type: ignore[arg-type]
+    if as_json:
+        click.echo(json.dumps(outcome.to_json()))
+    else:
+        render.outcome(Console(highlight=False), outcome)
+    raise SystemExit(outcome.exit_code)
+
+
+@cli.command()
+@click.option("--test-cmd", "test_cmds", multiple=True, metavar="CMD", help="A check to run (repeatable).")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=None, metavar="SECONDS",
+              help="Time limit of one check run (default 600).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object as the last line of stdout.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
+def diagnose(test_cmds: tuple[str, ...], timeout: float | None, as_json: bool, quiet: bool) -> None:
+    """Run the checks and explain the failure, without fixing anything."""
+    from suture import render
+    from suture.heal import Options, examine
+
+    options = Options(test_cmds=test_cmds, timeout=timeout)
+    found = examine(Path("."), options, progress=_progress(quiet))  # type: ignore[arg-type]
+    if found is None:
+        message = {"status": "nothing-to-do", "reason": "every check passes"}
+        click.echo(json.dumps(message) if as_json else "every check passes: nothing to diagnose")
+        return
+    if as_json:
+        from suture.records import to_dict
+
+        click.echo(json.dumps(to_dict(found)))
+    else:
+        render.diagnosis(Console(highlight=False), found)
+    raise SystemExit(1)
+
+
+@cli.command()
+@click.option("--keep", is_flag=True, help="Keep the demo project (its path is printed).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object as the last line of stdout.")
+def demo(keep: bool, as_json: bool) -> None:
+    """Build a small broken project in a temp dir and heal it, offline."""
+    from suture import render
+    from suture.demo import run_demo
+
+    console = Console(highlight=False)
+    outcome, project = run_demo(keep=keep, progress=_progress(False))  # type: ignore[arg-type]
+    if as_json:
+        click.echo(json.dumps({**outcome.to_json(), "project": str(project) if keep else None}))
+    else:
+        render.outcome(console, outcome)
+        if keep:
+            console.print(f"demo project kept at {project}", markup=False)
+    raise SystemExit(outcome.exit_code)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        cli.main(args=list(argv) if argv is not None else None, prog_name="suture", standalone_mode=False)
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    except click.exceptions.Abort:
+        return 130
+    except click.ClickException as exc:
+        exc.show()
+        return 2
+    except KeyboardInterrupt:
+        click.echo("suture: interrupted", err=True)
+        return 130
+    except SutureError as exc:
+        click.echo(f"suture: error: {exc}", err=True)
+        return exc.exit_code
+    except Exception:
+        log = crash_log()
+        click.echo(f"suture: unexpected error (a bug): the traceback is in {log}", err=True)
+        return 3
+    return 0
+
+
+def crash_log() -> Path:
+    """Write the current exception's traceback to a log file and return its path."""
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "suture"
+    try:
+        base.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        base = Path("/tmp")
+    path = base / f"crash-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.log"
+    path.write_text(f"suture {__version__} {' '.join(sys.argv)}\n{traceback.format_exc()}", encoding="utf-8")
+    return path

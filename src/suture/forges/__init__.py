@@ -1,0 +1,1 @@
+"""Forges publish a verified proposal. `local` (the default) needs no network."""

@@ -1,0 +1,134 @@
+"""The git operations suture needs, and disposable worktrees.
+
+Nothing here changes the user's working tree, index or HEAD: suture reads the
+repository, adds worktrees of its own under the system temp dir, and writes refs
+under refs/heads/suture/.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from suture.errors import CommandError, RepoError
+from suture.process import run
+
+# Worktrees are made in directories named suture-wt-<pid>-<random> so that a later
+# run can tell its own from stale ones left by a killed run.
+WORKTREE_PREFIX = "suture-wt-"
+TRAILER = "Healed-by: suture"
+BRANCH_PREFIX = "suture/"
+
+
+def git(repo: Path, *args: str, input: str | None = None, env: dict[str, str] | None = None) -> str:
+    full_env = None if env is None else {**os.environ, **env}
+    return run(["git", *args], cwd=repo, input=input, env=full_env).stdout
+
+
+def toplevel(path: Path) -> Path:
+    """The root of the repository containing `path`, or a RepoError that says what to do."""
+    done = run(["git", "rev-parse", "--show-toplevel"], cwd=path, check=False)
+    if done.returncode != 0:
+        raise RepoError(
+            f"{path} is not inside a git repository: run suture in the repository to heal "
+            "(or `git init` and commit the project first)"
+        )
+    return Path(done.stdout.strip())
+
+
+def head_sha(repo: Path) -> str:
+    done = run(["git", "rev-parse", "--verify", "-q", "HEAD^{commit}"], cwd=repo, check=False)
+    if done.returncode != 0:
+        raise RepoError(
+            f"the repository at {repo} has no commits yet: suture heals a commit, "
+            "so commit the project first (git add -A && git commit)"
+        )
+    return done.stdout.strip()
+
+
+def current_branch(repo: Path) -> str | None:
+    done = run(["git", "symbolic-ref", "-q", "--short", "HEAD"], cwd=repo, check=False)
+    return done.stdout.strip() or None
+
+
+def commit_message(repo: Path, sha: str) -> str:
+    return git(repo, "log", "-1", "--format=%B", sha)
+
+
+def healed_by_suture(repo: Path, sha: str) -> bool:
+    """Whether `sha` is a commit suture made (it carries the trailer)."""
+    return any(line.strip() == TRAILER for line in commit_message(repo, sha).splitlines())
+
+
+def common_dir(repo: Path) -> Path:
+    """The repository's git directory (shared by all worktrees): suture's own files go here."""
+    path = Path(git(repo, "rev-parse", "--git-common-dir").strip())
+    return path if path.is_absolute() else (repo / path).resolve()
+
+
+def ref_sha(repo: Path, ref: str) -> str | None:
+    done = run(["git", "rev-parse", "--verify", "-q", ref + "^{commit}"], cwd=repo, check=False)
+    return done.stdout.strip() or None
+
+
+@contextlib.contextmanager
+def worktree(repo: Path, sha: str) -> Iterator[Path]:
+    """A detached worktree of `sha` in a fresh temp dir, removed on exit whatever happens."""
+    parent = Path(tempfile.mkdtemp(prefix=f"{WORKTREE_PREFIX}{os.getpid()}-"))
+    path = parent / "tree"
+    try:
+        git(repo, "worktree", "add", "--detach", "--quiet", str(path), sha)
+        yield path
+    finally:
+        _remove_worktree(repo, path)
+        shutil.rmtree(parent, ignore_errors=True)
+
+
+def _remove_worktree(repo: Path, path: Path) -> None:
+    with contextlib.suppress(CommandError):
+        git(repo, "worktree", "remove", "--force", "--force", str(path))
+    shutil.rmtree(path, ignore_errors=True)
+    with contextlib.suppress(CommandError):
+        git(repo, "worktree", "prune")
+
+
+def clean_stale_worktrees(repo: Path) -> list[Path]:
+    """Remove worktrees left behind by suture runs whose process is gone."""
+    removed = []
+    for path in _worktree_paths(repo):
+        match = re.fullmatch(rf"{WORKTREE_PREFIX}(\d+)-.*", path.parent.name)
+        if match and not _alive(int(match.group(1))):
+            _remove_worktree(repo, path)
+            shutil.rmtree(path.parent, ignore_errors=True)
+            removed.append(path)
+    return removed
+
+
+def _worktree_paths(repo: Path) -> list[Path]:
+    listing = git(repo, "worktree", "list", "--porcelain")
+    return [Path(line[len("worktree ") :]) for line in listing.splitlines() if line.startswith("worktree ")]
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def apply(tree: Path, patch: str, *, cached: bool = False, env: dict[str, str] | None = None) -> str | None:
+    """Apply `patch` in `tree`; None on success, else git's reason."""
+    args = ["git", "apply", "--whitespace=nowarn"] + (["--cached"] if cached else [])
+    full_env = None if env is None else {**os.environ, **env}
+    done = run([*args, "-"], cwd=tree, input=patch, env=full_env, check=False)
+    return None if done.returncode == 0 else (done.stderr.strip() or done.stdout.strip())

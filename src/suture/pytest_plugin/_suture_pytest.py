@@ -1,0 +1,123 @@
+"""A pytest plugin suture loads into the project's own pytest (``-p _suture_pytest``).
+
+Standard library only: it runs inside the project's interpreter, not suture's.
+
+* Records what pytest collected, each test's outcome and, for every exception, the
+  interpreter's own rendering of it (on Python 3.10 and 3.11 only the interpreter's
+  display adds "Did you mean: 'x'?", pytest's does not) with its frames, as JSON
+  lines in the file named by SUTURE_PYTEST_REPORT.
+* Runs the tests listed in SUTURE_PYTEST_FIRST (one node id a line) before the
+  others and stops the session as soon as one of them does not pass, so that a
+  candidate that does not fix the failure costs only those tests.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import sys
+import traceback
+from typing import Any
+
+import pytest
+
+_REPORT = os.environ.get("SUTURE_PYTEST_REPORT", "")
+_FIRST_FILE = os.environ.get("SUTURE_PYTEST_FIRST", "")
+
+
+def _first_ids() -> list[str]:
+    if not _FIRST_FILE:
+        return []
+    with open(_FIRST_FILE, encoding="utf-8") as handle:
+        return [line.strip() for line in handle if line.strip()]
+
+
+_FIRST = _first_ids()
+
+
+def _emit(record: dict[str, Any]) -> None:
+    if not _REPORT:
+        return
+    with open(_REPORT, "a", encoding="utf-8") as handle:
+        handle.write(json.dumps(record) + "\n")
+
+
+def _interpreter_line(exc: BaseException) -> str:
+    """The last line the interpreter itself would print for `exc`."""
+    buffer = io.StringIO()
+    saved = sys.stderr
+    sys.stderr = buffer
+    try:
+        sys.__excepthook__(type(exc), exc, exc.__traceback__)
+    except Exception:
+        buffer = io.StringIO(traceback.format_exception_only(type(exc), exc)[-1])
+    finally:
+        sys.stderr = saved
+    lines = [line for line in buffer.getvalue().splitlines() if line.strip()]
+    return lines[-1] if lines else type(exc).__name__
+
+
+def _frames(exc: BaseException) -> list[dict[str, Any]]:
+    frames = [
+        {"path": f.filename, "line": f.lineno, "function": f.name}
+        for f in traceback.extract_tb(exc.__traceback__)
+    ]
+    if isinstance(exc, SyntaxError) and exc.filename and exc.lineno:
+        # The error is in the file that failed to compile, not in the import machinery.
+        frames.append(
+            {"path": exc.filename, "line": exc.lineno, "function": "", "column": exc.offset}
+        )
+    return frames
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(
+    session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
+) -> None:
+    if _FIRST:
+        wanted = {node_id: index for index, node_id in enumerate(_FIRST)}
+        items.sort(key=lambda item: (item.nodeid not in wanted, wanted.get(item.nodeid, 0)))
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    _emit({"event": "collected", "ids": [item.nodeid for item in session.items]})
+
+
+def pytest_exception_interact(node: Any, call: Any, report: Any) -> None:
+    excinfo = call.excinfo
+    if excinfo is None:
+        return
+    exc = excinfo.value
+    if type(exc).__module__ == "_pytest.outcomes":  # skip(), xfail(), exit(): not errors
+        return
+    _emit(
+        {
+            "event": "exception",
+            "id": node.nodeid,
+            "when": getattr(call, "when", "collect"),
+            "type": type(exc).__name__,
+            "qualified": f"{type(exc).__module__}.{type(exc).__qualname__}",
+            "line": _interpreter_line(exc),
+            "frames": _frames(exc),
+        }
+    )
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    outcome = report.outcome
+    if hasattr(report, "wasxfail"):
+        outcome = "xpassed" if report.passed else "xfailed"
+    if report.when == "call" or outcome != "passed":
+        _emit({"event": "result", "id": report.nodeid, "when": report.when, "outcome": outcome})
+        if report.nodeid in _FIRST and outcome != "passed":
+            # A test this candidate had to fix still fails: the rest cannot save it.
+            _SESSION.shouldstop = f"suture: {report.nodeid} still {outcome}"
+
+
+_SESSION: Any = None
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    global _SESSION
+    _SESSION = session

@@ -1,0 +1,92 @@
+"""Verify: the gatekeeper. A candidate is accepted only when the checks prove it.
+
+For each candidate, in a fresh worktree of the base: policy first (no test files),
+`git apply`, then the checks that failed (their failing tests first: a candidate
+that does not fix them stops there), then every other check. Accepted when every
+check exits 0, every test that failed on the base now passes (not skipped, not
+xfailed, not vanished) and pytest collected at least as many tests as before.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from suture import policy
+from suture.capture import Progress, run_checks
+from suture.git import apply, worktree
+from suture.records import Build, Candidate, CheckRun, Diagnosis, Verdict
+
+
+def verify(
+    build: Build,
+    diagnosis: Diagnosis,
+    candidate: Candidate,
+    *,
+    timeout: float,
+    progress: Progress = lambda _: None,
+) -> Verdict:
+    start = time.monotonic()
+
+    def verdict(passed: bool, reason: str, after: Sequence[CheckRun] = (), findings: Sequence[str] = ()) -> Verdict:
+        return Verdict(
+            candidate=candidate,
+            passed=passed,
+            reason=reason,
+            before=build.checks,
+            after=tuple(after),
+            tests_before=collected(build.checks),
+            tests_after=collected(after),
+            seconds=round(time.monotonic() - start, 3),
+            findings=tuple(findings),
+        )
+
+    if not build.failed_checks:
+        return verdict(False, "the checks pass on the base: nothing to fix (not reproduced)")
+    found = policy.findings(candidate)
+    if found:
+        return verdict(False, "rejected by policy: " + "; ".join(found), findings=found)
+    with worktree(Path(build.repo), build.base_sha) as tree:
+        problem = apply(tree, candidate.diff)
+        if problem:
+            return verdict(False, f"the diff does not apply: {problem}")
+        after = run_checks(
+            tree,
+            ordered_commands(build),
+            timeout=timeout,
+            first=diagnosis.failing_tests,
+            stop_on_failure=True,
+            progress=progress,
+        )
+    passed, reason = judge(build, diagnosis, after)
+    return verdict(passed, reason, after)
+
+
+def ordered_commands(build: Build) -> list[str]:
+    """The failing checks first: they are the ones a wrong candidate fails fastest."""
+    failed = [check.command for check in build.failed_checks]
+    return failed + [check.command for check in build.checks if check.command not in failed]
+
+
+def judge(build: Build, diagnosis: Diagnosis, after: Sequence[CheckRun]) -> tuple[bool, str]:
+    for check in after:
+        if check.timed_out:
+            return False, f"{check.command} timed out after {check.seconds:.0f}s"
+        if not check.passed:
+            return False, f"{check.command} still fails (exit {check.exit_code})"
+    if len(after) < len(build.checks):
+        return False, "not every check ran"
+    for test_id in diagnosis.failing_tests:
+        outcomes = [check.outcome_of(test_id) for check in after]
+        outcome = next((o for o in outcomes if o is not None), None)
+        if outcome != "passed":
+            return False, f"{test_id} failed before and is now {outcome or 'not run at all'}"
+    before, now = collected(build.checks), collected(after)
+    if now < before:
+        return False, f"pytest collected {now} tests, fewer than the {before} before the fix"
+    return True, f"every check passes; {len(diagnosis.failing_tests)} failing test(s) now pass"
+
+
+def collected(runs: Sequence[CheckRun]) -> int:
+    return sum(len(check.collected) for check in runs)
