@@ -23,11 +23,14 @@ def make_venv(path: Path) -> Path:
 def test_src_layout_installed_editable_is_verified_against_the_worktree(tmp_path: Path) -> None:
     repo = make_repo(tmp_path / "repo", SRC_LAYOUT)
     python = make_venv(tmp_path / "venv")
-    subprocess.run(
-        [str(python), "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation", "-e", str(repo)],
-        check=True,
-        capture_output=True,
-    )
+    # What `pip install -e .` of a src layout leaves (setuptools and hatchling alike): a
+    # .pth file in site-packages naming the checkout's src/. Written directly so the test
+    # needs no build backend and no network.
+    site = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        check=True, capture_output=True, text=True,
+    ).stdout.strip()
+    (Path(site) / "__editable__.srcpkg-0.1.pth").write_text(f"{repo / 'src'}\n")
     # The editable install resolves to the user's checkout...
     where = subprocess.run(
         [str(python), "-c", "import srcpkg.core; print(srcpkg.core.__file__)"],

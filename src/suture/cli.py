@@ -16,6 +16,7 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.markup import escape
 
 from suture import __version__
 from suture.errors import SutureError
@@ -26,7 +27,7 @@ def _progress(quiet: bool) -> object:
 
     def say(message: str) -> None:
         if not quiet:
-            err.print(f"[dim]suture:[/] {message}", markup=True, highlight=False)
+            err.print(f"[dim]suture:[/] {escape(message)}", soft_wrap=True)
 
     return say
 

@@ -52,30 +52,41 @@ def failures_of(check: CheckRun) -> list[Failure]:
 
 
 def from_report(check: CheckRun) -> list[Failure]:
-    """Failures from the exceptions suture's pytest plugin saw."""
+    """Failures from the exceptions suture's pytest plugin saw.
+
+    When a failing test's code logged an exception raised in the repository (a web
+    app's 500), that exception is the cause and the test's own error the symptom.
+    """
+    logged: dict[str, dict[str, object]] = {}
     found = []
     for event in events(check.report):
-        if event.get("event") != "exception":
-            continue
-        error_type, message = _split_line(str(event["line"]), str(event["type"]))
-        frames = local_frames(event.get("frames", []), root=check.root)  # type: ignore[arg-type]
-        when = event.get("when")
-        node_id = str(event["id"])
-        kind = {"collect": "collection-error", "call": "test-failure"}.get(str(when), "test-error")
-        test_ids = () if kind == "collection-error" else (node_id,)
-        found.append(
-            _failure(
-                check,
-                kind=kind,
-                error_type=error_type,
-                message=message,
-                test_ids=test_ids,
-                frames=frames,
-                excerpt=_excerpt_for(check.output, node_id, message),
-                location=frames[-1].path if frames else node_id.split("::")[0],
-            )
-        )
+        node_id = str(event.get("id", ""))
+        if event.get("event") == "logged" and local_frames(_frames_of(event), root=check.root):
+            logged[node_id] = event
+        elif event.get("event") == "exception":
+            found.append(_from_event(check, logged.get(node_id, event), node_id, str(event.get("when"))))
     return found
+
+
+def _frames_of(event: dict[str, object]) -> list[dict[str, object]]:
+    frames = event.get("frames")
+    return frames if isinstance(frames, list) else []
+
+
+def _from_event(check: CheckRun, event: dict[str, object], node_id: str, when: str) -> Failure:
+    error_type, message = _split_line(str(event["line"]), str(event["type"]))
+    frames = local_frames(_frames_of(event), root=check.root)
+    kind = {"collect": "collection-error", "call": "test-failure"}.get(when, "test-error")
+    return _failure(
+        check,
+        kind=kind,
+        error_type=error_type,
+        message=message,
+        test_ids=() if kind == "collection-error" else (node_id,),
+        frames=frames,
+        excerpt=_excerpt_for(check.output, node_id, message),
+        location=frames[-1].path if frames else node_id.split("::")[0],
+    )
 
 
 def _split_line(line: str, type_name: str) -> tuple[str, str]:

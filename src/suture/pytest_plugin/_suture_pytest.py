@@ -6,6 +6,9 @@ Standard library only: it runs inside the project's interpreter, not suture's.
   interpreter's own rendering of it (on Python 3.10 and 3.11 only the interpreter's
   display adds "Did you mean: 'x'?", pytest's does not) with its frames, as JSON
   lines in the file named by SUTURE_PYTEST_REPORT.
+* Also records exceptions a failing test's code logged rather than raised (a web
+  framework turns a TypeError in a view into a 500 response and a log record: the
+  test then fails on an assertion, but the cause is the logged exception).
 * Runs the tests listed in SUTURE_PYTEST_FIRST (one node id a line) before the
   others and stops the session as soon as one of them does not pass, so that a
   candidate that does not fix the failure costs only those tests.
@@ -15,6 +18,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import os
 import sys
 import traceback
@@ -84,24 +88,49 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     _emit({"event": "collected", "ids": [item.nodeid for item in session.items]})
 
 
+class _LoggedExceptions(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.NOTSET)
+        self.exceptions: list[BaseException] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.exc_info and record.exc_info[1] is not None:
+            self.exceptions.append(record.exc_info[1])
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Any:
+    handler = _LoggedExceptions()
+    root = logging.getLogger()
+    root.addHandler(handler)
+    try:
+        outcome = yield
+    finally:
+        root.removeHandler(handler)
+    if outcome.excinfo is not None:
+        for exc in handler.exceptions:
+            _emit({**_describe(exc), "event": "logged", "id": item.nodeid, "when": "call"})
+
+
+def _describe(exc: BaseException) -> dict[str, Any]:
+    return {
+        "type": type(exc).__name__,
+        "qualified": f"{type(exc).__module__}.{type(exc).__qualname__}",
+        "line": _interpreter_line(exc),
+        "frames": _frames(exc),
+    }
+
+
 def pytest_exception_interact(node: Any, call: Any, report: Any) -> None:
     excinfo = call.excinfo
     if excinfo is None:
         return
     exc = excinfo.value
+    while type(exc).__name__ == "CollectError" and exc.__cause__ is not None:
+        exc = exc.__cause__  # pytest wraps SyntaxError and ImportError at import time
     if type(exc).__module__ == "_pytest.outcomes":  # skip(), xfail(), exit(): not errors
         return
-    _emit(
-        {
-            "event": "exception",
-            "id": node.nodeid,
-            "when": getattr(call, "when", "collect"),
-            "type": type(exc).__name__,
-            "qualified": f"{type(exc).__module__}.{type(exc).__qualname__}",
-            "line": _interpreter_line(exc),
-            "frames": _frames(exc),
-        }
-    )
+    _emit({**_describe(exc), "event": "exception", "id": node.nodeid, "when": getattr(call, "when", "collect")})
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:

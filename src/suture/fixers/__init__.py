@@ -1,0 +1,40 @@
+"""The deterministic fixers, in ladder order, and asking all of them at once.
+
+Each fixer recognises its own failures and returns [] for the rest, so `propose` asks
+every one; verification then tries the candidates in the order returned.
+"""
+
+from __future__ import annotations
+
+from suture.fixers import concat, did_you_mean, missing_import, syntax
+from suture.fixers.base import Fixer
+from suture.policy import is_test_path
+from suture.records import Candidate, Failure
+from suture.source import Source
+
+# Ladder order, which breaks ties between candidates of equal rank and size. Only NameError
+# reaches two fixers: a stdlib module used without its import comes before the
+# interpreter's nearest-name guess (`time` undefined, "Did you mean: 'type'?").
+FIXERS: dict[str, Fixer] = {
+    "concat": concat.ConcatFixer(),
+    "missing-import": missing_import.MissingImportFixer(),
+    "did-you-mean": did_you_mean.DidYouMeanFixer(),
+    "syntax": syntax.SyntaxFixer(),
+}
+
+
+def propose(failure: Failure, source: Source) -> list[Candidate]:
+    """Every fixer's candidates for `failure`, most certain and smallest first.
+
+    Candidates that touch a test file are dropped (tests are read-only), as is a diff
+    already proposed; the sort is stable, so ties keep the ladder's order.
+    """
+    found: list[Candidate] = []
+    seen: set[str] = set()
+    for fixer in FIXERS.values():
+        for candidate in fixer.propose(failure, source):
+            if candidate.diff in seen or any(is_test_path(p) for p in candidate.paths):
+                continue
+            seen.add(candidate.diff)
+            found.append(candidate)
+    return sorted(found, key=lambda candidate: (candidate.rank, candidate.size))

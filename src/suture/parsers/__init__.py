@@ -1,0 +1,1 @@
+"""Parsers: one module per tool, each turning that tool's output into `Failure` records."""
