@@ -49,18 +49,14 @@ def applied(repo: Path, candidate: Candidate, path: str = "pkg/mod.py") -> str:
     checkout of the base commit."""
     git(repo, "reset", "-q", "--hard")
     for args in (["apply", "--check"], ["apply"]):
-        done = subprocess.run(
-            ["git", *args, "-"], cwd=repo, input=candidate.diff, capture_output=True, text=True
-        )
+        done = subprocess.run(["git", *args, "-"], cwd=repo, input=candidate.diff, capture_output=True, text=True)
         assert done.returncode == 0, f"git {' '.join(args)}:\n{done.stderr}\n{candidate.diff}"
     return (repo / path).read_bytes().decode()
 
 
 def python(repo: Path, code: str) -> subprocess.CompletedProcess[str]:
     """Run `code` with a real interpreter in `repo`, where `pkg` is importable."""
-    return subprocess.run(
-        [sys.executable, "-c", code], cwd=repo, capture_output=True, text=True, check=False
-    )
+    return subprocess.run([sys.executable, "-c", code], cwd=repo, capture_output=True, text=True, check=False)
 
 
 def pytest_passes(repo: Path) -> bool:

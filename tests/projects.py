@@ -7,11 +7,7 @@ import sys
 PYTEST = f"{sys.executable} -m pytest -q"
 
 CLASSIC = {
-    "calc.py": (
-        "def add(a, b):\n"
-        "    result = a + b\n"
-        '    return "The result is: " + result\n'
-    ),
+    "calc.py": ('def add(a, b):\n    result = a + b\n    return "The result is: " + result\n'),
     "tests/test_calc.py": (
         "from calc import add\n\n\n"
         "def test_add():\n"
@@ -46,27 +42,14 @@ FLASK_APP = {
 }
 
 MISSING_IMPORT = {
-    "paths.py": (
-        '"""Path helpers."""\n'
-        "import sys\n"
-        "\n"
-        "\n"
-        "def here():\n"
-        "    return os.getcwd()\n"
-    ),
+    "paths.py": ('"""Path helpers."""\nimport sys\n\n\ndef here():\n    return os.getcwd()\n'),
     "tests/test_paths.py": (
-        "import os\n\nfrom paths import here\n\n\n"
-        "def test_here():\n"
-        "    assert here() == os.getcwd()\n"
+        "import os\n\nfrom paths import here\n\n\ndef test_here():\n    assert here() == os.getcwd()\n"
     ),
 }
 
 TYPO = {
-    "shapes.py": (
-        "def area(width, height):\n"
-        "    result = width * height\n"
-        "    return reslt\n"
-    ),
+    "shapes.py": ("def area(width, height):\n    result = width * height\n    return reslt\n"),
     "tests/test_shapes.py": "from shapes import area\n\n\ndef test_area():\n    assert area(2, 3) == 6\n",
 }
 

@@ -28,13 +28,18 @@ def test_src_layout_installed_editable_is_verified_against_the_worktree(tmp_path
     # needs no build backend and no network.
     site = subprocess.run(
         [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-        check=True, capture_output=True, text=True,
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout.strip()
     (Path(site) / "__editable__.srcpkg-0.1.pth").write_text(f"{repo / 'src'}\n")
     # The editable install resolves to the user's checkout...
     where = subprocess.run(
         [str(python), "-c", "import srcpkg.core; print(srcpkg.core.__file__)"],
-        cwd=tmp_path, check=True, capture_output=True, text=True,
+        cwd=tmp_path,
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout.strip()
     assert Path(where) == repo / "src" / "srcpkg" / "core.py"
     git(repo, "status", "--porcelain")
@@ -42,7 +47,10 @@ def test_src_layout_installed_editable_is_verified_against_the_worktree(tmp_path
 
     done = subprocess.run(
         [sys.executable, "-m", "suture", "heal", "--json", "--test-cmd", f"{python} -m pytest -q"],
-        cwd=repo, capture_output=True, text=True, timeout=180,
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        timeout=180,
     )
 
     # ...yet verification ran the patched worktree: the fix passes although the
@@ -53,6 +61,9 @@ def test_src_layout_installed_editable_is_verified_against_the_worktree(tmp_path
     assert result["failures"][0]["frames"][-1]["path"] == "src/srcpkg/core.py"
     assert snapshot(repo) == before
     still_broken = subprocess.run(
-        [str(python), "-c", "import srcpkg.core; srcpkg.core.label(3)"], cwd=tmp_path, capture_output=True, text=True
+        [str(python), "-c", "import srcpkg.core; srcpkg.core.label(3)"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
     )
     assert "TypeError" in still_broken.stderr

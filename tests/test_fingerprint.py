@@ -81,9 +81,7 @@ def test_what_makes_a_failure_different_changes_the_fingerprint() -> None:
 
 def test_test_ids_are_a_set_but_parameters_count() -> None:
     def of(*test_ids: str) -> str:
-        return failure_fingerprint(
-            tool="pytest", error_type="E", message="m", location="a.py", test_ids=test_ids
-        )
+        return failure_fingerprint(tool="pytest", error_type="E", message="m", location="a.py", test_ids=test_ids)
 
     assert of("t.py::test_a", "t.py::test_b[1]") == of("t.py::test_b[1]", "t.py::test_a")
     assert of("t.py::test_b[1]") != of("t.py::test_b[2]")
@@ -130,9 +128,7 @@ def test_test_ids_are_a_set_but_parameters_count() -> None:
 )
 def test_what_changes_between_runs_is_ignored(one: str, other: str) -> None:
     def of(message: str) -> str:
-        return failure_fingerprint(
-            tool="pytest", error_type="E", message=message, location="src/m.py", test_ids=["t"]
-        )
+        return failure_fingerprint(tool="pytest", error_type="E", message=message, location="src/m.py", test_ids=["t"])
 
     assert of(one) == of(other)
 
@@ -152,24 +148,16 @@ def test_what_changes_between_runs_is_ignored(one: str, other: str) -> None:
 )
 def test_what_differs_in_substance_is_kept(one: str, other: str) -> None:
     def of(message: str) -> str:
-        return failure_fingerprint(
-            tool="pytest", error_type="E", message=message, location="src/m.py", test_ids=["t"]
-        )
+        return failure_fingerprint(tool="pytest", error_type="E", message=message, location="src/m.py", test_ids=["t"])
 
     assert of(one) != of(other)
 
 
 def test_location_ignores_line_numbers_and_spelling() -> None:
     def of(location: str) -> str:
-        return failure_fingerprint(
-            tool="pytest", error_type="E", message="m", location=location, test_ids=[]
-        )
+        return failure_fingerprint(tool="pytest", error_type="E", message="m", location=location, test_ids=[])
 
-    assert (
-        of("src/calc/__init__.py")
-        == of("src/calc/__init__.py:5")
-        == of("./src/calc/__init__.py:9:3")
-    )
+    assert of("src/calc/__init__.py") == of("src/calc/__init__.py:5") == of("./src/calc/__init__.py:9:3")
     assert of("src\\calc\\__init__.py") == of("src/calc/__init__.py")
     assert of("src/calc/__init__.py") != of("src/calc/stats.py")
 

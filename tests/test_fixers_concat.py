@@ -82,16 +82,10 @@ CASES = {
         "value: 7",
     ),
     "augmented-str-target": Case(
-        (
-            'def join(items):\n    out = ""\n    for item in items:\n'
-            "        out += item\n    return out\n"
-        ),
+        ('def join(items):\n    out = ""\n    for item in items:\n        out += item\n    return out\n'),
         4,
         STR_LEFT,
-        [
-            'def join(items):\n    out = ""\n    for item in items:\n'
-            "        out += str(item)\n    return out\n"
-        ],
+        ['def join(items):\n    out = ""\n    for item in items:\n        out += str(item)\n    return out\n'],
         "join([1, 2])",
         "12",
     ),
@@ -104,16 +98,12 @@ CASES = {
         "4 points",
     ),
     "chain-over-several-lines": Case(
-        (
-            'def banner(width):\n    return ("width: "\n'
-            '            + width\n            + " px")  # header\n'
-        ),
+        ('def banner(width):\n    return ("width: "\n            + width\n            + " px")  # header\n'),
         2,
         STR_LEFT,
         [
             'def banner(width):\n    return (f"width: {width} px")  # header\n',
-            'def banner(width):\n    return ("width: "\n            + str(width)\n'
-            '            + " px")  # header\n',
+            'def banner(width):\n    return ("width: "\n            + str(width)\n            + " px")  # header\n',
         ],
         "banner(80)",
         "width: 80 px",
@@ -172,9 +162,7 @@ def test_candidates(tmp_path: Path, case: Case) -> None:
 
 
 def test_the_classic_case_explains_itself_and_makes_the_tests_pass(tmp_path: Path) -> None:
-    test = (
-        'from pkg.mod import add\n\n\ndef test_add():\n    assert add(2, 3) == "The result is: 5"\n'
-    )
+    test = 'from pkg.mod import add\n\n\ndef test_add():\n    assert add(2, 3) == "The result is: 5"\n'
     files = {"pkg/__init__.py": "", "pkg/mod.py": CLASSIC, "tests/test_x.py": test}
     source = commit(tmp_path, files)
     assert not pytest_passes(tmp_path)

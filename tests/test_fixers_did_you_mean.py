@@ -23,13 +23,11 @@ class Case:
 
 CASES = {
     "name-every-use-on-the-line-but-not-strings-comments-attributes": Case(
-        "class Box:\n    reslt = 0\n\n\ndef f(result):\n"
-        '    return reslt * 2, "reslt", Box.reslt  # reslt\n',
+        'class Box:\n    reslt = 0\n\n\ndef f(result):\n    return reslt * 2, "reslt", Box.reslt  # reslt\n',
         6,
         "NameError",
         "name 'reslt' is not defined. Did you mean: 'result'?",
-        "class Box:\n    reslt = 0\n\n\ndef f(result):\n"
-        '    return result * 2, "reslt", Box.reslt  # reslt\n',
+        'class Box:\n    reslt = 0\n\n\ndef f(result):\n    return result * 2, "reslt", Box.reslt  # reslt\n',
         "f(4)",
         "(8, 'reslt', 0)",
     ),
@@ -91,9 +89,7 @@ CASES = {
 def test_candidates(tmp_path: Path, case: Case) -> None:
     source = commit(tmp_path, {"pkg/__init__.py": "", "pkg/mod.py": case.source})
 
-    found = DidYouMeanFixer().propose(
-        failure(case.error_type, case.message, line=case.line), source
-    )
+    found = DidYouMeanFixer().propose(failure(case.error_type, case.message, line=case.line), source)
 
     assert [applied(tmp_path, c) for c in found] == [case.expected]
     assert (found[0].origin, found[0].rank, found[0].fingerprint) == ("did-you-mean", 0, "abc")
@@ -105,9 +101,7 @@ def test_the_fix_makes_the_tests_pass(tmp_path: Path) -> None:
     files = {
         "pkg/__init__.py": "",
         "pkg/mod.py": "def area(width, height):\n    size = width * height\n    return sise\n",
-        "tests/test_x.py": (
-            "from pkg.mod import area\n\n\ndef test_y():\n    assert area(2, 3) == 6\n"
-        ),
+        "tests/test_x.py": ("from pkg.mod import area\n\n\ndef test_y():\n    assert area(2, 3) == 6\n"),
     }
     source = commit(tmp_path, files)
     assert not pytest_passes(tmp_path)
@@ -115,9 +109,7 @@ def test_the_fix_makes_the_tests_pass(tmp_path: Path) -> None:
 
     (best,) = DidYouMeanFixer().propose(failure("NameError", message, line=3), source)
 
-    assert (
-        best.rationale == "Python suggests `size` for the unknown name `sise`; rename it on line 3"
-    )
+    assert best.rationale == "Python suggests `size` for the unknown name `sise`; rename it on line 3"
     applied(tmp_path, best)
     assert pytest_passes(tmp_path)
 
@@ -137,9 +129,7 @@ TYPO = "name 'reslt' is not defined. Did you mean: 'result'?"
 
 NOT_FOR_US = {
     "no-suggestion": failure("NameError", "name 'reslt' is not defined", line=5),
-    "attribute-without-suggestion": failure(
-        "AttributeError", "module 'math' has no attribute 'sqr'", line=5
-    ),
+    "attribute-without-suggestion": failure("AttributeError", "module 'math' has no attribute 'sqr'", line=5),
     "suggestion-for-another-error-type": failure("TypeError", TYPO, line=5),
     "name-not-on-the-line": failure("NameError", TYPO, line=4),
     "attribute-named-like-a-plain-name": failure(
@@ -158,8 +148,6 @@ NOT_FOR_US = {
 
 @pytest.mark.parametrize("failed", NOT_FOR_US.values(), ids=NOT_FOR_US.keys())
 def test_nothing_to_propose(tmp_path: Path, failed: Failure) -> None:
-    source = commit(
-        tmp_path, {"pkg/mod.py": USES, "tests/test_mod.py": USES}, {"pkg/blob.py": b"reslt\0"}
-    )
+    source = commit(tmp_path, {"pkg/mod.py": USES, "tests/test_mod.py": USES}, {"pkg/blob.py": b"reslt\0"})
 
     assert DidYouMeanFixer().propose(failed, source) == []

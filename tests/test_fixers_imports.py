@@ -21,8 +21,7 @@ class Case:
 
 CASES = {
     "module-joins-the-stdlib-block-in-order": Case(
-        '"""Tools."""\n\nimport json\nimport sys\n\nimport pytest\n\n\n'
-        "def cwd():\n    return os.getcwd()\n",
+        '"""Tools."""\n\nimport json\nimport sys\n\nimport pytest\n\n\ndef cwd():\n    return os.getcwd()\n',
         10,
         "name 'os' is not defined",
         [
@@ -32,14 +31,10 @@ CASES = {
         [0],
     ),
     "first-import-after-docstring-and-future": Case(
-        '"""Tools."""\n\nfrom __future__ import annotations\n\n\n'
-        "def cwd():\n    return os.getcwd()\n",
+        '"""Tools."""\n\nfrom __future__ import annotations\n\n\ndef cwd():\n    return os.getcwd()\n',
         7,
         "name 'os' is not defined",
-        [
-            '"""Tools."""\n\nfrom __future__ import annotations\n\nimport os\n\n\n'
-            "def cwd():\n    return os.getcwd()\n"
-        ],
+        ['"""Tools."""\n\nfrom __future__ import annotations\n\nimport os\n\n\ndef cwd():\n    return os.getcwd()\n'],
         [0],
     ),
     "first-import-after-shebang-and-comments": Case(
@@ -53,30 +48,21 @@ CASES = {
         "import pytest\nfrom pkg import util\n\n\ndef dump(x):\n    return json.dumps(x)\n",
         6,
         "name 'json' is not defined. Did you forget to import 'json'?",  # Python 3.12+
-        [
-            "import json\n\nimport pytest\nfrom pkg import util\n\n\n"
-            "def dump(x):\n    return json.dumps(x)\n"
-        ],
+        ["import json\n\nimport pytest\nfrom pkg import util\n\n\ndef dump(x):\n    return json.dumps(x)\n"],
         [0],
     ),
     "name-joins-its-module-s-from-import": Case(
         "import os\nfrom pathlib import PurePath\n\n\ndef here():\n    return Path(os.getcwd())\n",
         6,
         "name 'Path' is not defined",
-        [
-            "import os\nfrom pathlib import Path, PurePath\n\n\n"
-            "def here():\n    return Path(os.getcwd())\n"
-        ],
+        ["import os\nfrom pathlib import Path, PurePath\n\n\ndef here():\n    return Path(os.getcwd())\n"],
         [0],
     ),
     "name-joins-a-parenthesised-from-import": Case(
         "from typing import (\n    Any,\n)\n\n\ndef f(x: Any) -> Optional[int]:\n    return x\n",
         6,
         "name 'Optional' is not defined",
-        [
-            "from typing import (\n    Any,\n    Optional,\n)\n\n\n"
-            "def f(x: Any) -> Optional[int]:\n    return x\n"
-        ],
+        ["from typing import (\n    Any,\n    Optional,\n)\n\n\ndef f(x: Any) -> Optional[int]:\n    return x\n"],
         [0],
     ),
     "new-from-import-in-module-order": Case(
@@ -95,10 +81,8 @@ CASES = {
         5,
         "name 'datetime' is not defined",
         [
-            "import sys\nfrom datetime import datetime\n\n\n"
-            "def stamp():\n    return datetime.now().year > 2000\n",
-            "import datetime\nimport sys\n\n\n"
-            "def stamp():\n    return datetime.now().year > 2000\n",
+            "import sys\nfrom datetime import datetime\n\n\ndef stamp():\n    return datetime.now().year > 2000\n",
+            "import datetime\nimport sys\n\n\ndef stamp():\n    return datetime.now().year > 2000\n",
         ],
         [0, 0],
     ),
@@ -127,22 +111,16 @@ def test_the_fix_makes_the_tests_pass(tmp_path: Path) -> None:
     files = {
         "pkg/__init__.py": "",
         "pkg/mod.py": '"""Paths."""\n\nimport sys\n\n\ndef name(p):\n    return Path(p).name\n',
-        "tests/test_x.py": "from pkg.mod import name\n\n\ndef test_y():\n"
-        '    assert name("a/b.txt") == "b.txt"\n',
+        "tests/test_x.py": 'from pkg.mod import name\n\n\ndef test_y():\n    assert name("a/b.txt") == "b.txt"\n',
     }
     source = commit(tmp_path, files)
     assert not pytest_passes(tmp_path)
 
-    (best,) = MissingImportFixer().propose(
-        failure("NameError", "name 'Path' is not defined", line=7), source
-    )
+    (best,) = MissingImportFixer().propose(failure("NameError", "name 'Path' is not defined", line=7), source)
 
-    assert best.rationale == (
-        "`Path` comes from the standard library's pathlib; add `from pathlib import Path`"
-    )
+    assert best.rationale == ("`Path` comes from the standard library's pathlib; add `from pathlib import Path`")
     assert applied(tmp_path, best) == (
-        '"""Paths."""\n\nimport sys\nfrom pathlib import Path\n\n\n'
-        "def name(p):\n    return Path(p).name\n"
+        '"""Paths."""\n\nimport sys\nfrom pathlib import Path\n\n\ndef name(p):\n    return Path(p).name\n'
     )
     assert pytest_passes(tmp_path)
 
@@ -150,9 +128,7 @@ def test_the_fix_makes_the_tests_pass(tmp_path: Path) -> None:
 def test_a_module_import_runs(tmp_path: Path) -> None:
     source = commit(tmp_path, {"pkg/mod.py": "def root():\n    return os.sep\n"})
 
-    (best,) = MissingImportFixer().propose(
-        failure("NameError", "name 'os' is not defined", line=2), source
-    )
+    (best,) = MissingImportFixer().propose(failure("NameError", "name 'os' is not defined", line=2), source)
 
     applied(tmp_path, best)
     run = python(tmp_path, "import pkg.mod, os; print(pkg.mod.root() == os.sep)")
@@ -173,9 +149,7 @@ NOT_FOR_US = {
     "file-not-in-the-commit": failure("NameError", "name 'Path' is not defined", path="pkg/x.py"),
     "binary-file": failure("NameError", "name 'Path' is not defined", path="pkg/blob.py", line=1),
     "line-past-the-end": failure("NameError", "name 'Path' is not defined", line=99),
-    "file-does-not-parse": failure(
-        "NameError", "name 'Path' is not defined", path="pkg/broken.py", line=1
-    ),
+    "file-does-not-parse": failure("NameError", "name 'Path' is not defined", path="pkg/broken.py", line=1),
     "no-frames": dataclasses.replace(failure("NameError", "name 'Path' is not defined"), frames=()),
 }
 

@@ -57,9 +57,7 @@ def test_a_stdlib_name_with_a_suggestion_gets_the_import_first(tmp_path: Path) -
     ]
 
 
-def test_sorted_by_rank_then_size_then_ladder_order(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_sorted_by_rank_then_size_then_ladder_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     source = commit(tmp_path, {"pkg/mod.py": CLASSIC})
     big = canned("pkg/mod.py", "    result = a\n    result += b\n", origin="first")
     small = canned("pkg/mod.py", "    result = b + a\n", origin="first")
@@ -74,12 +72,8 @@ def test_sorted_by_rank_then_size_then_ladder_order(
     assert fixers.propose(failure("TypeError", "anything"), source) == [small, tie, big, unsure]
 
 
-@pytest.mark.parametrize(
-    "path", ["tests/test_mod.py", "pkg/conftest.py", "test/util.py", "pkg/mod_test.py"]
-)
-def test_candidates_touching_tests_are_dropped(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, path: str
-) -> None:
+@pytest.mark.parametrize("path", ["tests/test_mod.py", "pkg/conftest.py", "test/util.py", "pkg/mod_test.py"])
+def test_candidates_touching_tests_are_dropped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, path: str) -> None:
     source = commit(tmp_path, {"pkg/mod.py": CLASSIC})
     keep = canned("pkg/mod.py", "    result = str(a + b)\n")
     sneaky = canned(path, "    result = str(a + b)\n")
@@ -89,15 +83,11 @@ def test_candidates_touching_tests_are_dropped(
     assert fixers.propose(failure("TypeError", "anything"), source) == [keep]
 
 
-def test_the_same_diff_from_two_fixers_is_kept_once(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_the_same_diff_from_two_fixers_is_kept_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     source = commit(tmp_path, {"pkg/mod.py": CLASSIC})
     first = canned("pkg/mod.py", "    result = str(a + b)\n", origin="first")
     again = dataclasses.replace(first, origin="second", rationale="the same edit")
-    monkeypatch.setattr(
-        fixers, "FIXERS", {"first": Canned("first", first), "second": Canned("second", again)}
-    )
+    monkeypatch.setattr(fixers, "FIXERS", {"first": Canned("first", first), "second": Canned("second", again)})
 
     assert fixers.propose(failure("TypeError", "anything"), source) == [first]
 

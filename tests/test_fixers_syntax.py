@@ -23,9 +23,7 @@ class Case:
 
 CASES = {
     "def-with-caret": Case("def f()\n    return 1\n", 1, 8, ["def f():\n    return 1\n"], [0]),
-    "def-without-caret": Case(
-        "def f()\n    return 1\n", 1, None, ["def f():\n    return 1\n"], [0]
-    ),
+    "def-without-caret": Case("def f()\n    return 1\n", 1, None, ["def f():\n    return 1\n"], [0]),
     "header-over-two-lines-reported-on-the-last": Case(
         "def f(a,\n      b)\n    return a\n", 2, 9, ["def f(a,\n      b):\n    return a\n"], [0]
     ),
@@ -74,9 +72,7 @@ CASES = {
         ["def f(x):\n    return x\n\n\ndef g(x)\n    return x\n"],
         [1],
     ),
-    "tabs-and-non-ascii": Case(
-        "def grüß(x)\n\treturn x\n", 1, 12, ["def grüß(x):\n\treturn x\n"], [0]
-    ),
+    "tabs-and-non-ascii": Case("def grüß(x)\n\treturn x\n", 1, 12, ["def grüß(x):\n\treturn x\n"], [0]),
 }
 
 
@@ -96,8 +92,7 @@ def test_the_fix_makes_the_tests_pass(tmp_path: Path) -> None:
     files = {
         "pkg/__init__.py": "",
         "pkg/mod.py": "def greet(name)\n    return 'hello ' + name\n",
-        "tests/test_x.py": "from pkg.mod import greet\n\n\n"
-        "def test_y():\n    assert greet('bob') == 'hello bob'\n",
+        "tests/test_x.py": "from pkg.mod import greet\n\n\ndef test_y():\n    assert greet('bob') == 'hello bob'\n",
     }
     source = commit(tmp_path, files)
     assert not pytest_passes(tmp_path)

@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from helpers import git, make_repo, snapshot, write
 from projects import (
     ATTRIBUTE_TYPO,
@@ -72,7 +71,16 @@ def test_json_contract_fields(tmp_path: Path) -> None:
     repo = make_repo(tmp_path / "repo", CLASSIC)
     code, result, _ = heal_json(repo)
     assert code == 0
-    for key in ("status", "branch", "commit", "patch", "fixer", "failures", "verification", "duration_s"):
+    for key in (
+        "status",
+        "branch",
+        "commit",
+        "patch",
+        "fixer",
+        "failures",
+        "verification",
+        "duration_s",
+    ):
         assert key in result, key
     failures = result["failures"]
     assert isinstance(failures, list) and failures[0]["error_type"] == "TypeError"
@@ -94,12 +102,19 @@ def test_flask_app_is_healed_end_to_end(tmp_path: Path) -> None:
     assert snapshot(repo) == before
     # The fixed app really serves the right text.
     check = subprocess.run(
-        [sys.executable, "-c", "import app; print(app.app.test_client().get('/add/2/3').get_data(as_text=True))"],
+        [
+            sys.executable,
+            "-c",
+            "import app; print(app.app.test_client().get('/add/2/3').get_data(as_text=True))",
+        ],
         cwd=tmp_path,
         input=None,
         capture_output=True,
         text=True,
-        env={**os.environ, "PYTHONPATH": str(_export(repo, str(result["branch"]), tmp_path / "export"))},
+        env={
+            **os.environ,
+            "PYTHONPATH": str(_export(repo, str(result["branch"]), tmp_path / "export")),
+        },
     )
     assert check.stdout.strip() == "The result is: 5", check.stderr
 
@@ -136,7 +151,7 @@ def test_dry_run_shows_the_verified_diff_and_creates_nothing(tmp_path: Path) -> 
     code, result, _ = heal_json(repo, "--dry-run")
     assert code == 0
     assert result["status"] == "fixed" and result["branch"] is None
-    assert "+    return f\"The result is: {result}\"" in str(result["patch"])
+    assert '+    return f"The result is: {result}"' in str(result["patch"])
     assert git(repo, "branch", "--list", "suture/*") == ""
     assert not (repo / ".git" / "suture" / "proposals").exists()
 
@@ -145,7 +160,15 @@ def test_human_output_names_diagnosis_diff_table_and_branch(tmp_path: Path) -> N
     repo = make_repo(tmp_path / "repo", CLASSIC)
     done = suture(repo, "heal", "--test-cmd", PYTEST)
     assert done.returncode == 0, done.stderr
-    for expected in ("Diagnosis", "TypeError", "Verification", "before", "after", "suture/", '+    return f"The'):
+    for expected in (
+        "Diagnosis",
+        "TypeError",
+        "Verification",
+        "before",
+        "after",
+        "suture/",
+        '+    return f"The',
+    ):
         assert expected in done.stdout, expected
 
 
@@ -179,7 +202,10 @@ def test_default_check_is_detected(tmp_path: Path) -> None:
 
 
 def test_config_in_pyproject_sets_the_checks(tmp_path: Path) -> None:
-    files = {**CLASSIC, "pyproject.toml": f'[tool.suture]\ntest-cmd = ["{PYTEST}"]\ntimeout = 120\n'}
+    files = {
+        **CLASSIC,
+        "pyproject.toml": f'[tool.suture]\ntest-cmd = ["{PYTEST}"]\ntimeout = 120\n',
+    }
     repo = make_repo(tmp_path / "repo", files)
     done = suture(repo, "heal", "--json")
     assert done.returncode == 0, done.stderr

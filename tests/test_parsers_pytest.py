@@ -61,8 +61,7 @@ NAMEERROR = [
     ),
 ]
 NAMEERROR_SUGGESTED = [
-    Seen(s.test_id, s.kind, s.error_type, f"{NAME}. Did you mean: 'result'?", s.raised_at)
-    for s in NAMEERROR
+    Seen(s.test_id, s.kind, s.error_type, f"{NAME}. Did you mean: 'result'?", s.raised_at) for s in NAMEERROR
 ]
 ATTRIBUTEERROR = [
     Seen(
@@ -74,8 +73,7 @@ ATTRIBUTEERROR = [
     )
 ]
 ATTRIBUTEERROR_SUGGESTED = [
-    Seen(s.test_id, s.kind, s.error_type, f"{s.message}. Did you mean: 'name'?", s.raised_at)
-    for s in ATTRIBUTEERROR
+    Seen(s.test_id, s.kind, s.error_type, f"{s.message}. Did you mean: 'name'?", s.raised_at) for s in ATTRIBUTEERROR
 ]
 TYPEERROR_CONCAT = [
     Seen(
@@ -247,9 +245,7 @@ CONSOLE = [
     pytest.param("typeerror_concat.txt", TYPEERROR_CONCAT, id="TypeError str + int"),
     pytest.param("collection_nameerror.txt", COLLECTION_NAMEERROR, id="collection NameError"),
     pytest.param("collection_syntaxerror.txt", COLLECTION_SYNTAXERROR, id="collection SyntaxError"),
-    pytest.param(
-        "collection_syntaxerror_v.txt", COLLECTION_SYNTAXERROR, id="collection SyntaxError -v"
-    ),
+    pytest.param("collection_syntaxerror_v.txt", COLLECTION_SYNTAXERROR, id="collection SyntaxError -v"),
     pytest.param("collection_importerror.txt", COLLECTION_IMPORTERROR, id="collection ImportError"),
     pytest.param("fixture_error.txt", FIXTURE_ERROR, id="fixture errors"),
     pytest.param("fixture_error_ra.txt", FIXTURE_ERROR, id="fixture errors --tb=short"),
@@ -312,15 +308,9 @@ JUNIT = [
         id="TypeError str + int",
     ),
     # A module that failed to import is a failure, not a test result.
-    pytest.param(
-        "collection_nameerror.junit.xml", [], COLLECTION_NAMEERROR, id="collection NameError"
-    ),
-    pytest.param(
-        "collection_syntaxerror.junit.xml", [], COLLECTION_SYNTAXERROR, id="collection SyntaxError"
-    ),
-    pytest.param(
-        "collection_importerror.junit.xml", [], COLLECTION_IMPORTERROR, id="collection ImportError"
-    ),
+    pytest.param("collection_nameerror.junit.xml", [], COLLECTION_NAMEERROR, id="collection NameError"),
+    pytest.param("collection_syntaxerror.junit.xml", [], COLLECTION_SYNTAXERROR, id="collection SyntaxError"),
+    pytest.param("collection_importerror.junit.xml", [], COLLECTION_IMPORTERROR, id="collection ImportError"),
     pytest.param(
         "fixture_error.junit.xml",
         [
@@ -332,9 +322,7 @@ JUNIT = [
         FIXTURE_ERROR,
         id="fixture errors",
     ),
-    pytest.param(
-        "class_param.junit.xml", CLASS_PARAM_RESULTS, CLASS_PARAM, id="class, parametrised"
-    ),
+    pytest.param("class_param.junit.xml", CLASS_PARAM_RESULTS, CLASS_PARAM, id="class, parametrised"),
     pytest.param(
         "class_param_xunit1.junit.xml",
         CLASS_PARAM_RESULTS,
@@ -343,10 +331,7 @@ JUNIT = [
     ),
     pytest.param(
         "deep.junit.xml",
-        [
-            TestResult(f"tests/test_config.py::{name}", FAILED)
-            for name in ("test_parse", "test_fetch", "test_read")
-        ],
+        [TestResult(f"tests/test_config.py::{name}", FAILED) for name in ("test_parse", "test_fetch", "test_read")],
         DEEP,
         id="raised outside the repository",
     ),

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from helpers import make_repo, snapshot
 from projects import FLASK_APP, PYTEST
+
 from suture.capture import capture
 from suture.diagnose import diagnose
 from suture.diffs import unified
@@ -50,7 +50,12 @@ def test_the_base_really_fails(failing: tuple[Path, Build, Diagnosis]) -> None:
 def test_known_good_candidate_is_accepted(failing: tuple[Path, Build, Diagnosis]) -> None:
     repo, build, diagnosis = failing
     before = snapshot(repo)
-    verdict = verify(build, diagnosis, app_edit("'The result is: ' + result", "f'The result is: {result}'"), timeout=120)
+    verdict = verify(
+        build,
+        diagnosis,
+        app_edit("'The result is: ' + result", "f'The result is: {result}'"),
+        timeout=120,
+    )
     assert verdict.passed, verdict.reason
     assert verdict.after[0].outcome_of("tests/test_app.py::test_add") == "passed"
     assert verdict.tests_before == verdict.tests_after == 1
@@ -60,9 +65,17 @@ def test_known_good_candidate_is_accepted(failing: tuple[Path, Build, Diagnosis]
 @pytest.mark.parametrize(
     ("old", "new", "reason"),
     [
-        ("'The result is: ' + result", "f'The result is: {result}'(", "still fails"),  # syntax error
+        (
+            "'The result is: ' + result",
+            "f'The result is: {result}'(",
+            "still fails",
+        ),  # syntax error
         ("/add/<int:a>/<int:b>", "/sum/<int:a>/<int:b>", "still fails"),  # wrong route: 404
-        ("'The result is: ' + result", "'The result is: ' + str(result + 1)", "still fails"),  # wrong value
+        (
+            "'The result is: ' + result",
+            "'The result is: ' + str(result + 1)",
+            "still fails",
+        ),  # wrong value
     ],
     ids=["syntax-error", "wrong-route", "wrong-value"],
 )
@@ -101,7 +114,7 @@ def test_skipping_the_failing_test_from_source_is_caught_by_outcomes(
     failing: tuple[Path, Build, Diagnosis],
 ) -> None:
     """A candidate outside the test files that makes the test skip is still rejected."""
-    repo, build, diagnosis = failing
+    _, build, diagnosis = failing
     sneaky = app_edit(
         "from flask import Flask\n",
         "from flask import Flask\nimport pytest\npytest.skip('later', allow_module_level=True)\n",

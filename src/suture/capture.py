@@ -14,6 +14,7 @@ import shlex
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from suture import checks
 from suture.git import worktree
@@ -86,9 +87,7 @@ def run_check(tree: Path, command: str, *, timeout: float, first: Sequence[str] 
         )
 
 
-def check_env(
-    tree: Path, base: Mapping[str, str], *, junit: Path, report: Path, first: Path
-) -> dict[str, str]:
+def check_env(tree: Path, base: Mapping[str, str], *, junit: Path, report: Path, first: Path) -> dict[str, str]:
     """The environment of a check run.
 
     The worktree's own code must be what gets imported: a project installed in
@@ -127,7 +126,7 @@ def read_report(path: Path) -> tuple[tuple[TestResult, ...], tuple[str, ...], tu
     return tests, tuple(collected), tuple(dict.fromkeys(collection_errors))
 
 
-def events(text: str) -> list[dict[str, object]]:
+def events(text: str) -> list[dict[str, Any]]:
     found = []
     for line in text.splitlines():
         try:

@@ -46,7 +46,7 @@ def ensure_runnable(command: str, *, cwd: Path) -> None:
     except ValueError as exc:
         raise UsageError(f"cannot parse the check command {command!r}: {exc}") from exc
     if not argv:
-        raise UsageError("a check command is empty; give it with --test-cmd \"pytest -q\"")
+        raise UsageError('a check command is empty; give it with --test-cmd "pytest -q"')
     program = next((word for word in argv if "=" not in word), argv[0])
     if "/" in program:
         found = (cwd / program).exists() or Path(program).exists()

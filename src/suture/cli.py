@@ -47,18 +47,39 @@ def cli() -> None:
 
 
 @cli.command()
-@click.option("--test-cmd", "test_cmds", multiple=True, metavar="CMD",
-              help="A check to run (repeatable), e.g. --test-cmd 'pytest -q' --test-cmd 'ruff check .'. "
-                   "Default: [tool.suture] test-cmd, else python -m pytest (and ruff check . if configured).")
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=None, metavar="SECONDS",
-              help="Time limit of one check run (default 600).")
+@click.option(
+    "--test-cmd",
+    "test_cmds",
+    multiple=True,
+    metavar="CMD",
+    help="A check to run (repeatable), e.g. --test-cmd 'pytest -q' --test-cmd 'ruff check .'. "
+    "Default: [tool.suture] test-cmd, else python -m pytest (and ruff check . if configured).",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    metavar="SECONDS",
+    help="Time limit of one check run (default 600).",
+)
 @click.option("--dry-run", is_flag=True, help="Verify and show the fix, but create no branch or proposal.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object as the last line of stdout.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
-@click.option("-C", "directory", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
-              help="Run in this directory instead of the current one.")
-def heal(test_cmds: tuple[str, ...], timeout: float | None, dry_run: bool, as_json: bool, quiet: bool,
-         directory: Path) -> None:
+@click.option(
+    "-C",
+    "directory",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    help="Run in this directory instead of the current one.",
+)
+def heal(
+    test_cmds: tuple[str, ...],
+    timeout: float | None,
+    dry_run: bool,
+    as_json: bool,
+    quiet: bool,
+    directory: Path,
+) -> None:
     """Heal the current repository: capture, diagnose, fix, verify, propose.
 
     Exit 0 when a verified fix was proposed (or shown, with --dry-run) or there is nothing
@@ -79,8 +100,13 @@ def heal(test_cmds: tuple[str, ...], timeout: float | None, dry_run: bool, as_js
 
 @cli.command()
 @click.option("--test-cmd", "test_cmds", multiple=True, metavar="CMD", help="A check to run (repeatable).")
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=None, metavar="SECONDS",
-              help="Time limit of one check run (default 600).")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    metavar="SECONDS",
+    help="Time limit of one check run (default 600).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object as the last line of stdout.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
 def diagnose(test_cmds: tuple[str, ...], timeout: float | None, as_json: bool, quiet: bool) -> None:

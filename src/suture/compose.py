@@ -14,7 +14,13 @@ def winner(verdicts: Sequence[Verdict], ladder: Sequence[str] = ()) -> Verdict |
     """The smallest verified candidate; on ties the fixer earlier in the ladder."""
     passed = [v for v in verdicts if v.passed]
     order = {name: index for index, name in enumerate(ladder)}
-    passed.sort(key=lambda v: (v.candidate.size, order.get(v.candidate.origin, len(order)), v.candidate.rank))
+    passed.sort(
+        key=lambda v: (
+            v.candidate.size,
+            order.get(v.candidate.origin, len(order)),
+            v.candidate.rank,
+        )
+    )
     return passed[0] if passed else None
 
 

@@ -53,9 +53,7 @@ _KEYS = ("test-cmd", "timeout")
 def _validate(table: dict[str, Any], origin: str) -> Config:
     for key in table:
         if key not in _KEYS:
-            raise ConfigError(
-                f"{origin}: unknown key {key!r}; the keys suture knows are {', '.join(_KEYS)}"
-            )
+            raise ConfigError(f"{origin}: unknown key {key!r}; the keys suture knows are {', '.join(_KEYS)}")
     return Config(test_cmds=_commands(table, origin), timeout=_timeout(table, origin), origin=origin)
 
 
@@ -64,9 +62,7 @@ def _commands(table: dict[str, Any], origin: str) -> tuple[str, ...]:
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-        raise ConfigError(
-            f'{origin}: test-cmd must be a command or a list of commands, e.g. test-cmd = ["pytest -q"]'
-        )
+        raise ConfigError(f'{origin}: test-cmd must be a command or a list of commands, e.g. test-cmd = ["pytest -q"]')
     return tuple(value)
 
 

@@ -140,7 +140,7 @@ def _excerpt_for(output: str, node_id: str, message: str) -> str:
     sections = re.split(r"\n(?=_{3,} .* _{3,}\n)", output)
     for section in sections:
         header = section.lstrip("\n").split("\n", 1)[0]
-        if name and name in header or (message and message in section and "_" * 3 in header):
+        if (name and name in header) or (message and message in section and "_" * 3 in header):
             return section.strip()[-EXCERPT_CHARS:]
     return output.strip()[-EXCERPT_CHARS:]
 
@@ -194,7 +194,13 @@ def group(failures: Iterable[Failure]) -> tuple[Failure, ...]:
     groups: dict[tuple[str, ...], Failure] = {}
     for failure in failures:
         where = failure.location
-        key = (failure.check, failure.error_type, failure.message, where.path if where else "", str(where.line if where else 0))
+        key = (
+            failure.check,
+            failure.error_type,
+            failure.message,
+            where.path if where else "",
+            str(where.line if where else 0),
+        )
         if key in groups:
             first = groups[key]
             ids = tuple(dict.fromkeys(first.test_ids + failure.test_ids))

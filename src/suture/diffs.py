@@ -20,7 +20,11 @@ def unified(path: str, old: str, new: str) -> str:
 
 
 def _lines(text: str) -> list[str]:
-    return text.splitlines(keepends=True)
+    # Split on "\n" only: str.splitlines also splits on form feeds and other separators
+    # that git treats as ordinary characters, which would corrupt the hunk.
+    lines = text.split("\n")
+    out = [line + "\n" for line in lines[:-1]]
+    return [*out, lines[-1]] if lines[-1] else out
 
 
 def join(diffs: list[str]) -> str:

@@ -30,9 +30,7 @@ _VOLATILE: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"[A-Za-z]:\\Users\\[^\\\s'\"]+\\AppData\\Local\\Temp\\[^\\\s'\"]+"), "<tmp>"),
     # ISO 8601 timestamps, with or without fraction and zone.
     (
-        re.compile(
-            r"\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?\b"
-        ),
+        re.compile(r"\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?\b"),
         "<time>",
     ),
     # Memory addresses (`<Foo object at 0x7f3e15233590>`); short hex literals are data.
@@ -67,9 +65,7 @@ def normalise_location(location: str) -> str:
     return location
 
 
-def failure_fingerprint(
-    *, tool: str, error_type: str, message: str, location: str, test_ids: Sequence[str]
-) -> str:
+def failure_fingerprint(*, tool: str, error_type: str, message: str, location: str, test_ids: Sequence[str]) -> str:
     """12 hex characters naming one failure, stable across reruns and unrelated commits.
 
     `location` is the repo-relative path of the frame that raised (a line number, if given,

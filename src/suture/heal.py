@@ -82,7 +82,14 @@ def heal(path: Path, options: Options, *, progress: Progress = lambda _: None) -
     sha = git.head_sha(repo)
 
     def done(status: Status, reason: str, **extra: Any) -> Outcome:
-        return Outcome(status, reason, str(repo), duration_s=round(time.monotonic() - start, 3), timings=timings, **extra)
+        return Outcome(
+            status,
+            reason,
+            str(repo),
+            duration_s=round(time.monotonic() - start, 3),
+            timings=timings,
+            **extra,
+        )
 
     ours = _ours(repo, sha)
     if ours:
@@ -92,7 +99,12 @@ def heal(path: Path, options: Options, *, progress: Progress = lambda _: None) -
     build = capture(repo, sha, commands, timeout=timeout, progress=progress)
     timings["capture"] = round(time.monotonic() - mark, 3)
     if not build.failed_checks:
-        return done("nothing-to-do", "every check passes on HEAD: nothing to heal", commands=commands, build=build)
+        return done(
+            "nothing-to-do",
+            "every check passes on HEAD: nothing to heal",
+            commands=commands,
+            build=build,
+        )
 
     diagnosis = diagnose(build)
     progress(f"diagnosis: {diagnosis.classification}, {len(diagnosis.failures)} root cause(s)")
@@ -100,7 +112,9 @@ def heal(path: Path, options: Options, *, progress: Progress = lambda _: None) -
         return done(
             "unfixed",
             f"the failure is classified {diagnosis.classification}: suture does not fix it",
-            commands=commands, build=build, diagnosis=diagnosis,
+            commands=commands,
+            build=build,
+            diagnosis=diagnosis,
         )
 
     mark = time.monotonic()
@@ -123,14 +137,12 @@ def examine(path: Path, options: Options, *, progress: Progress = lambda _: None
     """Capture and diagnose only; None when every check passes."""
     repo = git.toplevel(path)
     sha = git.head_sha(repo)
-    source, commands, timeout = _settings(repo, sha, options, progress)
+    _, commands, timeout = _settings(repo, sha, options, progress)
     build = capture(repo, sha, commands, timeout=timeout, progress=progress)
     return diagnose(build) if build.failed_checks else None
 
 
-def _settings(
-    repo: Path, sha: str, options: Options, progress: Progress
-) -> tuple[Source, tuple[str, ...], float]:
+def _settings(repo: Path, sha: str, options: Options, progress: Progress) -> tuple[Source, tuple[str, ...], float]:
     """Clean up after killed runs, then settle the checks and the timeout: flags, config, detection."""
     for stale in git.clean_stale_worktrees(repo):
         progress(f"removed a stale worktree left by a killed run: {stale}")

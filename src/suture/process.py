@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -46,6 +47,12 @@ def run(
     if check and proc.returncode != 0:
         raise CommandError(argv, proc.returncode, proc.stdout, proc.stderr)
     return done
+
+
+def run_bytes(argv: Sequence[str], *, cwd: Path | str) -> bytes | None:
+    """The raw stdout of a command, or None if it fails (a missing blob, say)."""
+    proc = subprocess.run(list(argv), cwd=cwd, capture_output=True)
+    return proc.stdout if proc.returncode == 0 else None
 
 
 @dataclass(frozen=True)
@@ -94,8 +101,6 @@ def run_logged(
 
 
 def _kill_group(proc: subprocess.Popen[bytes]) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
     proc.wait()

@@ -134,11 +134,7 @@ class Candidate:
     @property
     def size(self) -> int:
         """Changed lines: the measure of 'smallest'."""
-        return sum(
-            1
-            for line in self.diff.splitlines()
-            if line[:1] in "+-" and not line.startswith(("+++", "---"))
-        )
+        return sum(1 for line in self.diff.splitlines() if line[:1] in "+-" and not line.startswith(("+++", "---")))
 
     @property
     def paths(self) -> tuple[str, ...]:

@@ -59,8 +59,10 @@ def outcome(console: Console, result: Outcome) -> None:
 
 def _status(console: Console, result: Outcome) -> None:
     if result.published:
-        console.print(f"[green bold]fixed[/]: the fix is on branch [bold]{result.published.branch}[/] "
-                      f"(commit {result.published.commit[:12]})")
+        console.print(
+            f"[green bold]fixed[/]: the fix is on branch [bold]{result.published.branch}[/] "
+            f"(commit {result.published.commit[:12]})"
+        )
         console.print(f"proposal: {result.published.location}", markup=False)
         console.print(f"review it with: git show {result.published.branch}", markup=False)
     elif result.status == "fixed":

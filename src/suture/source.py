@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-from suture.process import run
+from suture.process import run, run_bytes
 
 
 class Source:
@@ -20,10 +20,14 @@ class Source:
 
     def _read(self, path: str) -> str | None:
         """The text of `path` at the base commit, or None if absent or binary."""
-        done = run(["git", "cat-file", "blob", f"{self.sha}:{path}"], cwd=self.repo, check=False)
-        if done.returncode != 0 or "\0" in done.stdout:
+        done = run_bytes(["git", "cat-file", "blob", f"{self.sha}:{path}"], cwd=self.repo)
+        if done is None or b"\0" in done:
             return None
-        return done.stdout
+        try:
+            # Decoded as is: no newline translation, so diffs of CRLF files still apply.
+            return done.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
 
     def paths(self) -> tuple[str, ...]:
         done = run(["git", "ls-tree", "-r", "--name-only", "-z", self.sha], cwd=self.repo)

@@ -64,9 +64,7 @@ def candidate(
     diff = diffs.unified(path, old, new)
     if not diff:
         return None
-    return Candidate(
-        origin=origin, diff=diff, rationale=rationale, fingerprint=failure.fingerprint, rank=rank
-    )
+    return Candidate(origin=origin, diff=diff, rationale=rationale, fingerprint=failure.fingerprint, rank=rank)
 
 
 def unique(candidates: Iterable[Candidate | None]) -> list[Candidate]:

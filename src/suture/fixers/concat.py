@@ -24,9 +24,7 @@ from suture.records import Candidate, Failure
 from suture.source import Source
 
 _STR_ON_LEFT = re.compile(r'can only concatenate str \(not "(?P<other>[\w.]+)"\) to str')
-_OPERANDS = re.compile(
-    r"unsupported operand type\(s\) for (?P<op>\+=?): '(?P<left>[\w.]+)' and '(?P<right>[\w.]+)'"
-)
+_OPERANDS = re.compile(r"unsupported operand type\(s\) for (?P<op>\+=?): '(?P<left>[\w.]+)' and '(?P<right>[\w.]+)'")
 _STRINGS = (cst.SimpleString, cst.FormattedString, cst.ConcatenatedString)
 # Longest operand quoted in a rationale; a longer one is called by its side instead.
 _QUOTABLE = 30
@@ -65,8 +63,7 @@ class ConcatFixer:
         # A file using syntax newer than this interpreter cannot be checked by compiling it.
         checkable = _common.compile_error(target.text, target.path) is None
         return _common.unique(
-            self._candidate(failure, target, wrapper.module, edit, checkable=checkable)
-            for edit in edits
+            self._candidate(failure, target, wrapper.module, edit, checkable=checkable) for edit in edits
         )
 
     def _candidate(
@@ -288,11 +285,7 @@ def _wrappable(operand: cst.BaseExpression) -> bool:
     """Whether str() around `operand` could help: not a string, nor a chain that makes one."""
     if _has_string(_parts(operand)):
         return False
-    is_str_call = (
-        isinstance(operand, cst.Call)
-        and isinstance(operand.func, cst.Name)
-        and operand.func.value == "str"
-    )
+    is_str_call = isinstance(operand, cst.Call) and isinstance(operand.func, cst.Name) and operand.func.value == "str"
     return not is_str_call
 
 

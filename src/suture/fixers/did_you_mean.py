@@ -19,9 +19,7 @@ from suture.records import Candidate, Failure
 from suture.source import Source
 
 _NAME = re.compile(r"name '(?P<wrong>\w+)' is not defined\. Did you mean: '(?P<right>[\w.]+)'\?")
-_ATTRIBUTE = re.compile(
-    r".* has no attribute '(?P<wrong>\w+)'\. Did you mean: '(?P<right>\w+)'\?", re.DOTALL
-)
+_ATTRIBUTE = re.compile(r".* has no attribute '(?P<wrong>\w+)'\. Did you mean: '(?P<right>\w+)'\?", re.DOTALL)
 
 
 @dataclass(frozen=True)

@@ -98,8 +98,7 @@ class MissingImportFixer:
         except (cst.ParserSyntaxError, RecursionError):
             return []
         return _common.unique(
-            self._candidate(failure, target, module, imp, rank)
-            for imp, rank in _imports_for(name, failure, target)
+            self._candidate(failure, target, module, imp, rank) for imp, rank in _imports_for(name, failure, target)
         )
 
     def _candidate(
@@ -331,9 +330,7 @@ def _extend(statement: _Statement, module: str, name: str) -> _Statement | None:
     return statement.with_changes(body=[node.with_changes(names=names)])
 
 
-def _with_alias(
-    names: list[cst.ImportAlias], name: str, lpar: cst.LeftParen | None
-) -> list[cst.ImportAlias]:
+def _with_alias(names: list[cst.ImportAlias], name: str, lpar: cst.LeftParen | None) -> list[cst.ImportAlias]:
     """`names` with `name` at its sorted place, punctuated like its neighbours.
 
     Commas carry the layout (", " on one line, ",\\n    " in a parenthesised list), so

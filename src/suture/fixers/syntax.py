@@ -18,9 +18,7 @@ from suture.source import Source
 
 _MESSAGE = "expected ':'"
 # Tokens that carry no code: the colon goes after the last token that does.
-_LAYOUT = frozenset(
-    {tokenize.NL, tokenize.NEWLINE, tokenize.COMMENT, tokenize.INDENT, tokenize.DEDENT}
-)
+_LAYOUT = frozenset({tokenize.NL, tokenize.NEWLINE, tokenize.COMMENT, tokenize.INDENT, tokenize.DEDENT})
 
 Point = tuple[int, int]  # (1-based line, 0-based column) where the colon goes
 
@@ -47,9 +45,7 @@ class SyntaxFixer:
             if rank is not None:
                 found.append((rank, point, edited))
         found.sort(key=lambda item: item[0])  # stable: points keep their order within a rank
-        return _common.unique(
-            self._candidate(failure, target, point, edited, rank) for rank, point, edited in found
-        )
+        return _common.unique(self._candidate(failure, target, point, edited, rank) for rank, point, edited in found)
 
     def _candidate(
         self, failure: Failure, target: _common.Target, point: Point, edited: str, rank: int

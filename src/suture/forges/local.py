@@ -38,7 +38,15 @@ def commit(repo: Path, proposal: Proposal) -> str:
             raise SutureError(f"the verified patch no longer applies to {proposal.base_sha}: {problem}")
         tree = git(repo, "write-tree", env=env).strip()
         return git(
-            repo, "commit-tree", tree, "-p", proposal.base_sha, "-F", "-", input=proposal.commit_message, env=env
+            repo,
+            "commit-tree",
+            tree,
+            "-p",
+            proposal.base_sha,
+            "-F",
+            "-",
+            input=proposal.commit_message,
+            env=env,
         ).strip()
 
 

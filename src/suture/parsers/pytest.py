@@ -230,10 +230,7 @@ def _until_subsection(lines: Sequence[str]) -> list[str]:
 
 def _summary_failure(word: str, node_id: str, text: str, *, root: str, check: str) -> Failure:
     """A failure known only from its summary line: no frames, a message maybe cut short."""
-    if word == "ERROR":
-        kind = "test-error" if "::" in node_id else "collection-error"
-    else:
-        kind = "test-failure"
+    kind = ("test-error" if "::" in node_id else "collection-error") if word == "ERROR" else "test-failure"
     error_type, message, _ = _exception([text], hint="")
     return _failure(
         kind=kind,
@@ -350,9 +347,7 @@ def _problem_kind(problem: ElementTree.Element) -> str:
     return "test-failure" if problem.tag == "failure" else "test-error"
 
 
-def _junit_failure(
-    problem: ElementTree.Element, kind: str, test_id: str, *, root: str, check: str
-) -> Failure:
+def _junit_failure(problem: ElementTree.Element, kind: str, test_id: str, *, root: str, check: str) -> Failure:
     text = problem.text or ""
     traceback = read_traceback(text, root=root)
     if not traceback.error_type:
@@ -532,9 +527,7 @@ def _repo_frame(frame: Frame, root: str) -> Frame | None:
 # --- records --------------------------------------------------------------------------------
 
 
-def _failure(
-    *, kind: str, test_id: str, traceback: Traceback, excerpt: str, root: str, check: str
-) -> Failure:
+def _failure(*, kind: str, test_id: str, traceback: Traceback, excerpt: str, root: str, check: str) -> Failure:
     location = traceback.frames[-1].path if traceback.frames else ""
     fingerprint = failure_fingerprint(
         tool=TOOL,

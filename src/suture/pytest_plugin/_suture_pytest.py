@@ -64,21 +64,16 @@ def _interpreter_line(exc: BaseException) -> str:
 
 def _frames(exc: BaseException) -> list[dict[str, Any]]:
     frames = [
-        {"path": f.filename, "line": f.lineno, "function": f.name}
-        for f in traceback.extract_tb(exc.__traceback__)
+        {"path": f.filename, "line": f.lineno, "function": f.name} for f in traceback.extract_tb(exc.__traceback__)
     ]
     if isinstance(exc, SyntaxError) and exc.filename and exc.lineno:
         # The error is in the file that failed to compile, not in the import machinery.
-        frames.append(
-            {"path": exc.filename, "line": exc.lineno, "function": "", "column": exc.offset}
-        )
+        frames.append({"path": exc.filename, "line": exc.lineno, "function": "", "column": exc.offset})
     return frames
 
 
 @pytest.hookimpl(trylast=True)
-def pytest_collection_modifyitems(
-    session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
-) -> None:
+def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
     if _FIRST:
         wanted = {node_id: index for index, node_id in enumerate(_FIRST)}
         items.sort(key=lambda item: (item.nodeid not in wanted, wanted.get(item.nodeid, 0)))
@@ -130,11 +125,18 @@ def pytest_exception_interact(node: Any, call: Any, report: Any) -> None:
         exc = exc.__cause__  # pytest wraps SyntaxError and ImportError at import time
     if type(exc).__module__ == "_pytest.outcomes":  # skip(), xfail(), exit(): not errors
         return
-    _emit({**_describe(exc), "event": "exception", "id": node.nodeid, "when": getattr(call, "when", "collect")})
+    _emit(
+        {
+            **_describe(exc),
+            "event": "exception",
+            "id": node.nodeid,
+            "when": getattr(call, "when", "collect"),
+        }
+    )
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-    outcome = report.outcome
+    outcome: str = report.outcome
     if hasattr(report, "wasxfail"):
         outcome = "xpassed" if report.passed else "xfailed"
     if report.when == "call" or outcome != "passed":

@@ -100,8 +100,7 @@ NAMEERROR = project(
 # The same bug after an unrelated commit above it: every line number moves.
 NAMEERROR_MOVED = {
     **NAMEERROR,
-    "src/calc/__init__.py": '"""Small sums."""\n\nPRECISION = 2\n\n\n'
-    + NAMEERROR["src/calc/__init__.py"],
+    "src/calc/__init__.py": '"""Small sums."""\n\nPRECISION = 2\n\n\n' + NAMEERROR["src/calc/__init__.py"],
 }
 
 ATTRIBUTEERROR = project(
@@ -643,9 +642,7 @@ def run_pytest(root: Path, run: Run, placeholder: str) -> tuple[str, str]:
     args = [run.python, "-m", "pytest", *run.args]
     if run.junit:
         args.append(f"--junitxml={junit}")
-    done = subprocess.run(
-        args, cwd=root, env=clean_env(), capture_output=True, text=True, check=False
-    )
+    done = subprocess.run(args, cwd=root, env=clean_env(), capture_output=True, text=True, check=False)
     if done.returncode not in (0, 1, 2):  # 0: green, 1: tests failed, 2: collection errors
         raise SystemExit(f"{run}: pytest exited {done.returncode}\n{done.stdout}{done.stderr}")
     output = done.stdout + done.stderr
