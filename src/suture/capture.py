@@ -34,10 +34,17 @@ def capture(
     *,
     timeout: float,
     progress: Progress = lambda _: None,
+    scratch: Path | None = None,
 ) -> Build:
-    """Run `commands` on commit `sha` of `repo` and record how each went."""
+    """Run `commands` on commit `sha` of `repo` and record how each went.
+
+    With `scratch`, check number i keeps its files in scratch/<i> (and the worktree's
+    path is in scratch/tree) so that another thread can watch them as they grow.
+    """
     with worktree(repo, sha) as tree:
-        runs = run_checks(tree, commands, timeout=timeout, progress=progress)
+        if scratch is not None:
+            (scratch / "tree").write_text(str(tree), encoding="utf-8")
+        runs = run_checks(tree, commands, timeout=timeout, progress=progress, scratch=scratch)
     return Build(repo=str(repo), base_sha=sha, checks=runs)
 
 
@@ -49,13 +56,16 @@ def run_checks(
     first: Sequence[str] = (),
     stop_on_failure: bool = False,
     progress: Progress = lambda _: None,
+    scratch: Path | None = None,
 ) -> tuple[CheckRun, ...]:
     """Run each command in `tree`; `first` test ids run before the others and stop pytest early."""
-    runs: list[CheckRun] = []
     for command in commands:
         checks.ensure_runnable(command, cwd=tree)
+    runs: list[CheckRun] = []
+    for index, command in enumerate(commands):
         progress(f"running {command}")
-        check = run_check(tree, command, timeout=timeout, first=first)
+        files = None if scratch is None else scratch / str(index)
+        check = run_check(tree, command, timeout=timeout, first=first, files=files)
         runs.append(check)
         progress(f"{command}: {_summary(check)}")
         if stop_on_failure and not check.passed:
@@ -63,28 +73,33 @@ def run_checks(
     return tuple(runs)
 
 
-def run_check(tree: Path, command: str, *, timeout: float, first: Sequence[str] = ()) -> CheckRun:
-    with tempfile.TemporaryDirectory(prefix="suture-check-") as scratch:
-        files = Path(scratch)
-        log, junit, report = files / "output.log", files / "junit.xml", files / "report.jsonl"
-        first_file = files / "first.txt"
-        first_file.write_text("".join(f"{node_id}\n" for node_id in first), encoding="utf-8")
-        env = check_env(tree, os.environ, junit=junit, report=report, first=first_file)
-        timed = run_logged(command, cwd=tree, env=env, log=log, timeout=timeout)
-        tests, collected, collection_errors = read_report(report)
-        return CheckRun(
-            command=command,
-            exit_code=timed.returncode,
-            seconds=round(timed.seconds, 3),
-            timed_out=timed.timed_out,
-            output=_bounded(log.read_bytes().decode("utf-8", errors="replace")),
-            tests=tests,
-            collected=collected,
-            collection_errors=collection_errors,
-            junit=junit.read_text(encoding="utf-8", errors="replace") if junit.exists() else "",
-            report=report.read_text(encoding="utf-8", errors="replace") if report.exists() else "",
-            root=str(tree),
-        )
+def run_check(
+    tree: Path, command: str, *, timeout: float, first: Sequence[str] = (), files: Path | None = None
+) -> CheckRun:
+    """One check run; its output, JUnit and plugin files go to `files` (a temp dir if None)."""
+    if files is None:
+        with tempfile.TemporaryDirectory(prefix="suture-check-") as scratch:
+            return run_check(tree, command, timeout=timeout, first=first, files=Path(scratch))
+    files.mkdir(parents=True, exist_ok=True)
+    log, junit, report = files / "output.log", files / "junit.xml", files / "report.jsonl"
+    first_file = files / "first.txt"
+    first_file.write_text("".join(f"{node_id}\n" for node_id in first), encoding="utf-8")
+    env = check_env(tree, os.environ, junit=junit, report=report, first=first_file)
+    timed = run_logged(command, cwd=tree, env=env, log=log, timeout=timeout)
+    tests, collected, collection_errors = read_report(report)
+    return CheckRun(
+        command=command,
+        exit_code=timed.returncode,
+        seconds=round(timed.seconds, 3),
+        timed_out=timed.timed_out,
+        output=_bounded(log.read_bytes().decode("utf-8", errors="replace")),
+        tests=tests,
+        collected=collected,
+        collection_errors=collection_errors,
+        junit=junit.read_text(encoding="utf-8", errors="replace") if junit.exists() else "",
+        report=report.read_text(encoding="utf-8", errors="replace") if report.exists() else "",
+        root=str(tree),
+    )
 
 
 def check_env(tree: Path, base: Mapping[str, str], *, junit: Path, report: Path, first: Path) -> dict[str, str]:

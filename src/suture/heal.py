@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -14,7 +16,8 @@ from suture.diagnose import diagnose
 from suture.forges import local
 from suture.records import Build, Diagnosis, Proposal, Published, Status, Verdict, to_dict
 from suture.source import Source
-from suture.verify import verify
+from suture.speculate import Early, capture_speculating
+from suture.verify import Trial, conclude, verify
 
 FIXABLE = ("code", "lint/format")
 
@@ -96,7 +99,10 @@ def heal(path: Path, options: Options, *, progress: Progress = lambda _: None) -
         return done("nothing-to-do", ours)
     source, commands, timeout = _settings(repo, sha, options, progress)
     mark = time.monotonic()
-    build = capture(repo, sha, commands, timeout=timeout, progress=progress)
+    with tempfile.TemporaryDirectory(prefix="suture-capture-") as scratch:
+        build, early = capture_speculating(
+            repo, sha, commands, source, timeout=timeout, progress=progress, scratch=Path(scratch)
+        )
     timings["capture"] = round(time.monotonic() - mark, 3)
     if not build.failed_checks:
         return done(
@@ -118,7 +124,7 @@ def heal(path: Path, options: Options, *, progress: Progress = lambda _: None) -
         )
 
     mark = time.monotonic()
-    verdicts = _try_candidates(build, diagnosis, source, timeout=timeout, progress=progress)
+    verdicts = _try_candidates(build, diagnosis, source, early, timeout=timeout, progress=progress)
     timings["fix_and_verify"] = round(time.monotonic() - mark, 3)
     best = compose.winner(verdicts, tuple(fixers.FIXERS))
     common = {"commands": commands, "build": build, "diagnosis": diagnosis, "verdicts": verdicts}
@@ -153,6 +159,17 @@ def _settings(repo: Path, sha: str, options: Options, progress: Progress) -> tup
     return source, commands, options.timeout or settings.timeout
 
 
+def _addressing(early: Early, diagnosis: Diagnosis) -> Trial:
+    """The early trial, its candidate pointed at the same failure in the complete diagnosis."""
+    seen, ran = early
+    for failure in diagnosis.failures:
+        if (failure.error_type, failure.message, failure.location) == (seen.error_type, seen.message, seen.location):
+            return dataclasses.replace(
+                ran, candidate=dataclasses.replace(ran.candidate, fingerprint=failure.fingerprint)
+            )
+    return ran
+
+
 def _ours(repo: Path, sha: str) -> str:
     """Why this run must do nothing because HEAD is suture's own work, or ''."""
     branch = git.current_branch(repo)
@@ -164,12 +181,30 @@ def _ours(repo: Path, sha: str) -> str:
 
 
 def _try_candidates(
-    build: Build, diagnosis: Diagnosis, source: Source, *, timeout: float, progress: Progress
+    build: Build,
+    diagnosis: Diagnosis,
+    source: Source,
+    early: Early | None,
+    *,
+    timeout: float,
+    progress: Progress,
 ) -> tuple[Verdict, ...]:
-    """Verify candidates, most certain first; stop at the first that passes."""
+    """Verify candidates, most certain first; stop at the first that passes.
+
+    A trial made while capture ran is judged first, like any other candidate.
+    """
     verdicts: list[Verdict] = []
+    tried: set[str] = set()
+    if early is not None:
+        verdict = conclude(build, diagnosis, _addressing(early, diagnosis))
+        progress(f"{'accepted' if verdict.passed else 'rejected'} (early trial): {verdict.reason}")
+        if verdict.passed:
+            return (verdict,)
+        verdicts.append(verdict)
+        if not any(check.timed_out for check in early[1].after):  # a timeout may be contention: retry
+            tried.add(early[1].candidate.diff)
     for failure in diagnosis.failures:
-        candidates = fixers.propose(failure, source)
+        candidates = [c for c in fixers.propose(failure, source) if c.diff not in tried]
         progress(f"{len(candidates)} candidate(s) for {failure.error_type or failure.kind}")
         for candidate in candidates:
             progress(f"verifying {candidate.origin}: {candidate.rationale}")

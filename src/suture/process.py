@@ -6,6 +6,7 @@ import contextlib
 import os
 import signal
 import subprocess
+import threading
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -78,7 +79,7 @@ def run_logged(
     started (a hung test often leaves children behind), not just the shell.
     """
     start = time.monotonic()
-    with log.open("wb") as out:
+    with log.open("wb") as out, _LOCK:
         proc = subprocess.Popen(
             ["/bin/sh", "-c", command],
             cwd=cwd,
@@ -88,16 +89,31 @@ def run_logged(
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        try:
-            code = proc.wait(timeout=timeout)
-            timed_out = False
-        except subprocess.TimeoutExpired:
-            _kill_group(proc)
-            code, timed_out = -signal.SIGKILL, True
-        except BaseException:
-            _kill_group(proc)
-            raise
+        _RUNNING.add(proc)
+    try:
+        code = proc.wait(timeout=timeout)
+        timed_out = False
+    except subprocess.TimeoutExpired:
+        _kill_group(proc)
+        code, timed_out = -signal.SIGKILL, True
+    except BaseException:
+        _kill_group(proc)
+        raise
+    finally:
+        _RUNNING.discard(proc)
     return Timed(code, time.monotonic() - start, timed_out)
+
+
+# Check runs under way in any thread, so that an interrupt can stop them all: they run
+# in sessions of their own, out of reach of the terminal's Ctrl-C.
+_RUNNING: set[subprocess.Popen[bytes]] = set()
+_LOCK = threading.Lock()
+
+
+def kill_all() -> None:
+    """Kill every check run still under way (their threads then return)."""
+    for proc in list(_RUNNING):
+        _kill_group(proc)
 
 
 def _kill_group(proc: subprocess.Popen[bytes]) -> None:

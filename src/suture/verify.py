@@ -11,12 +11,24 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from suture import policy
 from suture.capture import Progress, run_checks
 from suture.git import apply, worktree
 from suture.records import Build, Candidate, CheckRun, Diagnosis, Verdict
+
+
+@dataclass(frozen=True)
+class Trial:
+    """A candidate's run: the checks on the patched worktree, or why they did not run."""
+
+    candidate: Candidate
+    after: tuple[CheckRun, ...]
+    problem: str  # '' when the checks ran
+    findings: tuple[str, ...]
+    seconds: float
 
 
 def verify(
@@ -27,40 +39,57 @@ def verify(
     timeout: float,
     progress: Progress = lambda _: None,
 ) -> Verdict:
-    start = time.monotonic()
-
-    def verdict(passed: bool, reason: str, after: Sequence[CheckRun] = (), findings: Sequence[str] = ()) -> Verdict:
-        return Verdict(
-            candidate=candidate,
-            passed=passed,
-            reason=reason,
-            before=build.checks,
-            after=tuple(after),
-            tests_before=collected(build.checks),
-            tests_after=collected(after),
-            seconds=round(time.monotonic() - start, 3),
-            findings=tuple(findings),
-        )
-
     if not build.failed_checks:
-        return verdict(False, "the checks pass on the base: nothing to fix (not reproduced)")
+        return conclude(build, diagnosis, Trial(candidate, (), "the checks pass on the base: nothing to fix", (), 0.0))
+    ran = trial(
+        Path(build.repo),
+        build.base_sha,
+        candidate,
+        ordered_commands(build),
+        first=diagnosis.failing_tests,
+        timeout=timeout,
+        progress=progress,
+    )
+    return conclude(build, diagnosis, ran)
+
+
+def trial(
+    repo: Path,
+    sha: str,
+    candidate: Candidate,
+    commands: Sequence[str],
+    *,
+    first: Sequence[str],
+    timeout: float,
+    progress: Progress = lambda _: None,
+) -> Trial:
+    """Policy, apply and run `commands` (stopping at the first failing one) in a fresh worktree."""
+    start = time.monotonic()
     found = policy.findings(candidate)
     if found:
-        return verdict(False, "rejected by policy: " + "; ".join(found), findings=found)
-    with worktree(Path(build.repo), build.base_sha) as tree:
+        return Trial(candidate, (), "rejected by policy: " + "; ".join(found), found, 0.0)
+    with worktree(repo, sha) as tree:
         problem = apply(tree, candidate.diff)
         if problem:
-            return verdict(False, f"the diff does not apply: {problem}")
-        after = run_checks(
-            tree,
-            ordered_commands(build),
-            timeout=timeout,
-            first=diagnosis.failing_tests,
-            stop_on_failure=True,
-            progress=progress,
-        )
-    passed, reason = judge(build, diagnosis, after)
-    return verdict(passed, reason, after)
+            return Trial(candidate, (), f"the diff does not apply: {problem}", (), time.monotonic() - start)
+        after = run_checks(tree, commands, timeout=timeout, first=first, stop_on_failure=True, progress=progress)
+    return Trial(candidate, after, "", (), time.monotonic() - start)
+
+
+def conclude(build: Build, diagnosis: Diagnosis, ran: Trial) -> Verdict:
+    """The verdict on a trial, judged against the base's runs and the final diagnosis."""
+    passed, reason = (False, ran.problem) if ran.problem else judge(build, diagnosis, ran.after)
+    return Verdict(
+        candidate=ran.candidate,
+        passed=passed,
+        reason=reason,
+        before=build.checks,
+        after=ran.after,
+        tests_before=collected(build.checks),
+        tests_after=collected(ran.after),
+        seconds=round(ran.seconds, 3),
+        findings=ran.findings,
+    )
 
 
 def ordered_commands(build: Build) -> list[str]:

@@ -1,0 +1,101 @@
+"""Speculative verification: try the first candidate while capture is still running.
+
+Capture has to run the checks to the end to know every failure, but suture's pytest
+plugin writes each exception the moment it happens. As soon as one is known and a
+fixer has a candidate for it, the candidate's checks start in their own worktree
+beside the capture (the machine's second core). When capture ends, the trial is
+judged against the complete diagnosis exactly as any other: speculation changes
+when the work starts, never what is accepted.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+
+from suture import fixers
+from suture.capture import Progress, capture
+from suture.diagnose import from_report
+from suture.process import kill_all
+from suture.records import Build, CheckRun, Failure
+from suture.source import Source
+from suture.verify import Trial, trial
+
+POLL_SECONDS = 0.05
+
+Early = tuple[Failure, Trial]  # the failure seen while capture ran, and its candidate's trial
+
+
+def early_failures(scratch: Path, commands: Sequence[str]) -> list[tuple[str, Failure]]:
+    """The failures capture has seen so far, with the command that showed each."""
+    tree = scratch / "tree"
+    root = tree.read_text(encoding="utf-8") if tree.exists() else ""
+    found: list[tuple[str, Failure]] = []
+    for index, command in enumerate(commands):
+        report = scratch / str(index) / "report.jsonl"
+        if not report.exists():
+            continue
+        text = report.read_text(encoding="utf-8", errors="replace")
+        text = text[: text.rfind("\n") + 1]  # a line still being written is not evidence yet
+        partial = CheckRun(command, exit_code=1, seconds=0.0, timed_out=False, output="", report=text, root=root)
+        found.extend((command, failure) for failure in from_report(partial))
+    return found
+
+
+def capture_speculating(
+    repo: Path,
+    sha: str,
+    commands: Sequence[str],
+    source: Source,
+    *,
+    timeout: float,
+    progress: Progress,
+    scratch: Path,
+) -> tuple[Build, Early | None]:
+    """Capture, and meanwhile try the first candidate for the first failure seen."""
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="suture") as pool:
+        try:
+            capturing = pool.submit(capture, repo, sha, commands, timeout=timeout, progress=progress, scratch=scratch)
+            speculation = _watch(capturing, pool, repo, sha, commands, source, timeout, progress, scratch)
+            build = capturing.result()
+            return build, (speculation[0], speculation[1].result()) if speculation else None
+        except BaseException:
+            kill_all()  # the threads' checks run in sessions of their own: stop them
+            raise
+
+
+def _watch(
+    capturing: Future[Build],
+    pool: ThreadPoolExecutor,
+    repo: Path,
+    sha: str,
+    commands: Sequence[str],
+    source: Source,
+    timeout: float,
+    progress: Progress,
+    scratch: Path,
+) -> tuple[Failure, Future[Trial]] | None:
+    seen: set[str] = set()
+    while not capturing.done():
+        for command, failure in early_failures(scratch, commands):
+            if failure.fingerprint in seen:
+                continue
+            seen.add(failure.fingerprint)
+            candidates = fixers.propose(failure, source)
+            if candidates:
+                progress(f"trying {candidates[0].origin} early, while capture runs: {candidates[0].rationale}")
+                order = [command, *(c for c in commands if c != command)]
+                return failure, pool.submit(
+                    trial,
+                    repo,
+                    sha,
+                    candidates[0],
+                    order,
+                    first=failure.test_ids,
+                    timeout=timeout,
+                    progress=lambda message: progress(f"(early) {message}"),
+                )
+        time.sleep(POLL_SECONDS)
+    return None
