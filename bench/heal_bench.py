@@ -21,9 +21,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from projects import CLASSIC, FLASK_APP, MISSING_COLON, MISSING_IMPORT, TYPO  # noqa: E402
+from projects import CLASSIC, FLASK_APP, MISSING_COLON, MISSING_IMPORT, TYPO
 
-from suture.demo import FILES as DEMO  # noqa: E402
+from suture.demo import FILES as DEMO
 
 PYTEST = f"{sys.executable} -m pytest -q -p no:cacheprovider"
 
@@ -72,9 +72,7 @@ def measure(files: dict[str, str], repeat: int) -> tuple[float, float]:
             repo = make(Path(scratch) / "repo", files)
             checks.append(timed(["/bin/sh", "-c", PYTEST], repo)[0])
             shutil.rmtree(repo / ".pytest_cache", ignore_errors=True)
-            seconds, code = timed(
-                [sys.executable, "-m", "suture", "heal", "-q", "--json", "--test-cmd", PYTEST], repo
-            )
+            seconds, code = timed([sys.executable, "-m", "suture", "heal", "-q", "--json", "--test-cmd", PYTEST], repo)
             if code != 0:
                 raise SystemExit(f"heal failed (exit {code}) on {files}")
             heals.append(seconds)

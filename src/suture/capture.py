@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shlex
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
@@ -22,6 +23,9 @@ from suture.process import run_logged
 from suture.records import Build, CheckRun, Outcome, TestResult
 
 PLUGIN_DIR = Path(__file__).parent / "pytest_plugin"
+# Variables that look like credentials never reach repository code (the full sandbox,
+# with an allow-list, is the next layer; see SECURITY.md).
+SECRET_NAME = re.compile(r"TOKEN|KEY|SECRET|PASSW|CREDENTIAL", re.IGNORECASE)
 MAX_OUTPUT = 256 * 1024  # characters of a check's output kept in the record (head and tail)
 
 Progress = Callable[[str], None]
@@ -109,7 +113,7 @@ def check_env(tree: Path, base: Mapping[str, str], *, junit: Path, report: Path,
     editable mode points at the user's checkout, so the worktree (and its src/)
     go first on PYTHONPATH, ahead of anything site-packages adds.
     """
-    env = dict(base)
+    env = {name: value for name, value in base.items() if not SECRET_NAME.search(name)}
     paths = [str(tree / "src")] if (tree / "src").is_dir() else []
     paths += [str(tree), str(PLUGIN_DIR)]
     if env.get("PYTHONPATH"):

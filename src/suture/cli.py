@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
+import threading
 import time
 import traceback
 from collections.abc import Sequence
@@ -20,6 +22,11 @@ from rich.markup import escape
 
 from suture import __version__
 from suture.errors import SutureError
+
+
+def _stdout() -> Console:
+    # Piped output (a CI log) gets a wider page than rich's 80 columns: tables stay readable.
+    return Console(highlight=False, width=None if sys.stdout.isatty() else 120)
 
 
 def _progress(quiet: bool) -> object:
@@ -94,7 +101,7 @@ def heal(
     if as_json:
         click.echo(json.dumps(outcome.to_json()))
     else:
-        render.outcome(Console(highlight=False), outcome)
+        render.outcome(_stdout(), outcome)
     raise SystemExit(outcome.exit_code)
 
 
@@ -125,41 +132,60 @@ def diagnose(test_cmds: tuple[str, ...], timeout: float | None, as_json: bool, q
 
         click.echo(json.dumps(to_dict(found)))
     else:
-        render.diagnosis(Console(highlight=False), found)
+        render.diagnosis(_stdout(), found)
     raise SystemExit(1)
 
 
 @cli.command()
-@click.option("--keep", is_flag=True, help="Keep the demo project (its path is printed).")
+@click.option("--clean", is_flag=True, help="Remove the demo project afterwards (default: keep it to look at).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object as the last line of stdout.")
-def demo(keep: bool, as_json: bool) -> None:
-    """Build a small broken project in a temp dir and heal it, offline."""
+def demo(clean: bool, as_json: bool) -> None:
+    """Build a small broken project in a temp dir and heal it, offline.
+
+    The project has the classic bug: a function returns "The result is: " + result
+    with an int result, and its test fails with a TypeError.
+    """
     from suture import render
     from suture.demo import run_demo
 
-    console = Console(highlight=False)
-    outcome, project = run_demo(keep=keep, progress=_progress(False))  # type: ignore[arg-type]
+    console = _stdout()
+    outcome, project = run_demo(keep=not clean, progress=_progress(False))  # type: ignore[arg-type]
     if as_json:
-        click.echo(json.dumps({**outcome.to_json(), "project": str(project) if keep else None}))
+        click.echo(json.dumps({**outcome.to_json(), "project": None if clean else str(project)}))
     else:
         render.outcome(console, outcome)
-        if keep:
-            console.print(f"demo project kept at {project}", markup=False)
+        if not clean and outcome.published:
+            console.print(f"the demo project is kept in {project}", markup=False)
     raise SystemExit(outcome.exit_code)
 
 
+def _terminate(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt  # CI cancels a job with SIGTERM: clean up as for Ctrl-C
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    if threading.current_thread() is not threading.main_thread():
+        return _main(argv)
+    previous = signal.signal(signal.SIGTERM, _terminate)
+    try:
+        return _main(argv)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     try:
         cli.main(args=list(argv) if argv is not None else None, prog_name="suture", standalone_mode=False)
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-    except click.exceptions.Abort:
+    except click.exceptions.Abort:  # click's form of KeyboardInterrupt
+        click.echo("suture: interrupted; the checkout is unchanged", err=True)
         return 130
     except click.ClickException as exc:
         exc.show()
         return 2
     except KeyboardInterrupt:
-        click.echo("suture: interrupted", err=True)
+        click.echo("suture: interrupted; the checkout is unchanged", err=True)
         return 130
     except SutureError as exc:
         click.echo(f"suture: error: {exc}", err=True)

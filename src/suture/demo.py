@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import importlib.util
+import os
+import shlex
 import shutil
 import sys
 import tempfile
 from pathlib import Path
 
 from suture.capture import Progress
+from suture.errors import UsageError
 from suture.heal import Options, Outcome, heal
 from suture.process import run
 
@@ -54,12 +58,22 @@ def make_project(root: Path) -> Path:
 
 
 def run_demo(*, keep: bool, progress: Progress) -> tuple[Outcome, Path]:
+    """Heal the demo project; it is removed afterwards unless `keep`."""
+    if importlib.util.find_spec("pytest") is None:
+        raise UsageError("suture demo runs the sample project's tests with pytest: pip install pytest")
     root = Path(tempfile.mkdtemp(prefix="suture-demo-"))
     try:
         make_project(root)
         progress(f"demo project with a broken calc.py in {root}")
-        command = f"{Path(sys.executable)} -m pytest -q"
-        return heal(root, Options(test_cmds=(command,)), progress=progress), root
+        return heal(root, Options(test_cmds=(f"{python()} -m pytest -q",)), progress=progress), root
     finally:
         if not keep:
             shutil.rmtree(root, ignore_errors=True)
+
+
+def python() -> str:
+    """'python' when that is this interpreter (it reads better in the output), else its path."""
+    on_path = shutil.which("python")
+    if on_path and os.path.realpath(on_path) == os.path.realpath(sys.executable):
+        return "python"
+    return shlex.quote(sys.executable)

@@ -80,6 +80,8 @@ def run_logged(
     """
     start = time.monotonic()
     with log.open("wb") as out, _LOCK:
+        if _STOPPING.is_set():
+            raise KeyboardInterrupt  # an interrupt is stopping this run: start nothing new
         proc = subprocess.Popen(
             ["/bin/sh", "-c", command],
             cwd=cwd,
@@ -108,12 +110,21 @@ def run_logged(
 # in sessions of their own, out of reach of the terminal's Ctrl-C.
 _RUNNING: set[subprocess.Popen[bytes]] = set()
 _LOCK = threading.Lock()
+_STOPPING = threading.Event()
 
 
 def kill_all() -> None:
-    """Kill every check run still under way (their threads then return)."""
-    for proc in list(_RUNNING):
+    """Kill every check run under way and refuse new ones until `resume()`."""
+    with _LOCK:
+        _STOPPING.set()
+        running = list(_RUNNING)
+    for proc in running:
         _kill_group(proc)
+
+
+def resume() -> None:
+    """Allow check runs again (at the start of a run, after an earlier one was stopped)."""
+    _STOPPING.clear()
 
 
 def _kill_group(proc: subprocess.Popen[bytes]) -> None:

@@ -64,7 +64,7 @@ def _status(console: Console, result: Outcome) -> None:
             f"(commit {result.published.commit[:12]})"
         )
         console.print(f"proposal: {result.published.location}", markup=False)
-        console.print(f"review it with: git show {result.published.branch}", markup=False)
+        console.print(f"review it: git show {result.published.branch}", markup=False)
     elif result.status == "fixed":
         console.print("[green bold]fixed[/] (dry run): the diff above is verified; nothing was created")
     elif result.status == "unfixed":

@@ -18,7 +18,7 @@ from pathlib import Path
 from suture import fixers
 from suture.capture import Progress, capture
 from suture.diagnose import from_report
-from suture.process import kill_all
+from suture.process import kill_all, resume
 from suture.records import Build, CheckRun, Failure
 from suture.source import Source
 from suture.verify import Trial, trial
@@ -55,6 +55,7 @@ def capture_speculating(
     scratch: Path,
 ) -> tuple[Build, Early | None]:
     """Capture, and meanwhile try the first candidate for the first failure seen."""
+    resume()
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="suture") as pool:
         try:
             capturing = pool.submit(capture, repo, sha, commands, timeout=timeout, progress=progress, scratch=scratch)

@@ -1,0 +1,67 @@
+"""Capture runs the checks in a disposable worktree, with both output streams and no secrets."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from helpers import git, make_repo, snapshot
+from projects import CLASSIC, PYTEST
+
+from suture.capture import capture
+
+PROBE = (
+    f'{sys.executable} -c "import os, sys; '
+    "print('out'); print('err', file=sys.stderr); "
+    "print('cwd=' + os.getcwd()); "
+    "sys.exit(1 if os.environ.get('PROBE_VAR') == 'visible' else 0)\""
+)
+
+
+def test_checks_run_in_a_worktree_with_stdout_and_stderr(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = make_repo(tmp_path / "repo", CLASSIC)
+    monkeypatch.setenv("PROBE_VAR", "visible")
+    before = snapshot(repo)
+    build = capture(repo, git(repo, "rev-parse", "HEAD").strip(), [PROBE], timeout=60)
+    check = build.checks[0]
+    assert "out" in check.output and "err" in check.output
+    assert f"cwd={repo}" not in check.output  # not the user's checkout
+    assert check.exit_code == 1  # ordinary variables pass through
+    assert snapshot(repo) == before
+    assert git(repo, "worktree", "list", "--porcelain").count("worktree ") == 1
+
+
+@pytest.mark.parametrize("name", ["GITHUB_TOKEN", "OPENAI_API_KEY", "AWS_SECRET_ACCESS_KEY", "DB_PASSWORD"])
+def test_secret_looking_variables_do_not_reach_the_checks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    repo = make_repo(tmp_path / "repo", CLASSIC)
+    monkeypatch.setenv(name, "s3cr3t-value")
+    probe = f"{sys.executable} -c \"import os, sys; sys.exit(1 if os.environ.get('{name}') else 0)\""
+    build = capture(repo, git(repo, "rev-parse", "HEAD").strip(), [probe], timeout=60)
+    assert build.checks[0].exit_code == 0, f"{name} reached the check"
+
+
+def test_pytest_results_are_exact(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo", CLASSIC)
+    build = capture(repo, git(repo, "rev-parse", "HEAD").strip(), [PYTEST], timeout=60)
+    check = build.checks[0]
+    assert check.collected == ("tests/test_calc.py::test_add", "tests/test_calc.py::test_other")
+    assert {t.test_id: t.outcome for t in check.tests} == {
+        "tests/test_calc.py::test_add": "failed",
+        "tests/test_calc.py::test_other": "passed",
+    }
+    assert "<testsuite" in check.junit
+
+
+def test_a_hanging_check_times_out_and_leaves_nothing_behind(tmp_path: Path) -> None:
+    files = {
+        "slow.py": "import time\n\n\ndef wait():\n    time.sleep(120)\n",
+        "tests/test_slow.py": "from slow import wait\n\n\ndef test_wait():\n    wait()\n",
+    }
+    repo = make_repo(tmp_path / "repo", files)
+    build = capture(repo, git(repo, "rev-parse", "HEAD").strip(), [PYTEST], timeout=3)
+    assert build.checks[0].timed_out
+    assert build.checks[0].seconds < 30
+    assert git(repo, "worktree", "list", "--porcelain").count("worktree ") == 1

@@ -1,0 +1,56 @@
+"""The early trial: started while capture runs, judged like any candidate once capture ends."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from helpers import git, make_repo
+from projects import CLASSIC, PYTEST
+
+# `from datetime import datetime` (the missing-import fixer's first guess) does not
+# fix this; `import datetime` does.
+DATETIME = {
+    "when.py": "def recent():\n    return datetime.date.today().year > 2000\n",
+    "tests/test_when.py": "from when import recent\n\n\ndef test_recent():\n    assert recent()\n",
+}
+
+
+def heal(repo: Path) -> tuple[int, dict[str, object], str]:
+    done = subprocess.run(
+        [sys.executable, "-m", "suture", "heal", "--json", "--test-cmd", PYTEST],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    return done.returncode, json.loads(done.stdout.splitlines()[-1]), done.stderr
+
+
+def test_the_first_candidate_is_tried_while_capture_runs(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo", CLASSIC)
+    code, result, stderr = heal(repo)
+    assert code == 0
+    assert "trying concat early" in stderr
+    assert "accepted (early trial)" in stderr
+    verification = result["verification"]
+    assert isinstance(verification, list) and len(verification) == 1
+    # The early candidate is tied to the failure of the complete diagnosis.
+    failures = result["failures"]
+    assert isinstance(failures, list)
+    assert verification[0]["candidate"]["fingerprint"] == failures[0]["fingerprint"]
+
+
+def test_a_rejected_early_trial_falls_back_to_the_other_candidates(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo", DATETIME)
+    code, result, stderr = heal(repo)
+    assert code == 0, stderr
+    assert "rejected (early trial)" in stderr
+    verification = result["verification"]
+    assert isinstance(verification, list)
+    assert [v["passed"] for v in verification] == [False, True]
+    assert "from datetime import datetime" in verification[0]["candidate"]["diff"]
+    assert "+import datetime" in str(result["patch"])
+    assert "import datetime\n" in git(repo, "show", f"{result['branch']}:when.py")
