@@ -13,7 +13,7 @@ import sys
 import threading
 import time
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import click
@@ -29,7 +29,7 @@ def _stdout() -> Console:
     return Console(highlight=False, width=None if sys.stdout.isatty() else 120)
 
 
-def _progress(quiet: bool) -> object:
+def _progress(quiet: bool) -> Callable[[str], None]:
     err = Console(stderr=True, highlight=False)
 
     def say(message: str) -> None:
@@ -53,32 +53,43 @@ def cli() -> None:
     """
 
 
+def _check_options(command: Callable[..., None]) -> Callable[..., None]:
+    """The options every command that runs the checks shares."""
+    for option in reversed(
+        [
+            click.option(
+                "--test-cmd",
+                "test_cmds",
+                multiple=True,
+                metavar="CMD",
+                help="A check to run (repeatable), e.g. --test-cmd 'pytest -q' --test-cmd 'ruff check .'. "
+                "Default: [tool.suture] test-cmd, else python -m pytest (and ruff check . if configured).",
+            ),
+            click.option(
+                "--timeout",
+                type=click.FloatRange(min=0, min_open=True),
+                default=None,
+                metavar="SECONDS",
+                help="Time limit of one check run (default 600).",
+            ),
+            click.option("--json", "as_json", is_flag=True, help="Print one JSON object as the last line of stdout."),
+            click.option("-q", "--quiet", is_flag=True, help="No progress on stderr."),
+            click.option(
+                "-C",
+                "directory",
+                type=click.Path(file_okay=False, path_type=Path),
+                default=Path("."),
+                help="Run in this directory instead of the current one.",
+            ),
+        ]
+    ):
+        command = option(command)
+    return command
+
+
 @cli.command()
-@click.option(
-    "--test-cmd",
-    "test_cmds",
-    multiple=True,
-    metavar="CMD",
-    help="A check to run (repeatable), e.g. --test-cmd 'pytest -q' --test-cmd 'ruff check .'. "
-    "Default: [tool.suture] test-cmd, else python -m pytest (and ruff check . if configured).",
-)
-@click.option(
-    "--timeout",
-    type=click.FloatRange(min=0, min_open=True),
-    default=None,
-    metavar="SECONDS",
-    help="Time limit of one check run (default 600).",
-)
+@_check_options
 @click.option("--dry-run", is_flag=True, help="Verify and show the fix, but create no branch or proposal.")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object as the last line of stdout.")
-@click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
-@click.option(
-    "-C",
-    "directory",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("."),
-    help="Run in this directory instead of the current one.",
-)
 def heal(
     test_cmds: tuple[str, ...],
     timeout: float | None,
@@ -89,15 +100,24 @@ def heal(
 ) -> None:
     """Heal the current repository: capture, diagnose, fix, verify, propose.
 
-    Exit 0 when a verified fix was proposed (or shown, with --dry-run) or there is nothing
-    to do, 1 when no candidate passed verification.
+    \b
+    Examples:
+      suture heal
+      suture heal --test-cmd "pytest -q" --test-cmd "ruff check ." --json
+      suture heal --dry-run
+
+    The verified fix is committed on the branch suture/<fingerprint> and described in
+    .git/suture/proposals/; your working tree, index and HEAD are never changed.
+
+    Exit codes: 0 fixed (or nothing to do), 1 no verified fix, 2 usage or
+    configuration error, 3 unexpected error (the log path is printed), 130 interrupted.
     """
     from suture import render
     from suture.heal import Options
     from suture.heal import heal as run_heal
 
     options = Options(test_cmds=test_cmds, timeout=timeout, dry_run=dry_run)
-    outcome = run_heal(directory, options, progress=_progress(quiet))  # type: ignore[arg-type]
+    outcome = run_heal(directory, options, progress=_progress(quiet))
     if as_json:
         click.echo(json.dumps(outcome.to_json()))
     else:
@@ -106,23 +126,14 @@ def heal(
 
 
 @cli.command()
-@click.option("--test-cmd", "test_cmds", multiple=True, metavar="CMD", help="A check to run (repeatable).")
-@click.option(
-    "--timeout",
-    type=click.FloatRange(min=0, min_open=True),
-    default=None,
-    metavar="SECONDS",
-    help="Time limit of one check run (default 600).",
-)
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object as the last line of stdout.")
-@click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
-def diagnose(test_cmds: tuple[str, ...], timeout: float | None, as_json: bool, quiet: bool) -> None:
+@_check_options
+def diagnose(test_cmds: tuple[str, ...], timeout: float | None, as_json: bool, quiet: bool, directory: Path) -> None:
     """Run the checks and explain the failure, without fixing anything."""
     from suture import render
     from suture.heal import Options, examine
 
     options = Options(test_cmds=test_cmds, timeout=timeout)
-    found = examine(Path("."), options, progress=_progress(quiet))  # type: ignore[arg-type]
+    found = examine(directory, options, progress=_progress(quiet))
     if found is None:
         message = {"status": "nothing-to-do", "reason": "every check passes"}
         click.echo(json.dumps(message) if as_json else "every check passes: nothing to diagnose")
@@ -149,7 +160,7 @@ def demo(clean: bool, as_json: bool) -> None:
     from suture.demo import run_demo
 
     console = _stdout()
-    outcome, project = run_demo(keep=not clean, progress=_progress(False))  # type: ignore[arg-type]
+    outcome, project = run_demo(keep=not clean, progress=_progress(False))
     if as_json:
         click.echo(json.dumps({**outcome.to_json(), "project": None if clean else str(project)}))
     else:

@@ -26,7 +26,7 @@ def diagnosis(console: Console, found: Diagnosis) -> None:
             lines.append(f"    {test_id}\n", style="dim")
         if len(failure.test_ids) > 5:
             lines.append(f"    … and {len(failure.test_ids) - 5} more\n", style="dim")
-    console.print(Panel(lines, title="Diagnosis", title_align="left"))
+    console.print(Panel(lines, title="Diagnosis", title_align="left", expand=False))
 
 
 def outcome(console: Console, result: Outcome) -> None:
@@ -38,6 +38,7 @@ def outcome(console: Console, result: Outcome) -> None:
             Panel(
                 Group(Text(candidate.rationale), Syntax(candidate.diff, "diff", theme="ansi_dark")),
                 title=f"Fix ({candidate.origin}, {candidate.size} changed lines)",
+                expand=False,
                 title_align="left",
             )
         )

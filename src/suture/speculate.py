@@ -55,48 +55,40 @@ def capture_speculating(
     scratch: Path,
 ) -> tuple[Build, Early | None]:
     """Capture, and meanwhile try the first candidate for the first failure seen."""
+
+    def start_trial(pool: ThreadPoolExecutor, command: str, failure: Failure) -> Future[Trial] | None:
+        candidates = fixers.propose(failure, source)
+        if not candidates:
+            return None
+        progress(f"trying {candidates[0].origin} early, while capture runs: {candidates[0].rationale}")
+        return pool.submit(
+            trial,
+            repo,
+            sha,
+            candidates[0],
+            [command, *(c for c in commands if c != command)],  # the failing check first
+            first=failure.test_ids,
+            timeout=timeout,
+            progress=lambda message: progress(f"(early) {message}"),
+        )
+
     resume()
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="suture") as pool:
         try:
             capturing = pool.submit(capture, repo, sha, commands, timeout=timeout, progress=progress, scratch=scratch)
-            speculation = _watch(capturing, pool, repo, sha, commands, source, timeout, progress, scratch)
+            seen: set[str] = set()
+            speculation: tuple[Failure, Future[Trial]] | None = None
+            while speculation is None and not capturing.done():
+                for command, failure in early_failures(scratch, commands):
+                    if failure.fingerprint not in seen:
+                        seen.add(failure.fingerprint)
+                        started = start_trial(pool, command, failure)
+                        speculation = (failure, started) if started else None
+                        if speculation:
+                            break
+                time.sleep(POLL_SECONDS)
             build = capturing.result()
             return build, (speculation[0], speculation[1].result()) if speculation else None
         except BaseException:
             kill_all()  # the threads' checks run in sessions of their own: stop them
             raise
-
-
-def _watch(
-    capturing: Future[Build],
-    pool: ThreadPoolExecutor,
-    repo: Path,
-    sha: str,
-    commands: Sequence[str],
-    source: Source,
-    timeout: float,
-    progress: Progress,
-    scratch: Path,
-) -> tuple[Failure, Future[Trial]] | None:
-    seen: set[str] = set()
-    while not capturing.done():
-        for command, failure in early_failures(scratch, commands):
-            if failure.fingerprint in seen:
-                continue
-            seen.add(failure.fingerprint)
-            candidates = fixers.propose(failure, source)
-            if candidates:
-                progress(f"trying {candidates[0].origin} early, while capture runs: {candidates[0].rationale}")
-                order = [command, *(c for c in commands if c != command)]
-                return failure, pool.submit(
-                    trial,
-                    repo,
-                    sha,
-                    candidates[0],
-                    order,
-                    first=failure.test_ids,
-                    timeout=timeout,
-                    progress=lambda message: progress(f"(early) {message}"),
-                )
-        time.sleep(POLL_SECONDS)
-    return None
