@@ -39,7 +39,7 @@ def propose(build: Build, diagnosis: Diagnosis, verdict: Verdict) -> Proposal:
         branch=f"{BRANCH_PREFIX}{diagnosis.fingerprint}",
         commit_message=message,
         title=title,
-        body=body(build, diagnosis, verdict, title)[:MAX_BODY],
+        body=body(build, diagnosis, verdict)[:MAX_BODY],
         fingerprint=diagnosis.fingerprint,
         patch=verdict.candidate.diff,
         base_sha=build.base_sha,
@@ -60,14 +60,13 @@ def summary(failure: Failure) -> str:
     return f"Fix {what}{place}"
 
 
-def body(build: Build, diagnosis: Diagnosis, verdict: Verdict, title: str) -> str:
+def body(build: Build, diagnosis: Diagnosis, verdict: Verdict) -> str:
+    """The proposal's description (the PR body on a forge): evidence, log text only in code blocks."""
     failure = _addressed(diagnosis, verdict)
     where = failure.location
     tests = "\n".join(f"- `{t}`" for t in diagnosis.failing_tests) or "- (no test ran: collection failed)"
     return "\n".join(
         [
-            f"## {title}",
-            "",
             "### Root cause",
             "```",
             f"{failure.error_type}: {failure.message}" if failure.error_type else failure.message,
