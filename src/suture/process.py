@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from suture.errors import CommandError, UsageError
+from suture.errors import CommandError, SutureError, UsageError
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,7 @@ def run(
     env: Mapping[str, str] | None = None,
     input: str | None = None,
     check: bool = True,
+    timeout: float | None = None,
 ) -> Completed:
     """Run a short command and return its output; raise `CommandError` if `check` and it fails."""
     try:
@@ -41,9 +42,12 @@ def run(
             capture_output=True,
             text=True,
             errors="replace",
+            timeout=timeout,
         )
     except FileNotFoundError as exc:
         raise UsageError(f"{argv[0]!r} is not installed or not on PATH") from exc
+    except subprocess.TimeoutExpired as exc:
+        raise SutureError(f"{' '.join(argv)} did not finish within {timeout:.0f}s") from exc
     done = Completed(tuple(argv), proc.returncode, proc.stdout, proc.stderr)
     if check and proc.returncode != 0:
         raise CommandError(argv, proc.returncode, proc.stdout, proc.stderr)

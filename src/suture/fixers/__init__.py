@@ -6,16 +6,18 @@ every one; verification then tries the candidates in the order returned.
 
 from __future__ import annotations
 
-from suture.fixers import concat, did_you_mean, missing_import, syntax
+from suture.fixers import concat, did_you_mean, lint, missing_import, syntax
 from suture.fixers.base import Fixer
 from suture.policy import is_test_path
 from suture.records import Candidate, Failure
 from suture.source import Source
 
-# Ladder order, which breaks ties between candidates of equal rank and size. Only NameError
+# Ladder order, which breaks ties between candidates of equal rank and size. The lint
+# tools answer only failing lint/format checks, the others only Python errors. Only NameError
 # reaches two fixers: a stdlib module used without its import comes before the
 # interpreter's nearest-name guess (`time` undefined, "Did you mean: 'type'?").
 FIXERS: dict[str, Fixer] = {
+    "lint-tool": lint.LintFixer(),
     "concat": concat.ConcatFixer(),
     "missing-import": missing_import.MissingImportFixer(),
     "did-you-mean": did_you_mean.DidYouMeanFixer(),
