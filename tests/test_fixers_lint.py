@@ -8,9 +8,9 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from helpers import git, make_repo
 from projects import PYTEST
+
 from suture.fixers.lint import fix_command
 
 PY = sys.executable
