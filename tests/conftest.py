@@ -5,6 +5,14 @@ from collections.abc import Iterator
 import pytest
 
 
+def pytest_report_header() -> str:
+    """Whether bubblewrap starts here: every test that runs a check needs it (the sandbox tests skip)."""
+    from sandbox_helpers import bubblewrap_problem
+
+    problem = bubblewrap_problem()
+    return f"sandbox: {problem or 'bubblewrap starts'}"
+
+
 @pytest.fixture(autouse=True)
 def no_home_writes(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Nothing a test runs may write to the real $HOME (crash logs, git config, caches)."""

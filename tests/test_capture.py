@@ -10,6 +10,7 @@ from helpers import git, make_repo, snapshot
 from projects import CLASSIC, PYTEST
 
 from suture.capture import capture
+from suture.sandbox import Bubblewrap, Sandbox, Unsandboxed
 
 PROBE = (
     f'{sys.executable} -c "import os, sys; '
@@ -23,29 +24,32 @@ def test_checks_run_in_a_worktree_with_stdout_and_stderr(tmp_path: Path, monkeyp
     repo = make_repo(tmp_path / "repo", CLASSIC)
     monkeypatch.setenv("PROBE_VAR", "visible")
     before = snapshot(repo)
-    build = capture(repo, git(repo, "rev-parse", "HEAD").strip(), [PROBE], timeout=60)
+    sandbox = Bubblewrap(env_allow=("PROBE_VAR",))
+    build = capture(repo, git(repo, "rev-parse", "HEAD").strip(), [PROBE], sandbox=sandbox, timeout=60)
     check = build.checks[0]
     assert "out" in check.output and "err" in check.output
     assert f"cwd={repo}" not in check.output  # not the user's checkout
-    assert check.exit_code == 1  # ordinary variables pass through
+    assert check.exit_code == 1  # allowed variables pass through
     assert snapshot(repo) == before
     assert git(repo, "worktree", "list", "--porcelain").count("worktree ") == 1
 
 
+@pytest.mark.parametrize("sandbox", [Bubblewrap(env_allow=("GITHUB_TOKEN",)), Unsandboxed()], ids=["bwrap", "none"])
 @pytest.mark.parametrize("name", ["GITHUB_TOKEN", "OPENAI_API_KEY", "AWS_SECRET_ACCESS_KEY", "DB_PASSWORD"])
 def test_secret_looking_variables_do_not_reach_the_checks(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, sandbox: Sandbox
 ) -> None:
+    """Not even when allowed by name, and not even without a sandbox."""
     repo = make_repo(tmp_path / "repo", CLASSIC)
     monkeypatch.setenv(name, "s3cr3t-value")
     probe = f"{sys.executable} -c \"import os, sys; sys.exit(1 if os.environ.get('{name}') else 0)\""
-    build = capture(repo, git(repo, "rev-parse", "HEAD").strip(), [probe], timeout=60)
+    build = capture(repo, git(repo, "rev-parse", "HEAD").strip(), [probe], sandbox=sandbox, timeout=60)
     assert build.checks[0].exit_code == 0, f"{name} reached the check"
 
 
 def test_pytest_results_are_exact(tmp_path: Path) -> None:
     repo = make_repo(tmp_path / "repo", CLASSIC)
-    build = capture(repo, git(repo, "rev-parse", "HEAD").strip(), [PYTEST], timeout=60)
+    build = capture(repo, git(repo, "rev-parse", "HEAD").strip(), [PYTEST], sandbox=Bubblewrap(), timeout=60)
     check = build.checks[0]
     assert check.collected == ("tests/test_calc.py::test_add", "tests/test_calc.py::test_other")
     assert {t.test_id: t.outcome for t in check.tests} == {
@@ -61,7 +65,7 @@ def test_a_hanging_check_times_out_and_leaves_nothing_behind(tmp_path: Path) -> 
         "tests/test_slow.py": "from slow import wait\n\n\ndef test_wait():\n    wait()\n",
     }
     repo = make_repo(tmp_path / "repo", files)
-    build = capture(repo, git(repo, "rev-parse", "HEAD").strip(), [PYTEST], timeout=3)
+    build = capture(repo, git(repo, "rev-parse", "HEAD").strip(), [PYTEST], sandbox=Bubblewrap(), timeout=3)
     assert build.checks[0].timed_out
     assert build.checks[0].seconds < 30
     assert git(repo, "worktree", "list", "--porcelain").count("worktree ") == 1

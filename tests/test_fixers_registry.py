@@ -30,7 +30,24 @@ def canned(path: str, new_line: str, *, origin: str = "canned", rank: int = 0) -
 
 
 def test_the_registry_is_keyed_by_each_fixer_s_name() -> None:
-    assert list(fixers.FIXERS) == ["concat", "missing-import", "did-you-mean", "syntax"]
+    assert list(fixers.FIXERS) == [
+        "lint-tool",
+        "concat",
+        "missing-import",
+        "names",
+        "did-you-mean",
+        "attributes",
+        "imports",
+        "calls",
+        "returns",
+        "syntax",
+        "punctuation",
+        "brackets",
+        "strings",
+        "characters",
+        "indentation",
+        "dependencies",
+    ]
     assert all(key == fixer.name for key, fixer in fixers.FIXERS.items())
 
 
@@ -98,6 +115,20 @@ MESSAGES = [
     ("NameError", "name 'reslt' is not defined. Did you mean: 'result'?"),
     ("AttributeError", "module 'math' has no attribute 'sqr'. Did you mean: 'sqrt'?"),
     ("SyntaxError", "expected ':'"),
+    ("NameError", "name 'reslt' is not defined"),
+    ("AttributeError", "'Box' object has no attribute 'aera'"),
+    ("AttributeError", "module 'pkg.mod' has no attribute 'sqr'"),
+    ("ImportError", "cannot import name 'sqr' from 'pkg.mod' (/x/pkg/mod.py)"),
+    ("ModuleNotFoundError", "No module named 'colections'"),
+    ("ModuleNotFoundError", "No module named 'yaml'"),
+    ("TypeError", "f() missing 1 required positional argument: 'b'"),
+    ("TypeError", "f() got an unexpected keyword argument 'reslt'"),
+    ("TypeError", "'NoneType' object is not subscriptable"),
+    ("SyntaxError", "invalid syntax. Perhaps you forgot a comma?"),
+    ("SyntaxError", "'(' was never closed"),
+    ("SyntaxError", "unterminated string literal (detected at line 1)"),
+    ("SyntaxError", "invalid character '\u201c' (U+201C)"),
+    ("IndentationError", "unexpected indent"),
 ]
 ODD_FILES = {
     "absent": ("pkg/gone.py", 1),

@@ -25,6 +25,23 @@ HANGING = {
 }
 
 
+def _descendants(pid: int) -> set[int]:
+    """Every process below `pid`, seen from outside any sandbox (pids inside one are not ours)."""
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # gone meanwhile
+        parents[int(stat.parent.name)] = int(fields[1])
+    found: set[int] = set()
+    frontier = {pid}
+    while frontier:
+        frontier = {child for child, parent in parents.items() if parent in frontier} - found
+        found |= frontier
+    return found
+
+
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -38,21 +55,25 @@ def _alive(pid: int) -> bool:
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
 def test_interrupt_mid_capture(tmp_path: Path, signum: int) -> None:
     repo = make_repo(tmp_path / "repo", HANGING)
-    marker = tmp_path / "pids"
+    temp = tmp_path / "tmp"
+    temp.mkdir()
     before = snapshot(repo)
+    # In the sandbox only the worktree is writable: the check marks its start there, by a
+    # relative path, in a variable let through by name.
     proc = subprocess.Popen(
-        [sys.executable, "-m", "suture", "heal", "--test-cmd", PYTEST],
+        [sys.executable, "-m", "suture", "heal", "--test-cmd", PYTEST, "--env-allow", "SUTURE_TEST_MARKER"],
         cwd=repo,
-        env={**os.environ, "SUTURE_TEST_MARKER": str(marker)},
+        env={**os.environ, "SUTURE_TEST_MARKER": "started.pids", "TMPDIR": str(temp)},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
     deadline = time.monotonic() + 60
-    while not marker.exists() and time.monotonic() < deadline:
+    while not list(temp.glob("suture-wt-*/tree/started.pids")) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert marker.exists(), "the check never started"
-    test_pid = int(marker.read_text().split()[0])
+    assert list(temp.glob("suture-wt-*/tree/started.pids")), "the check never started"
+    started = _descendants(proc.pid)
+    assert started, "no check process found"
 
     proc.send_signal(signum)
     _, stderr = proc.communicate(timeout=30)
@@ -60,6 +81,6 @@ def test_interrupt_mid_capture(tmp_path: Path, signum: int) -> None:
     assert proc.returncode == 130, stderr
     assert "interrupted" in stderr
     time.sleep(0.5)
-    assert not _alive(test_pid), "the check's process outlived suture"
+    assert not [pid for pid in started if _alive(pid)], "a check's process outlived suture"
     assert snapshot(repo) == before
     assert git(repo, "worktree", "list", "--porcelain").count("worktree ") == 1

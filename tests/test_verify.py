@@ -12,16 +12,18 @@ from suture.capture import capture
 from suture.diagnose import diagnose
 from suture.diffs import unified
 from suture.records import Build, Candidate, Diagnosis
+from suture.sandbox import Bubblewrap
 from suture.verify import verify
 
 APP = FLASK_APP["app.py"]
+SANDBOX = Bubblewrap()
 TEST = FLASK_APP["tests/test_app.py"]
 
 
 @pytest.fixture(scope="module")
 def failing(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Build, Diagnosis]:
     repo = make_repo(tmp_path_factory.mktemp("gate") / "repo", FLASK_APP)
-    build = capture(repo, _head(repo), [PYTEST], timeout=120)
+    build = capture(repo, _head(repo), [PYTEST], sandbox=SANDBOX, timeout=120)
     return repo, build, diagnose(build)
 
 
@@ -54,6 +56,7 @@ def test_known_good_candidate_is_accepted(failing: tuple[Path, Build, Diagnosis]
         build,
         diagnosis,
         app_edit("'The result is: ' + result", "f'The result is: {result}'"),
+        sandbox=SANDBOX,
         timeout=120,
     )
     assert verdict.passed, verdict.reason
@@ -84,7 +87,7 @@ def test_known_broken_candidates_are_rejected(
 ) -> None:
     repo, build, diagnosis = failing
     before = snapshot(repo)
-    verdict = verify(build, diagnosis, app_edit(old, new), timeout=120)
+    verdict = verify(build, diagnosis, app_edit(old, new), sandbox=SANDBOX, timeout=120)
     assert not verdict.passed
     assert reason in verdict.reason
     assert snapshot(repo) == before
@@ -103,7 +106,7 @@ def test_deleting_the_failing_test_is_rejected(failing: tuple[Path, Build, Diagn
             *(f"-{line}\n" for line in TEST.splitlines()),
         ]
     )
-    verdict = verify(build, diagnosis, candidate(deletion), timeout=120)
+    verdict = verify(build, diagnosis, candidate(deletion), sandbox=SANDBOX, timeout=120)
     assert not verdict.passed
     assert "tests/test_app.py" in verdict.reason
     assert verdict.findings
@@ -119,7 +122,7 @@ def test_skipping_the_failing_test_from_source_is_caught_by_outcomes(
         "from flask import Flask\n",
         "from flask import Flask\nimport pytest\npytest.skip('later', allow_module_level=True)\n",
     )
-    verdict = verify(build, diagnosis, sneaky, timeout=120)
+    verdict = verify(build, diagnosis, sneaky, sandbox=SANDBOX, timeout=120)
     assert not verdict.passed
     assert any(sign in verdict.reason for sign in ("exit 5", "test_add", "collected")), verdict.reason
 
@@ -127,7 +130,7 @@ def test_skipping_the_failing_test_from_source_is_caught_by_outcomes(
 def test_a_diff_that_does_not_apply_is_rejected(failing: tuple[Path, Build, Diagnosis]) -> None:
     _, build, diagnosis = failing
     stale = candidate(unified("app.py", APP.replace("app = Flask", "application = Flask"), "x = 1\n"))
-    verdict = verify(build, diagnosis, stale, timeout=120)
+    verdict = verify(build, diagnosis, stale, sandbox=SANDBOX, timeout=120)
     assert not verdict.passed
     assert "does not apply" in verdict.reason
 
@@ -135,7 +138,7 @@ def test_a_diff_that_does_not_apply_is_rejected(failing: tuple[Path, Build, Diag
 def test_a_hanging_candidate_times_out(failing: tuple[Path, Build, Diagnosis]) -> None:
     _, build, diagnosis = failing
     hang = app_edit("    result = a + b\n", "    import time\n    time.sleep(60)\n    result = a + b\n")
-    verdict = verify(build, diagnosis, hang, timeout=3)
+    verdict = verify(build, diagnosis, hang, sandbox=SANDBOX, timeout=3)
     assert not verdict.passed
     assert "timed out" in verdict.reason
     assert verdict.seconds < 30

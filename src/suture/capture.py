@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shlex
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
@@ -21,11 +20,9 @@ from suture import checks
 from suture.git import worktree
 from suture.process import run_logged
 from suture.records import Build, CheckRun, Outcome, TestResult
+from suture.sandbox import Sandbox
 
 PLUGIN_DIR = Path(__file__).parent / "pytest_plugin"
-# Variables that look like credentials never reach repository code (the full sandbox,
-# with an allow-list, is the next layer; see SECURITY.md).
-SECRET_NAME = re.compile(r"TOKEN|KEY|SECRET|PASSW|CREDENTIAL", re.IGNORECASE)
 MAX_OUTPUT = 256 * 1024  # characters of a check's output kept in the record (head and tail)
 
 Progress = Callable[[str], None]
@@ -36,11 +33,12 @@ def capture(
     sha: str,
     commands: Sequence[str],
     *,
+    sandbox: Sandbox,
     timeout: float,
     progress: Progress = lambda _: None,
     scratch: Path | None = None,
 ) -> Build:
-    """Run `commands` on commit `sha` of `repo` and record how each went.
+    """Run `commands` on commit `sha` of `repo`, each in `sandbox`, and record how each went.
 
     With `scratch`, check number i keeps its files in scratch/<i> (and the worktree's
     path is in scratch/tree) so that another thread can watch them as they grow.
@@ -48,7 +46,7 @@ def capture(
     with worktree(repo, sha) as tree:
         if scratch is not None:
             (scratch / "tree").write_text(str(tree), encoding="utf-8")
-        runs = run_checks(tree, commands, timeout=timeout, progress=progress, scratch=scratch)
+        runs = run_checks(tree, commands, sandbox=sandbox, timeout=timeout, progress=progress, scratch=scratch)
     return Build(repo=str(repo), base_sha=sha, checks=runs)
 
 
@@ -56,6 +54,7 @@ def run_checks(
     tree: Path,
     commands: Sequence[str],
     *,
+    sandbox: Sandbox,
     timeout: float,
     first: Sequence[str] = (),
     stop_on_failure: bool = False,
@@ -69,7 +68,7 @@ def run_checks(
     for index, command in enumerate(commands):
         progress(f"running {command}")
         files = None if scratch is None else scratch / str(index)
-        check = run_check(tree, command, timeout=timeout, first=first, files=files)
+        check = run_check(tree, command, sandbox=sandbox, timeout=timeout, first=first, files=files)
         runs.append(check)
         progress(f"{command}: {_summary(check)}")
         if stop_on_failure and not check.passed:
@@ -78,18 +77,28 @@ def run_checks(
 
 
 def run_check(
-    tree: Path, command: str, *, timeout: float, first: Sequence[str] = (), files: Path | None = None
+    tree: Path,
+    command: str,
+    *,
+    sandbox: Sandbox,
+    timeout: float,
+    first: Sequence[str] = (),
+    files: Path | None = None,
 ) -> CheckRun:
-    """One check run; its output, JUnit and plugin files go to `files` (a temp dir if None)."""
+    """One check run in `sandbox`; its output, JUnit and plugin files go to `files` (a temp dir if None).
+
+    Inside the sandbox only `tree` and `files` are writable.
+    """
     if files is None:
         with tempfile.TemporaryDirectory(prefix="suture-check-") as scratch:
-            return run_check(tree, command, timeout=timeout, first=first, files=Path(scratch))
+            return run_check(tree, command, sandbox=sandbox, timeout=timeout, first=first, files=Path(scratch))
     files.mkdir(parents=True, exist_ok=True)
     log, junit, report = files / "output.log", files / "junit.xml", files / "report.jsonl"
     first_file = files / "first.txt"
     first_file.write_text("".join(f"{node_id}\n" for node_id in first), encoding="utf-8")
-    env = check_env(tree, os.environ, junit=junit, report=report, first=first_file)
-    timed = run_logged(command, cwd=tree, env=env, log=log, timeout=timeout)
+    env = check_env(tree, sandbox.environment(os.environ), junit=junit, report=report, first=first_file)
+    argv = sandbox.argv(command, tree=tree, scratch=files, env=env)
+    timed = run_logged(argv, cwd=tree, env=env, log=log, timeout=timeout)
     tests, collected, collection_errors = read_report(report)
     return CheckRun(
         command=command,
@@ -107,13 +116,13 @@ def run_check(
 
 
 def check_env(tree: Path, base: Mapping[str, str], *, junit: Path, report: Path, first: Path) -> dict[str, str]:
-    """The environment of a check run.
+    """The environment of a check run: what the sandbox lets through (`base`) and suture's own.
 
     The worktree's own code must be what gets imported: a project installed in
     editable mode points at the user's checkout, so the worktree (and its src/)
     go first on PYTHONPATH, ahead of anything site-packages adds.
     """
-    env = {name: value for name, value in base.items() if not SECRET_NAME.search(name)}
+    env = dict(base)
     paths = [str(tree / "src")] if (tree / "src").is_dir() else []
     paths += [str(tree), str(PLUGIN_DIR)]
     if env.get("PYTHONPATH"):

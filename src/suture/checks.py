@@ -5,6 +5,7 @@ from __future__ import annotations
 import shlex
 import shutil
 import tomllib
+from collections.abc import Sequence
 from pathlib import Path
 
 from suture.errors import UsageError
@@ -47,7 +48,7 @@ def ensure_runnable(command: str, *, cwd: Path) -> None:
         raise UsageError(f"cannot parse the check command {command!r}: {exc}") from exc
     if not argv:
         raise UsageError('a check command is empty; give it with --test-cmd "pytest -q"')
-    program = next((word for word in argv if "=" not in word), argv[0])
+    program = first_program(argv)
     if "/" in program:
         found = (cwd / program).exists() or Path(program).exists()
     else:
@@ -57,6 +58,11 @@ def ensure_runnable(command: str, *, cwd: Path) -> None:
             f"the check command {command!r} cannot run: {program!r} is not installed or not on "
             "PATH; install it or pass the right command with --test-cmd"
         )
+
+
+def first_program(argv: Sequence[str]) -> str:
+    """The program a check command starts: its first word that is not a VAR=value assignment."""
+    return next((word for word in argv if "=" not in word), argv[0])
 
 
 _SHELL_WORDS = {"cd", "test", "[", "exec", "env", "export", "set", "true", "false", "(", "{"}

@@ -15,13 +15,15 @@ import time
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import click
 from rich.console import Console
 from rich.markup import escape
 
-from suture import __version__
+from suture import __version__, cli_forges
 from suture.errors import SutureError
+from suture.sandbox import SANDBOXES
 
 
 def _stdout() -> Console:
@@ -39,6 +41,20 @@ def _progress(quiet: bool) -> Callable[[str], None]:
     return say
 
 
+def _warn(message: str) -> None:
+    """What must be said on every run, --quiet or not (running without a sandbox, say)."""
+    Console(stderr=True, highlight=False).print(f"[bold red]suture: {escape(message)}[/]", soft_wrap=True)
+
+
+_sandbox_option = click.option(
+    "--sandbox",
+    type=click.Choice(list(SANDBOXES)),
+    default=None,
+    help="Where repository code runs: bwrap (bubblewrap: no network, no secrets, read-only root; the default, "
+    "also [tool.suture] sandbox) or none (your files, network and environment; warned about on every run).",
+)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="suture")
 def cli() -> None:
@@ -50,6 +66,7 @@ def cli() -> None:
     Start with:
       suture demo          heal a small broken project, offline
       suture heal          heal the repository you are in
+      suture doctor        check that the sandbox the checks run in starts
     """
 
 
@@ -72,6 +89,15 @@ def _check_options(command: Callable[..., None]) -> Callable[..., None]:
                 metavar="SECONDS",
                 help="Time limit of one check run (default 600).",
             ),
+            _sandbox_option,
+            click.option(
+                "--env-allow",
+                "env_allow",
+                multiple=True,
+                metavar="NAME",
+                help="An environment variable the checks may see inside the sandbox (repeatable), besides PATH, "
+                "locale, TERM, TZ, VIRTUAL_ENV and [tool.suture] env-allow. Secret-looking names are refused.",
+            ),
             click.option("--json", "as_json", is_flag=True, help="Print one JSON object as the last line of stdout."),
             click.option("-q", "--quiet", is_flag=True, help="No progress on stderr."),
             click.option(
@@ -87,16 +113,65 @@ def _check_options(command: Callable[..., None]) -> Callable[..., None]:
     return command
 
 
+def _model_options(command: Callable[..., None]) -> Callable[..., None]:
+    """The language model's options; each is also a [tool.suture] key (see the README)."""
+    positive = click.FloatRange(min=0, min_open=True)
+    for option in reversed(
+        [
+            click.option(
+                "--provider",
+                metavar="NAME",
+                help="Ask a language model when the built-in fixers cannot fix the failure: openai (any "
+                "OpenAI-compatible endpoint), anthropic, a plugin's name, or none (offline). Default: "
+                "[tool.suture] provider, else none.",
+            ),
+            click.option("--model", metavar="NAME", help="The model, e.g. gpt-4o-mini or claude-sonnet-4-5."),
+            click.option(
+                "--base-url",
+                metavar="URL",
+                help="The endpoint, e.g. http://127.0.0.1:11434/v1 (Ollama); a server on this machine needs no key.",
+            ),
+            click.option(
+                "--api-key-env",
+                metavar="VAR",
+                help="The environment variable holding the key (default OPENAI_API_KEY, ANTHROPIC_API_KEY).",
+            ),
+            click.option("--max-attempts", type=click.IntRange(min=1), metavar="N", help="Replies per failure (3)."),
+            click.option("--max-tokens", type=click.IntRange(min=1), metavar="N", help="Tokens, the run (60000)."),
+            click.option("--max-cost-usd", type=positive, metavar="USD", help="Spend, the run (0.50)."),
+            click.option(
+                "--max-seconds", type=positive, metavar="S", help="The model's requests and verifications (600)."
+            ),
+        ]
+    ):
+        command = option(command)
+    return command
+
+
 @cli.command()
 @_check_options
+@_model_options
 @click.option("--dry-run", is_flag=True, help="Verify and show the fix, but create no branch or proposal.")
+@cli_forges.forge_options
+@click.option("--push-only", is_flag=True, help="Push the verified branch, no pull request: `suture propose` opens it.")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the verified proposal to this file for `suture publish FILE` (a separate job, with the token).",
+)
 def heal(
     test_cmds: tuple[str, ...],
     timeout: float | None,
+    sandbox: str | None,
+    env_allow: tuple[str, ...],
     dry_run: bool,
     as_json: bool,
     quiet: bool,
     directory: Path,
+    publishing: cli_forges.ForgeFlags,
+    push_only: bool,
+    out: Path | None,
+    **model: Any,
 ) -> None:
     """Heal the current repository: capture, diagnose, fix, verify, propose.
 
@@ -105,6 +180,8 @@ def heal(
       suture heal
       suture heal --test-cmd "pytest -q" --test-cmd "ruff check ." --json
       suture heal --dry-run
+      suture heal --provider openai --model gpt-4o-mini          (key from OPENAI_API_KEY)
+      suture heal --provider openai --base-url http://127.0.0.1:11434/v1 --model qwen2.5-coder
 
     The verified fix is committed on the branch suture/<fingerprint> and described in
     .git/suture/proposals/; your working tree, index and HEAD are never changed.
@@ -113,11 +190,26 @@ def heal(
     configuration error, 3 unexpected error (the log path is printed), 130 interrupted.
     """
     from suture import render
+    from suture.config import check_env_names
     from suture.heal import Options
     from suture.heal import heal as run_heal
+    from suture.llm.settings import Flags
 
-    options = Options(test_cmds=test_cmds, timeout=timeout, dry_run=dry_run)
-    outcome = run_heal(directory, options, progress=_progress(quiet))
+    allowed = check_env_names(env_allow, "--env-allow")
+    plan = cli_forges.plan(
+        publishing, directory, push_only=push_only, out=out, as_json=as_json, progress=_progress(quiet)
+    )
+    options = Options(
+        test_cmds=test_cmds,
+        timeout=timeout,
+        dry_run=dry_run or plan.dry_run,
+        publisher=plan.publisher,
+        sandbox=sandbox,
+        env_allow=allowed,
+        llm=Flags(**model),
+        environ=dict(os.environ),  # the model's key is read from it, and its secrets kept out of prompts
+    )
+    outcome = run_heal(directory, options, progress=_progress(quiet), warn=_warn)
     if as_json:
         click.echo(json.dumps(outcome.to_json()))
     else:
@@ -127,13 +219,23 @@ def heal(
 
 @cli.command()
 @_check_options
-def diagnose(test_cmds: tuple[str, ...], timeout: float | None, as_json: bool, quiet: bool, directory: Path) -> None:
+def diagnose(
+    test_cmds: tuple[str, ...],
+    timeout: float | None,
+    sandbox: str | None,
+    env_allow: tuple[str, ...],
+    as_json: bool,
+    quiet: bool,
+    directory: Path,
+) -> None:
     """Run the checks and explain the failure, without fixing anything."""
     from suture import render
+    from suture.config import check_env_names
     from suture.heal import Options, examine
 
-    options = Options(test_cmds=test_cmds, timeout=timeout)
-    found = examine(directory, options, progress=_progress(quiet))
+    allowed = check_env_names(env_allow, "--env-allow")
+    options = Options(test_cmds=test_cmds, timeout=timeout, sandbox=sandbox, env_allow=allowed)
+    found = examine(directory, options, progress=_progress(quiet), warn=_warn)
     if found is None:
         message = {"status": "nothing-to-do", "reason": "every check passes"}
         click.echo(json.dumps(message) if as_json else "every check passes: nothing to diagnose")
@@ -150,7 +252,8 @@ def diagnose(test_cmds: tuple[str, ...], timeout: float | None, as_json: bool, q
 @cli.command()
 @click.option("--clean", is_flag=True, help="Remove the demo project afterwards (default: keep it to look at).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object as the last line of stdout.")
-def demo(clean: bool, as_json: bool) -> None:
+@_sandbox_option
+def demo(clean: bool, as_json: bool, sandbox: str | None) -> None:
     """Build a small broken project in a temp dir and heal it, offline.
 
     The project has the classic bug: a function returns "The result is: " + result
@@ -160,7 +263,7 @@ def demo(clean: bool, as_json: bool) -> None:
     from suture.demo import run_demo
 
     console = _stdout()
-    outcome, project = run_demo(keep=not clean, progress=_progress(False))
+    outcome, project = run_demo(keep=not clean, progress=_progress(False), sandbox=sandbox, warn=_warn)
     if as_json:
         click.echo(json.dumps({**outcome.to_json(), "project": None if clean else str(project)}))
     else:
@@ -168,6 +271,33 @@ def demo(clean: bool, as_json: bool) -> None:
         if not clean and outcome.published:
             console.print(f"the demo project is kept in {project}", markup=False)
     raise SystemExit(outcome.exit_code)
+
+
+@cli.command()
+@_sandbox_option
+@click.option(
+    "-C",
+    "directory",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    help="Look from this directory instead of the current one.",
+)
+def doctor(sandbox: str | None, directory: Path) -> None:
+    """Show which sandbox the checks run in and whether it starts, and the git, python and pytest found.
+
+    Exit code 0 when everything needed is there, 1 when something is missing.
+    """
+    from suture.doctor import examine
+
+    findings = examine(directory, sandbox)
+    for finding in findings:
+        mark = "ok" if finding.ok else "PROBLEM"
+        click.echo(f"{finding.what}: {mark}: {finding.detail}")
+    raise SystemExit(0 if all(finding.ok for finding in findings) else 1)
+
+
+for _command in (cli_forges.propose, cli_forges.publish, cli_forges.init):
+    cli.add_command(_command)
 
 
 def _terminate(signum: int, frame: object) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from suture.git import BRANCH_PREFIX, TRAILER
-from suture.records import Build, CheckRun, Diagnosis, Failure, Proposal, Verdict
+from suture.records import Build, CheckRun, Diagnosis, Failure, Proposal, Usage, Verdict
 
 MAX_BODY = 60_000  # GitHub rejects bodies over 65,536 characters
 
@@ -24,7 +24,7 @@ def winner(verdicts: Sequence[Verdict], ladder: Sequence[str] = ()) -> Verdict |
     return passed[0] if passed else None
 
 
-def propose(build: Build, diagnosis: Diagnosis, verdict: Verdict) -> Proposal:
+def propose(build: Build, diagnosis: Diagnosis, verdict: Verdict, *, usage: Usage | None = None) -> Proposal:
     failure = _addressed(diagnosis, verdict)
     title = summary(failure)
     message = (
@@ -35,11 +35,12 @@ def propose(build: Build, diagnosis: Diagnosis, verdict: Verdict) -> Proposal:
         f"Suture-Fingerprint: {diagnosis.fingerprint}\n"
         f"{TRAILER}\n"
     )
+    model = f"\n### Language model\n{spent(usage)}\n" if usage else ""
     return Proposal(
         branch=f"{BRANCH_PREFIX}{diagnosis.fingerprint}",
         commit_message=message,
         title=title,
-        body=body(build, diagnosis, verdict)[:MAX_BODY],
+        body=(body(build, diagnosis, verdict) + model)[:MAX_BODY],
         fingerprint=diagnosis.fingerprint,
         patch=verdict.candidate.diff,
         base_sha=build.base_sha,
@@ -91,6 +92,16 @@ def body(build: Build, diagnosis: Diagnosis, verdict: Verdict) -> str:
             f"Base commit `{build.base_sha}`. Fingerprint `{diagnosis.fingerprint}`.",
             "",
         ]
+    )
+
+
+def spent(usage: Usage) -> str:
+    """One line: what the language model took (the model's name in a code span: it is configuration)."""
+    cost = "cost unknown (no price for the model)" if usage.cost_usd is None else f"${usage.cost_usd:.4f}"
+    name = f"{usage.provider}/{usage.model}".replace("`", "'").replace("\n", " ")
+    return (
+        f"`{name}`: {usage.attempts} attempt(s), {usage.requests} request(s), {usage.input_tokens:,} tokens in, "
+        f"{usage.output_tokens:,} out, {cost}, {usage.seconds:.1f}s."
     )
 
 

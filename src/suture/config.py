@@ -6,11 +6,16 @@ messages that name the key and the fix. Every option is also a flag; flags win.
 
 from __future__ import annotations
 
+import re
 import tomllib
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from suture.errors import ConfigError
+from suture.forges import settings as publish_settings
+from suture.llm import settings as llm_settings
+from suture.sandbox import DEFAULT, SANDBOXES, SECRET_NAME
 from suture.source import Source
 
 DEFAULT_TIMEOUT = 600.0
@@ -20,7 +25,11 @@ DEFAULT_TIMEOUT = 600.0
 class Config:
     test_cmds: tuple[str, ...] = ()  # empty: detect
     timeout: float = DEFAULT_TIMEOUT  # seconds, per check run
+    sandbox: str = DEFAULT  # a key of sandbox.SANDBOXES
+    env_allow: tuple[str, ...] = ()  # variables the sandbox lets through, beyond its own list
     origin: str = "defaults"  # where it was read from, for messages
+    llm: Mapping[str, Any] = field(default_factory=dict)  # the language model's keys, see llm.settings
+    publish: publish_settings.Settings = field(default_factory=publish_settings.Settings)  # see forges.settings
 
 
 def load(source: Source) -> Config:
@@ -47,14 +56,27 @@ def _tool_suture(document: dict[str, Any]) -> dict[str, Any] | None:
     return table if isinstance(table, dict) else None
 
 
-_KEYS = ("test-cmd", "timeout")
+_KEYS = ("test-cmd", "timeout", "sandbox", "env-allow", *llm_settings.KEYS, *publish_settings.KEYS)
 
 
 def _validate(table: dict[str, Any], origin: str) -> Config:
     for key in table:
         if key not in _KEYS:
             raise ConfigError(f"{origin}: unknown key {key!r}; the keys suture knows are {', '.join(_KEYS)}")
-    return Config(test_cmds=_commands(table, origin), timeout=_timeout(table, origin), origin=origin)
+    return Config(
+        test_cmds=_commands(table, origin),
+        timeout=_timeout(table, origin),
+        sandbox=_sandbox(table, origin),
+        env_allow=_env_allow(table, origin),
+        origin=origin,
+        llm=_llm(table, origin),
+        publish=publish_settings.parse(table, origin),
+    )
+
+
+def _llm(table: dict[str, Any], origin: str) -> dict[str, Any]:
+    llm_settings.check(table, origin)
+    return {key: value for key, value in table.items() if key in llm_settings.KEYS}
 
 
 def _commands(table: dict[str, Any], origin: str) -> tuple[str, ...]:
@@ -71,3 +93,33 @@ def _timeout(table: dict[str, Any], origin: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
         raise ConfigError(f"{origin}: timeout must be a positive number of seconds, e.g. timeout = 600")
     return float(value)
+
+
+def _sandbox(table: dict[str, Any], origin: str) -> str:
+    value = table.get("sandbox", DEFAULT)
+    if value not in SANDBOXES:
+        raise ConfigError(f'{origin}: sandbox must be one of {", ".join(map(repr, SANDBOXES))}, e.g. sandbox = "bwrap"')
+    return str(value)
+
+
+def _env_allow(table: dict[str, Any], origin: str) -> tuple[str, ...]:
+    value = table.get("env-allow", [])
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f'{origin}: env-allow must be a list of variable names, e.g. env-allow = ["DJANGO_SETTINGS"]')
+    return check_env_names(value, f"{origin}: env-allow")
+
+
+VARIABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def check_env_names(names: Sequence[str], where: str) -> tuple[str, ...]:
+    """`names` if each is a variable name that does not look like a credential, else a ConfigError."""
+    for name in names:
+        if not VARIABLE_NAME.fullmatch(name):
+            raise ConfigError(f"{where}: {name!r} is not an environment variable name")
+        if SECRET_NAME.search(name):
+            raise ConfigError(
+                f"{where}: {name!r} looks like a credential, and suture never lets credentials reach "
+                "repository code; a check that needs a secret cannot be verified by suture"
+            )
+    return tuple(names)

@@ -57,15 +57,18 @@ def make_project(root: Path) -> Path:
     return root
 
 
-def run_demo(*, keep: bool, progress: Progress) -> tuple[Outcome, Path]:
-    """Heal the demo project; it is removed afterwards unless `keep`."""
+def run_demo(
+    *, keep: bool, progress: Progress, sandbox: str | None = None, warn: Progress = lambda _: None
+) -> tuple[Outcome, Path]:
+    """Heal the demo project (its checks in the sandbox called `sandbox`); removed afterwards unless `keep`."""
     if importlib.util.find_spec("pytest") is None:
         raise UsageError("suture demo runs the sample project's tests with pytest: pip install pytest")
     root = Path(tempfile.mkdtemp(prefix="suture-demo-"))
     try:
         make_project(root)
         progress(f"demo project with a broken calc.py in {root}")
-        return heal(root, Options(test_cmds=(f"{python()} -m pytest -q",)), progress=progress), root
+        options = Options(test_cmds=(f"{python()} -m pytest -q",), sandbox=sandbox)
+        return heal(root, options, progress=progress, warn=warn), root
     finally:
         if not keep:
             shutil.rmtree(root, ignore_errors=True)

@@ -5,6 +5,10 @@
      |    +-- ConfigError  `[tool.suture]` or a flag holds a value suture cannot use
      |    +-- RepoError    not a git repository, no commits, ...
      +-- CommandError      a subprocess suture relies on (git, mostly) failed
+     +-- ForgeError        a forge (GitHub, GitLab, Gitea) refused or failed a call
+          +-- ForgeAuthError   the token is missing or refused (exit code 2)
+          +-- ForgeUnavailable a timeout, a dropped connection or a 5xx: may be retried
+          +-- RateLimited      a 429 or a rate-limit 403; `wait` is the server's reset, if it said
 
 Anything else escaping the CLI is a bug: it is logged with its traceback (exit code 3).
 A candidate fix that fails verification is not an error but a `Verdict`.
@@ -52,3 +56,21 @@ class CommandError(SutureError):
             f"command {' '.join(self.argv)!r} exited with code {self.returncode}\n"
             f"  stdout:\n{block(self.stdout)}\n  stderr:\n{block(self.stderr)}"
         )
+
+
+class ForgeError(SutureError):
+    """A forge call failed; the message names the call and the server's answer, never the token."""
+
+
+class ForgeAuthError(ForgeError):
+    exit_code = 2
+
+
+class ForgeUnavailable(ForgeError):
+    """The call may or may not have reached the server: a create must look before it retries."""
+
+
+class RateLimited(ForgeError):
+    def __init__(self, message: str, wait: float | None = None) -> None:
+        super().__init__(message)
+        self.wait = wait  # seconds until the server's reset, when it said; else back off

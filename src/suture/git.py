@@ -82,7 +82,9 @@ def worktree(repo: Path, sha: str) -> Iterator[Path]:
     parent = Path(tempfile.mkdtemp(prefix=f"{WORKTREE_PREFIX}{os.getpid()}-"))
     path = parent / "tree"
     try:
-        git(repo, "worktree", "add", "--detach", "--quiet", str(path), sha)
+        # No hooks: with core.hooksPath pointing into the repository (husky, say), post-checkout
+        # would run the commit's own code outside the sandbox, with suture's environment.
+        git(repo, "-c", "core.hooksPath=/dev/null", "worktree", "add", "--detach", "--quiet", str(path), sha)
         yield path
     finally:
         _remove_worktree(repo, path)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,12 +14,16 @@ from suture import checks, compose, config, fixers, git
 from suture.capture import Progress, capture
 from suture.diagnose import diagnose
 from suture.forges import local
-from suture.records import Build, Diagnosis, Proposal, Published, Status, Verdict, to_dict
+from suture.llm.loop import assistant
+from suture.llm.settings import Flags
+from suture.records import Build, Diagnosis, Proposal, Published, Status, Usage, Verdict, to_dict
+from suture.sandbox import Sandbox, by_name
 from suture.source import Source
 from suture.speculate import Early, capture_speculating
 from suture.verify import Trial, conclude, verify
 
 FIXABLE = ("code", "lint/format")
+MODEL_FIXABLE = (*FIXABLE, "unknown")  # what a language model may try when one is configured
 
 
 @dataclass(frozen=True)
@@ -27,6 +31,12 @@ class Options:
     test_cmds: tuple[str, ...] = ()  # empty: from configuration, else detected
     timeout: float | None = None  # None: from configuration
     dry_run: bool = False
+    sandbox: str | None = None  # a key of sandbox.SANDBOXES; None: from configuration
+    env_allow: tuple[str, ...] = ()  # variables checks may see, besides the configuration's
+    llm: Flags = field(default_factory=Flags)  # --provider, --model, ...: over [tool.suture]
+    environ: Mapping[str, str] = field(default_factory=dict)  # the CLI's: the model's key, values to redact
+    # Where a verified proposal goes: a forge's Publisher, a file for `suture publish`; None: the local forge.
+    publisher: Callable[[Path, Proposal], Published] | None = None
 
 
 @dataclass(frozen=True)
@@ -43,6 +53,8 @@ class Outcome:
     published: Published | None = None
     duration_s: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)
+    sandbox: str = ""  # the name of the sandbox the checks ran in
+    usage: Usage | None = None  # what the language model took, when one was asked
 
     @property
     def exit_code(self) -> int:
@@ -65,6 +77,9 @@ class Outcome:
             "verification": [_verdict_json(v) for v in self.verdicts],
             "duration_s": self.duration_s,
             "timings": self.timings,
+            "published": to_dict(self.published) if self.published else None,
+            "sandbox": self.sandbox,
+            "llm": to_dict(self.usage) if self.usage else None,
         }
 
 
@@ -78,11 +93,15 @@ def _verdict_json(verdict: Verdict) -> dict[str, Any]:
     return data
 
 
-def heal(path: Path, options: Options, *, progress: Progress = lambda _: None) -> Outcome:
+def heal(
+    path: Path, options: Options, *, progress: Progress = lambda _: None, warn: Progress = lambda _: None
+) -> Outcome:
+    """Heal HEAD of the repository at `path`; `warn` gets what must be said even with --quiet."""
     start = time.monotonic()
     timings: dict[str, float] = {}
     repo = git.toplevel(path)
     sha = git.head_sha(repo)
+    box: Sandbox | None = None
 
     def done(status: Status, reason: str, **extra: Any) -> Outcome:
         return Outcome(
@@ -91,17 +110,20 @@ def heal(path: Path, options: Options, *, progress: Progress = lambda _: None) -
             str(repo),
             duration_s=round(time.monotonic() - start, 3),
             timings=timings,
+            sandbox=box.name if box else "",
             **extra,
         )
 
     ours = _ours(repo, sha)
     if ours:
         return done("nothing-to-do", ours)
-    source, commands, timeout = _settings(repo, sha, options, progress)
+    source, commands, timeout, box = _settings(repo, sha, options, progress, warn)
+    settings = config.load(source)  # the model is connected before any check runs: a missing key fails fast
+    model = assistant(settings.llm, settings.origin, options.llm, environ=options.environ)
     mark = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="suture-capture-") as scratch:
         build, early = capture_speculating(
-            repo, sha, commands, source, timeout=timeout, progress=progress, scratch=Path(scratch)
+            repo, sha, commands, source, sandbox=box, timeout=timeout, progress=progress, scratch=Path(scratch)
         )
     timings["capture"] = round(time.monotonic() - mark, 3)
     if not build.failed_checks:
@@ -114,7 +136,7 @@ def heal(path: Path, options: Options, *, progress: Progress = lambda _: None) -
 
     diagnosis = diagnose(build)
     progress(f"diagnosis: {diagnosis.classification}, {len(diagnosis.failures)} root cause(s)")
-    if diagnosis.classification not in FIXABLE:
+    if diagnosis.classification not in (MODEL_FIXABLE if model else FIXABLE):
         return done(
             "unfixed",
             f"the failure is classified {diagnosis.classification}: suture does not fix it",
@@ -124,39 +146,61 @@ def heal(path: Path, options: Options, *, progress: Progress = lambda _: None) -
         )
 
     mark = time.monotonic()
-    verdicts = _try_candidates(build, diagnosis, source, early, timeout=timeout, progress=progress)
+    verdicts = _try_candidates(build, diagnosis, source, early, sandbox=box, timeout=timeout, progress=progress)
+    usage = None
+    if model is not None and not any(v.passed for v in verdicts):
+        helped = model.heal(
+            diagnosis,
+            source,
+            lambda candidate: verify(build, diagnosis, candidate, sandbox=box, timeout=timeout, progress=progress),
+            progress=progress,
+        )
+        verdicts, usage = verdicts + helped.verdicts, helped.usage
     timings["fix_and_verify"] = round(time.monotonic() - mark, 3)
     best = compose.winner(verdicts, tuple(fixers.FIXERS))
-    common = {"commands": commands, "build": build, "diagnosis": diagnosis, "verdicts": verdicts}
+    common = {"commands": commands, "build": build, "diagnosis": diagnosis, "verdicts": verdicts, "usage": usage}
     if best is None:
         reason = "no candidate passed verification" if verdicts else "no fixer recognised the failure"
+        reason += f"; the language model stopped: {usage.stopped}" if usage and usage.stopped else ""
         return done("unfixed", reason, **common)
-    proposal = compose.propose(build, diagnosis, best)
+    proposal = compose.propose(build, diagnosis, best, usage=usage)
     if options.dry_run:
         return done("fixed", "verified (dry run: nothing created)", winner=best, proposal=proposal, **common)
-    published = local.publish(repo, proposal)
+    published = (options.publisher or local.publish)(repo, proposal)
     progress(f"proposed on branch {published.branch}")
     return done("fixed", best.reason, winner=best, proposal=proposal, published=published, **common)
 
 
-def examine(path: Path, options: Options, *, progress: Progress = lambda _: None) -> Diagnosis | None:
+def examine(
+    path: Path, options: Options, *, progress: Progress = lambda _: None, warn: Progress = lambda _: None
+) -> Diagnosis | None:
     """Capture and diagnose only; None when every check passes."""
     repo = git.toplevel(path)
     sha = git.head_sha(repo)
-    _, commands, timeout = _settings(repo, sha, options, progress)
-    build = capture(repo, sha, commands, timeout=timeout, progress=progress)
+    _, commands, timeout, box = _settings(repo, sha, options, progress, warn)
+    build = capture(repo, sha, commands, sandbox=box, timeout=timeout, progress=progress)
     return diagnose(build) if build.failed_checks else None
 
 
-def _settings(repo: Path, sha: str, options: Options, progress: Progress) -> tuple[Source, tuple[str, ...], float]:
-    """Clean up after killed runs, then settle the checks and the timeout: flags, config, detection."""
+def _settings(
+    repo: Path, sha: str, options: Options, progress: Progress, warn: Progress
+) -> tuple[Source, tuple[str, ...], float, Sandbox]:
+    """Clean up after killed runs, then settle the checks, the timeout and the sandbox: flags, config, detection.
+
+    The sandbox is probed here, before any check runs: if it cannot start, nothing does.
+    """
     for stale in git.clean_stale_worktrees(repo):
         progress(f"removed a stale worktree left by a killed run: {stale}")
     source = Source(repo, sha)
     settings = config.load(source)
     commands = options.test_cmds or settings.test_cmds or checks.detect(source, repo)
+    box = by_name(options.sandbox or settings.sandbox, env_allow=(*settings.env_allow, *options.env_allow))
+    box.probe()
+    if box.warning():
+        warn(box.warning())
+    progress(f"sandbox: {box.describe()}")
     progress(f"checking {sha[:12]} in a disposable worktree: {', '.join(commands)}")
-    return source, commands, options.timeout or settings.timeout
+    return source, commands, options.timeout or settings.timeout, box
 
 
 def _addressing(early: Early, diagnosis: Diagnosis) -> Trial:
@@ -186,6 +230,7 @@ def _try_candidates(
     source: Source,
     early: Early | None,
     *,
+    sandbox: Sandbox,
     timeout: float,
     progress: Progress,
 ) -> tuple[Verdict, ...]:
@@ -208,7 +253,7 @@ def _try_candidates(
         progress(f"{len(candidates)} candidate(s) for {failure.error_type or failure.kind}")
         for candidate in candidates:
             progress(f"verifying {candidate.origin}: {candidate.rationale}")
-            verdict = verify(build, diagnosis, candidate, timeout=timeout, progress=progress)
+            verdict = verify(build, diagnosis, candidate, sandbox=sandbox, timeout=timeout, progress=progress)
             progress(f"{'accepted' if verdict.passed else 'rejected'}: {verdict.reason}")
             verdicts.append(verdict)
             if verdict.passed:

@@ -70,24 +70,25 @@ class Timed:
 
 
 def run_logged(
-    command: str,
+    argv: Sequence[str],
     *,
     cwd: Path,
     env: Mapping[str, str],
     log: Path,
     timeout: float,
 ) -> Timed:
-    """Run a shell command with stdout and stderr merged into `log`.
+    """Run a command (a check, as its sandbox wraps it) with stdout and stderr merged into `log`.
 
     The command gets its own process group so that a timeout kills everything it
-    started (a hung test often leaves children behind), not just the shell.
+    started (a hung test often leaves children behind), not just the shell; a sandbox
+    must make killing that group kill everything inside (bubblewrap: --die-with-parent).
     """
     start = time.monotonic()
     with log.open("wb") as out, _LOCK:
         if _STOPPING.is_set():
             raise KeyboardInterrupt  # an interrupt is stopping this run: start nothing new
         proc = subprocess.Popen(
-            ["/bin/sh", "-c", command],
+            list(argv),
             cwd=cwd,
             env=dict(env),
             stdin=subprocess.DEVNULL,

@@ -161,6 +161,22 @@ class Verdict:
 
 
 @dataclass(frozen=True)
+class Usage:
+    """What asking a language model took in one run (tokens as the endpoint reported them)."""
+
+    provider: str
+    model: str
+    requests: int  # replies received; a 429 or 500 that was retried is not one
+    attempts: int  # replies judged: parsed, then verified or rejected
+    input_tokens: int
+    output_tokens: int
+    cost_usd: float | None  # None when no price is known for the model
+    seconds: float
+    notes: tuple[str, ...] = ()  # one line per attempt: what became of it
+    stopped: str = ""  # why the model was asked no more ('' when it produced the verified fix)
+
+
+@dataclass(frozen=True)
 class Proposal:
     branch: str
     commit_message: str

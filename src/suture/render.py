@@ -8,7 +8,7 @@ from rich.syntax import Syntax
 from rich.table import Table
 from rich.text import Text
 
-from suture.compose import describe
+from suture.compose import describe, spent
 from suture.heal import Outcome
 from suture.records import Diagnosis
 
@@ -55,16 +55,24 @@ def outcome(console: Console, result: Outcome) -> None:
         console.print("[bold]Candidates tried[/bold]")
         for verdict in result.verdicts:
             console.print(f"  ✗ {verdict.candidate.origin}: {verdict.reason}", markup=False)
+    if result.usage:
+        console.print(f"language model: {spent(result.usage).replace('`', '')}", markup=False)
     _status(console, result)
 
 
 def _status(console: Console, result: Outcome) -> None:
-    if result.published:
+    held = result.published.extra.get("reason") if result.published else None
+    if result.published and (held or not result.published.commit):
+        # A forge withheld it (declined, capped) or a file holds it for `suture publish`.
+        action = result.published.extra.get("action", "published")
+        console.print(f"fixed, {action}: {held or result.published.location}", markup=False)
+    elif result.published:
         console.print(
             f"[green bold]fixed[/]: the fix is on branch [bold]{result.published.branch}[/] "
             f"(commit {result.published.commit[:12]})"
         )
-        console.print(f"proposal: {result.published.location}", markup=False)
+        label = "proposal" if result.published.forge == "local" else result.published.extra.get("action", "proposal")
+        console.print(f"{label}: {result.published.location}", markup=False)
         console.print(f"review it: git show {result.published.branch}", markup=False)
     elif result.status == "fixed":
         console.print("[green bold]fixed[/] (dry run): the diff above is verified; nothing was created")

@@ -20,6 +20,7 @@ from suture.capture import Progress, capture
 from suture.diagnose import from_report
 from suture.process import kill_all, resume
 from suture.records import Build, CheckRun, Failure
+from suture.sandbox import Sandbox
 from suture.source import Source
 from suture.verify import Trial, trial
 
@@ -50,6 +51,7 @@ def capture_speculating(
     commands: Sequence[str],
     source: Source,
     *,
+    sandbox: Sandbox,
     timeout: float,
     progress: Progress,
     scratch: Path,
@@ -68,6 +70,7 @@ def capture_speculating(
             candidates[0],
             [command, *(c for c in commands if c != command)],  # the failing check first
             first=failure.test_ids,
+            sandbox=sandbox,
             timeout=timeout,
             progress=lambda message: progress(f"(early) {message}"),
         )
@@ -75,7 +78,9 @@ def capture_speculating(
     resume()
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="suture") as pool:
         try:
-            capturing = pool.submit(capture, repo, sha, commands, timeout=timeout, progress=progress, scratch=scratch)
+            capturing = pool.submit(
+                capture, repo, sha, commands, sandbox=sandbox, timeout=timeout, progress=progress, scratch=scratch
+            )
             seen: set[str] = set()
             speculation: tuple[Failure, Future[Trial]] | None = None
             while speculation is None and not capturing.done():

@@ -18,6 +18,7 @@ from suture import policy
 from suture.capture import Progress, run_checks
 from suture.git import apply, worktree
 from suture.records import Build, Candidate, CheckRun, Diagnosis, Verdict
+from suture.sandbox import Sandbox
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,7 @@ def verify(
     diagnosis: Diagnosis,
     candidate: Candidate,
     *,
+    sandbox: Sandbox,
     timeout: float,
     progress: Progress = lambda _: None,
 ) -> Verdict:
@@ -47,6 +49,7 @@ def verify(
         candidate,
         ordered_commands(build),
         first=diagnosis.failing_tests,
+        sandbox=sandbox,
         timeout=timeout,
         progress=progress,
     )
@@ -60,10 +63,11 @@ def trial(
     commands: Sequence[str],
     *,
     first: Sequence[str],
+    sandbox: Sandbox,
     timeout: float,
     progress: Progress = lambda _: None,
 ) -> Trial:
-    """Policy, apply and run `commands` (stopping at the first failing one) in a fresh worktree."""
+    """Policy, apply and run `commands` in `sandbox` (stopping at the first failing one) in a fresh worktree."""
     start = time.monotonic()
     found = policy.findings(candidate)
     if found:
@@ -72,7 +76,9 @@ def trial(
         problem = apply(tree, candidate.diff)
         if problem:
             return Trial(candidate, (), f"the diff does not apply: {problem}", (), time.monotonic() - start)
-        after = run_checks(tree, commands, timeout=timeout, first=first, stop_on_failure=True, progress=progress)
+        after = run_checks(
+            tree, commands, sandbox=sandbox, timeout=timeout, first=first, stop_on_failure=True, progress=progress
+        )
     return Trial(candidate, after, "", (), time.monotonic() - start)
 
 

@@ -6,22 +6,53 @@ every one; verification then tries the candidates in the order returned.
 
 from __future__ import annotations
 
-from suture.fixers import concat, did_you_mean, lint, missing_import, syntax
+from suture.fixers import (
+    attributes,
+    brackets,
+    calls,
+    characters,
+    concat,
+    dependencies,
+    did_you_mean,
+    imports,
+    indentation,
+    lint,
+    missing_import,
+    names,
+    punctuation,
+    returns,
+    strings,
+    syntax,
+)
 from suture.fixers.base import Fixer
 from suture.policy import is_test_path
 from suture.records import Candidate, Failure
 from suture.source import Source
 
-# Ladder order, which breaks ties between candidates of equal rank and size. The lint
-# tools answer only failing lint/format checks, the others only Python errors. Only NameError
-# reaches two fixers: a stdlib module used without its import comes before the
-# interpreter's nearest-name guess (`time` undefined, "Did you mean: 'type'?").
+# Ladder order, which breaks ties between candidates of equal rank and size: the most
+# certain repairs first. The lint tools answer only failing lint/format checks, the others
+# only Python errors, mostly one message each. Where two answer the same error: a stdlib
+# module used without its import comes before a project name's import, and both before
+# the interpreter's nearest-name guess (`time` undefined, "Did you mean: 'type'?"); the
+# interpreter's own suggestion before suture's guess of an attribute. Declaring a missing
+# distribution comes last: it verifies only where the checks install the project.
 FIXERS: dict[str, Fixer] = {
     "lint-tool": lint.LintFixer(),
     "concat": concat.ConcatFixer(),
     "missing-import": missing_import.MissingImportFixer(),
+    "names": names.NamesFixer(),
     "did-you-mean": did_you_mean.DidYouMeanFixer(),
+    "attributes": attributes.AttributesFixer(),
+    "imports": imports.ImportsFixer(),
+    "calls": calls.CallsFixer(),
+    "returns": returns.ReturnsFixer(),
     "syntax": syntax.SyntaxFixer(),
+    "punctuation": punctuation.PunctuationFixer(),
+    "brackets": brackets.BracketsFixer(),
+    "strings": strings.StringsFixer(),
+    "characters": characters.CharactersFixer(),
+    "indentation": indentation.IndentationFixer(),
+    "dependencies": dependencies.DependenciesFixer(),
 }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 import tokenize
-from collections.abc import Iterable, Iterator
+from collections.abc import Container, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from suture import diffs
@@ -67,6 +67,32 @@ def candidate(
     return Candidate(origin=origin, diff=diff, rationale=rationale, fingerprint=failure.fingerprint, rank=rank)
 
 
+def edit(failure: Failure, target: Target, new: str, *, origin: str, rationale: str, rank: int) -> Candidate | None:
+    """The candidate turning the target's file into `new`, or None when nothing changed."""
+    return candidate(failure, origin=origin, path=target.path, old=target.text, new=new, rationale=rationale, rank=rank)
+
+
+@dataclass(frozen=True)
+class Broken:
+    """A target file that does not compile, and where this interpreter's compiler stops."""
+
+    target: Target
+    error: SyntaxError
+    line: int  # 1-based
+    column: int  # 0-based
+
+
+def broken(failure: Failure, source: Source) -> Broken | None:
+    """The target and what compiling it raises, for a fixer of files that do not parse; None
+    when there is no target, or the file compiles here (the log is about another version of
+    it), or the compiler cannot say where it stopped."""
+    found = target(failure, source)
+    error = compile_error(found.text, found.path) if found else None
+    if found is None or error is None or error.lineno is None or not error.offset:
+        return None
+    return Broken(found, error, error.lineno, error.offset - 1)
+
+
 def unique(candidates: Iterable[Candidate | None]) -> list[Candidate]:
     """The candidates without the Nones and without repeats of the same diff, in order."""
     seen: set[str] = set()
@@ -93,3 +119,123 @@ def compile_error(text: str, path: str) -> SyntaxError | None:
     except (ValueError, RecursionError) as exc:  # null bytes; nesting deeper than the compiler's
         return SyntaxError(str(exc))
     return None
+
+
+def distance(a: str, b: str) -> int:
+    """Edits (insert, delete, substitute, swap two neighbours) turning `a` into `b`: a swap is
+    one typo (`aera`), not two."""
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, char in enumerate(a, 1):
+        current = [i]
+        for j, other in enumerate(b, 1):
+            cost = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char != other))
+            if i > 1 and j > 1 and char == b[j - 2] and a[i - 2] == other:
+                cost = min(cost, previous2[j - 2] + 1)
+            current.append(cost)
+        previous2, previous = previous, current
+    return previous[-1]
+
+
+def closest(word: str, choices: Iterable[str]) -> str | None:
+    """The one choice `word` is most likely a typo of, or None when no choice is close enough or
+    two are equally close.
+
+    Conservative on purpose, since no interpreter vouches for the guess: one edit for names
+    of up to six characters, two for longer ones, nothing for names shorter than three (`x`
+    is one edit from every other one-letter name). A difference of case alone counts as one
+    edit.
+    """
+    if len(word) < 3:
+        return None
+    allowed = 1 if len(word) <= 6 else 2
+    scored: dict[int, list[str]] = {}
+    for choice in set(choices):
+        if choice == word:
+            continue
+        cost = 1 if choice.lower() == word.lower() else distance(word, choice)
+        if cost <= allowed:
+            scored.setdefault(cost, []).append(choice)
+    if not scored:
+        return None
+    best = scored[min(scored)]
+    return best[0] if len(best) == 1 else None
+
+
+@dataclass(frozen=True)
+class Repair:
+    """One edit of a file that does not compile."""
+
+    new: str  # the whole file after the edit
+    rationale: str
+    last_line: int  # the last line the edit touched: an error left at or above it is not fixed
+
+
+def repaired(
+    failure: Failure, target: Target, repairs: Iterable[Repair], *, origin: str, limit: int = 3
+) -> list[Candidate]:
+    """Candidates for the repairs that get the compiler past the reported error, best first:
+    those that compile (rank 0); when none does, those that stop only further down (rank 1,
+    the one the compiler gets furthest in first: the file holds another mistake); at most
+    `limit` of them.
+
+    Compiling is how a syntax fixer checks itself before verification spends a check run.
+    """
+    scored = []
+    for order, repair in enumerate(repairs):
+        error = compile_error(repair.new, target.path)
+        after = max(repair.last_line, target.line)
+        if error is not None and (error.lineno is None or error.lineno <= after):
+            continue
+        rank, reached = (0, 0) if error is None else (1, error.lineno or 0)
+        scored.append((rank, -reached, order, repair))
+    scored.sort(key=lambda item: item[:3])
+    if scored and scored[0][0] == 0:  # an edit that leaves a later error then only moved it
+        scored = [item for item in scored if item[0] == 0]
+    found = (
+        candidate(
+            failure, origin=origin, path=target.path, old=target.text, new=r.new, rationale=r.rationale, rank=rank
+        )
+        for rank, _, _, r in scored
+    )
+    return unique(found)[:limit]
+
+
+def rename(text: str, wrong: str, right: str, *, attribute: bool | None, only: Container[int] | None = None) -> str:
+    """`text` with the NAME tokens `wrong` renamed to `right`, never inside strings or comments.
+
+    `attribute` True renames attributes (a name right after a "."), False plain names (but
+    not a keyword in a call: `f(reslt=reslt)` keeps the parameter's name), None both;
+    `only` limits the renaming to those 1-based lines. A file that stops tokenizing is
+    renamed up to the break.
+    """
+    significant = [token for token in tokens(text) if token.type not in (tokenize.NL, tokenize.COMMENT)]
+    places: list[tuple[int, int]] = []
+    for index, token in enumerate(significant):
+        if token.type != tokenize.NAME or token.string != wrong:
+            continue
+        if only is not None and token.start[0] not in only:
+            continue
+        before = significant[index - 1].string if index else ""
+        after = significant[index + 1].string if index + 1 < len(significant) else ""
+        if attribute is not None and (before == ".") != attribute:
+            continue
+        if before in ("(", ",") and after == "=":
+            continue
+        places.append(token.start)
+    edited = lines(text)
+    for row, column in reversed(places):  # right to left, so earlier columns stay valid
+        line = edited[row - 1]
+        edited[row - 1] = line[:column] + right + line[column + len(wrong) :]
+    return "".join(edited)
+
+
+def candidate_over(
+    failure: Failure, *, origin: str, edits: Mapping[str, tuple[str, str]], rationale: str, rank: int
+) -> Candidate | None:
+    """The candidate making every `path: (old, new)` edit at once (a definition renamed with its
+    importers, say), or None when nothing changed."""
+    diff = diffs.join([diffs.unified(path, old, new) for path, (old, new) in edits.items()])
+    if not diff:
+        return None
+    return Candidate(origin=origin, diff=diff, rationale=rationale, fingerprint=failure.fingerprint, rank=rank)

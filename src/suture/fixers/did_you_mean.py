@@ -11,7 +11,6 @@ stays as it is. Without a "Did you mean" there is nothing certain to do here.
 from __future__ import annotations
 
 import re
-import tokenize
 from dataclasses import dataclass
 
 from suture.fixers import _common
@@ -39,18 +38,16 @@ class DidYouMeanFixer:
         target = _common.target(failure, source)
         if target is None:
             return []
-        lines = _common.lines(target.text)
-        columns = _occurrences(target, suggestion)
-        if not columns:
+        new = rename_on_line(target, suggestion.wrong, suggestion.right, attribute=suggestion.attribute)
+        if new is None:
             return []
-        lines[target.line - 1] = _rename(lines[target.line - 1], columns, suggestion)
         kind = "attribute" if suggestion.attribute else "name"
         found = _common.candidate(
             failure,
             origin=self.name,
             path=target.path,
             old=target.text,
-            new="".join(lines),
+            new=new,
             rationale=f"Python suggests `{suggestion.right}` for the unknown {kind} "
             f"`{suggestion.wrong}`; rename it on line {target.line}",
             rank=0,
@@ -67,45 +64,9 @@ def _suggestion(failure: Failure) -> _Suggestion | None:
     return _Suggestion(found["wrong"], found["right"], failure.error_type == "AttributeError")
 
 
-def _occurrences(target: _common.Target, suggestion: _Suggestion) -> list[int]:
-    """Columns of the NAME tokens to rename on the target line.
-
-    An attribute is a name right after a "."; a plain name is one that is not (`obj.reslt`
-    is another object's attribute) and is no keyword in a call (`f(reslt=reslt)` keeps
-    the parameter's name).
-    """
-    significant = _significant_tokens(target)
-    columns = []
-    for index, token in enumerate(significant):
-        if token.type != tokenize.NAME or token.string != suggestion.wrong:
-            continue
-        if token.start[0] != target.line:
-            continue
-        before = significant[index - 1].string if index else ""
-        after = significant[index + 1].string if index + 1 < len(significant) else ""
-        if (before == ".") != suggestion.attribute:
-            continue
-        if before in ("(", ",") and after == "=":
-            continue
-        columns.append(token.start[1])
-    return columns
-
-
-def _significant_tokens(target: _common.Target) -> list[tokenize.TokenInfo]:
-    """The tokens up to the target line and one past it, without comments and line breaks
-    inside brackets (so `obj.` and `attr` on two lines still read as neighbours)."""
-    found = []
-    for token in _common.tokens(target.text):
-        if token.type in (tokenize.NL, tokenize.COMMENT):
-            continue
-        found.append(token)
-        if token.start[0] > target.line:
-            break
-    return found
-
-
-def _rename(line: str, columns: list[int], suggestion: _Suggestion) -> str:
-    width = len(suggestion.wrong)
-    for column in reversed(columns):  # right to left, so earlier columns stay valid
-        line = line[:column] + suggestion.right + line[column + width :]
-    return line
+def rename_on_line(target: _common.Target, wrong: str, right: str, *, attribute: bool) -> str | None:
+    """The file with `wrong` renamed to `right` on the target line (as an attribute, after a
+    ".", or as a plain name that is no keyword in a call: `f(reslt=reslt)` keeps the
+    parameter's name), or None when the line does not use it that way."""
+    new = _common.rename(target.text, wrong, right, attribute=attribute, only={target.line})
+    return None if new == target.text else new

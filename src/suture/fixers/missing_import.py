@@ -69,7 +69,7 @@ _NOT_MEANT = frozenset({"this", "antigravity", "test", "idlelib", "turtledemo"})
 
 
 @dataclass(frozen=True)
-class _Import:
+class Import:
     module: str
     name: str | None = None  # None: `import module`
 
@@ -106,10 +106,10 @@ class MissingImportFixer:
         failure: Failure,
         target: _common.Target,
         module: cst.Module,
-        imp: _Import,
+        imp: Import,
         rank: int,
     ) -> Candidate | None:
-        new = _with_import(module, imp)
+        new = with_import(module, imp)
         if new is None:
             return None
         return _common.candidate(
@@ -130,16 +130,16 @@ def _undefined_name(failure: Failure) -> str | None:
     return found["name"] if found else None
 
 
-def _imports_for(name: str, failure: Failure, target: _common.Target) -> list[tuple[_Import, int]]:
+def _imports_for(name: str, failure: Failure, target: _common.Target) -> list[tuple[Import, int]]:
     """The imports that could define `name`, with their rank."""
     found = []
     if name in _FROM_IMPORTS:
-        found.append((_Import(_FROM_IMPORTS[name], name), 0))
+        found.append((Import(_FROM_IMPORTS[name], name), 0))
     if _is_stdlib(name):
         # `code + 1` with `code` undefined is a missing variable, not `import code`: a name
         # used as `name.attr` (or the interpreter's own hint) is what makes a module likely.
         likely = "forget to import" in failure.message or _used_as_module(target, name)
-        found.append((_Import(name), 0 if likely else 1))
+        found.append((Import(name), 0 if likely else 1))
     return found
 
 
@@ -159,7 +159,7 @@ def _used_as_module(target: _common.Target, name: str) -> bool:
     return False
 
 
-def _rationale(imp: _Import) -> str:
+def _rationale(imp: Import) -> str:
     if imp.name is None:
         return f"`{imp.module}` is a standard-library module that is not imported; add `{imp.code}`"
     return f"`{imp.name}` comes from the standard library's {imp.module}; add `{imp.code}`"
@@ -168,8 +168,12 @@ def _rationale(imp: _Import) -> str:
 # --- where the import goes -------------------------------------------------------------
 
 
-def _with_import(module: cst.Module, imp: _Import) -> cst.Module | None:
-    """`module` with `imp` added, or None if the name is already imported at the top."""
+def with_import(module: cst.Module, imp: Import, *, first_party: frozenset[str] = frozenset()) -> cst.Module | None:
+    """`module` with `imp` added, or None if the name is already imported at the top.
+
+    `first_party` names the project's own top-level packages: an import of one of them goes
+    to the project's block, after the standard library's and third parties'.
+    """
     body = list(module.body)
     if imp.bound in _top_level_bindings(body):
         return None
@@ -179,19 +183,24 @@ def _with_import(module: cst.Module, imp: _Import) -> cst.Module | None:
             if extended is not None:
                 body[index] = extended
                 return module.with_changes(body=body)
-    _insert(body, cst.parse_statement(imp.code + "\n"), imp)
+    _insert(body, cst.parse_statement(imp.code + "\n"), imp, first_party)
     return module.with_changes(body=body)
 
 
-def _insert(body: list[_Statement], new: _Statement, imp: _Import) -> None:
+def _insert(body: list[_Statement], new: _Statement, imp: Import, first_party: frozenset[str]) -> None:
     start = _preamble_end(body)
     groups = _import_groups(body, start)
-    stdlib = [group for group in groups if any(_is_stdlib_import(body[i]) for i in group)]
-    if not stdlib:
-        # No standard-library block yet: this import starts one, before any other imports.
-        _put_block(body, groups[0][0] if groups else start, new)
+    section = _section(imp.module, first_party)
+    same = [group for group in groups if any(section in _sections(body[i], first_party) for i in group)]
+    if not same:
+        # No block of this section yet: the standard library's opens the imports, the
+        # project's closes them.
+        at = groups[0][0] if groups else start
+        if section == "first-party" and groups:
+            at = groups[-1][-1] + 1
+        _put_block(body, at, new)
         return
-    before, index = _place_in_group(body, stdlib[0], imp)
+    before, index = _place_in_group(body, same[0] if section == "stdlib" else same[-1], imp)
     if before:  # the block's leading blank lines and comments stay at the block's head
         new = new.with_changes(leading_lines=body[index].leading_lines)
         body[index] = body[index].with_changes(leading_lines=())
@@ -255,7 +264,7 @@ def _import_groups(body: Sequence[_Statement], start: int) -> list[list[int]]:
     return groups
 
 
-def _place_in_group(body: Sequence[_Statement], group: list[int], imp: _Import) -> tuple[bool, int]:
+def _place_in_group(body: Sequence[_Statement], group: list[int], imp: Import) -> tuple[bool, int]:
     """(before, index): isort's order, `import x` lines first, then `from x import y`."""
     plain = imp.name is None
     same_kind = [i for i in group if isinstance(_import_nodes(body[i])[0], cst.Import) == plain]
@@ -275,15 +284,23 @@ def _sort_key(statement: _Statement) -> str:
     return _module_name(node).lower()
 
 
-def _is_stdlib_import(statement: _Statement) -> bool:
+def _sections(statement: _Statement, first_party: frozenset[str]) -> set[str]:
+    """isort's sections of the modules a line of imports names."""
+    found = set()
     for node in _import_nodes(statement):
         if isinstance(node, cst.ImportFrom):
-            roots = [] if node.relative else [_module_name(node)]
+            found.add("first-party" if node.relative else _section(_module_name(node), first_party))
         else:
-            roots = [_dotted(alias.name) for alias in node.names]
-        if any(root.partition(".")[0] in sys.stdlib_module_names for root in roots):
-            return True
-    return False
+            found.update(_section(_dotted(alias.name), first_party) for alias in node.names)
+    return found
+
+
+def _section(module: str, first_party: frozenset[str]) -> str:
+    root = module.partition(".")[0]
+    # Relative (`.util`) is the project's, and so is a project module named like a stdlib one.
+    if not root or root in first_party:
+        return "first-party"
+    return "stdlib" if root in sys.stdlib_module_names else "third-party"
 
 
 def _top_level_bindings(body: Sequence[_Statement]) -> set[str]:

@@ -1,0 +1,45 @@
+"""GitHub Actions: `GITHUB_*` variables and the event payload at GITHUB_EVENT_PATH."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from suture import ci
+
+
+def read(env: Mapping[str, str]) -> ci.Run | None:
+    if env.get("GITHUB_ACTIONS") != "true":
+        return None
+    slug = env.get("GITHUB_REPOSITORY", "")
+    server = env.get("GITHUB_SERVER_URL", "https://github.com")
+    event = _payload(env.get("GITHUB_EVENT_PATH", ""))
+    name = env.get("GITHUB_EVENT_NAME", "")
+    url = f"{server}/{slug}/actions/runs/{env.get('GITHUB_RUN_ID', '')}"
+    branch = env.get("GITHUB_REF_NAME", "") if env.get("GITHUB_REF", "").startswith("refs/heads/") else ""
+    sha, fork = env.get("GITHUB_SHA", ""), False
+    if name in ("pull_request", "pull_request_target"):
+        head = event.get("pull_request", {}).get("head", {})
+        branch, sha = head.get("ref", env.get("GITHUB_HEAD_REF", "")), head.get("sha", sha)
+        fork = _full_name(head.get("repo")) != slug
+    elif name == "workflow_run":
+        # suture runs after another workflow: what counts is that run, its branch and its repository.
+        run = event.get("workflow_run", {})
+        branch, sha, url = run.get("head_branch") or "", run.get("head_sha", sha), run.get("html_url", url)
+        fork = _full_name(run.get("head_repository")) != slug
+    return ci.Run("github-actions", branch, sha, fork, url, "github", server, slug)
+
+
+def _payload(path: str) -> dict[str, Any]:
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8")) if path else {}
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _full_name(repo: object) -> str:
+    # A pull request whose head repository was deleted has none: treat it as foreign.
+    return str(repo.get("full_name", "")) if isinstance(repo, dict) else ""

@@ -1,0 +1,407 @@
+"""A model's reply turned into a diff suture can verify, or the precise reason it cannot be.
+
+Three shapes are accepted, tried in this order:
+
+- SEARCH/REPLACE blocks (the shape asked for), each after a line naming the file;
+- a unified diff (its hunks become search/replace pairs: line numbers are not trusted);
+- a whole file in a fenced code block, named in the fence or on the line before it.
+
+Prose and fences around them are ignored. A search text must match exactly once; when it
+does not match exactly, a match that differs only in trailing whitespace, then only in
+indentation (the replacement is re-indented to fit), is taken when it is unique. A reply
+that touches a file no fix may change (tests, CI configuration, lockfiles), whose search
+text is absent or ambiguous, or whose result does not compile is rejected whole, with a
+reason that is sent back on the next attempt.
+"""
+
+from __future__ import annotations
+
+import difflib
+import itertools
+import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from suture import diffs, policy
+
+
+@dataclass(frozen=True)
+class Edit:
+    path: str
+    search: str
+    replace: str
+    whole: bool = False  # `replace` is the whole new file
+
+
+@dataclass(frozen=True)
+class Edited:
+    """The diff of a reply's edits, or why there is none."""
+
+    diff: str
+    problem: str  # '' when the diff can be verified
+
+
+class Rejected(Exception):
+    """Why a reply cannot become a candidate; the message is fed back to the model."""
+
+
+Read = Callable[[str], str | None]
+
+
+def edit(reply: str, read: Read, *, default_path: str | None = None) -> Edited:
+    """The diff `reply` asks for against the files `read` returns; `default_path` is the file
+    an edit naming none applies to (the only editable file shown, if there was one)."""
+    try:
+        return Edited(apply(parse(reply, default_path=default_path), read), "")
+    except Rejected as exc:
+        return Edited("", str(exc))
+
+
+# -- parsing -------------------------------------------------------------------------------------
+
+_SEARCH = re.compile(r"^\s*<{5,9}\s*SEARCH\b.*$", re.IGNORECASE)
+_DIVIDER = re.compile(r"^\s*={5,9}\s*$")
+_REPLACE = re.compile(r"^\s*>{5,9}\s*REPLACE\b.*$", re.IGNORECASE)
+_FENCE = re.compile(r"^\s*(`{3,}|~{3,})\s*(.*?)\s*$")
+_PATH = re.compile(r"[\w.\-/\\]*[\w\-]\.[A-Za-z][A-Za-z0-9]*|[\w.\-]+(?:/[\w.\-]+)+")
+_CODE_LANGUAGES = {"", "python", "py", "python3", "toml", "cfg", "ini", "yaml", "yml", "json", "text", "txt"}
+
+
+def parse(reply: str, *, default_path: str | None = None) -> list[Edit]:
+    lines = reply.replace("\r\n", "\n").split("\n")
+    if any(_SEARCH.match(line) for line in lines):
+        return list(_search_replace(lines, default_path))
+    if _is_diff(lines):
+        return list(_diff(lines))
+    fenced = _whole_files(lines, default_path)
+    if fenced:
+        return fenced
+    raise Rejected(
+        "the reply holds no SEARCH/REPLACE block, unified diff or fenced file: answer with SEARCH/REPLACE "
+        "blocks, each after a line naming the file"
+    )
+
+
+def _search_replace(lines: Sequence[str], default_path: str | None) -> Iterator[Edit]:
+    named: str | None = None  # the last line before a block that may name its file
+    previous: str | None = None  # the file of the block before: consecutive blocks may omit it
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        if _SEARCH.match(line):
+            path = _path_in(named) or previous or default_path
+            if path is None:
+                raise Rejected("a SEARCH/REPLACE block has no line naming its file before it: put the path there")
+            search, replace, index = _block(lines, index + 1, path)
+            yield Edit(_clean_path(path), search, replace)
+            named, previous = None, path
+        elif line.strip() and not (_FENCE.match(line) and not _path_in(line)):
+            named = line
+        index += 1
+
+
+def _block(lines: Sequence[str], index: int, path: str) -> tuple[str, str, int]:
+    """The search and replace texts of the block starting at `index`, and where it ends."""
+    parts: list[list[str]] = [[]]
+    while index < len(lines):
+        line = lines[index]
+        if _REPLACE.match(line) and len(parts) == 2:
+            return _joined(parts[0]), _joined(parts[1]), index
+        if _DIVIDER.match(line) and len(parts) == 1:
+            parts.append([])
+        elif _SEARCH.match(line) or _REPLACE.match(line):
+            break
+        else:
+            parts[-1].append(line)
+        index += 1
+    missing = "=======" if len(parts) == 1 else ">>>>>>> REPLACE"
+    raise Rejected(f"the SEARCH/REPLACE block for {path} has no {missing} line (was the reply cut short?)")
+
+
+def _joined(lines: Sequence[str]) -> str:
+    return "".join(line + "\n" for line in lines)
+
+
+def _path_in(line: str | None) -> str | None:
+    """The file a line names: `calc.py`, `**src/calc.py**`, "In calc.py:", "```python calc.py"."""
+    if line is None:
+        return None
+    fence = _FENCE.match(line)
+    text = fence.group(2) if fence else line
+    found = _PATH.findall(text.replace("`", " ").replace("*", " "))
+    return found[-1].rstrip(".:,") if found else None
+
+
+def _clean_path(path: str) -> str:
+    """A repo-relative POSIX path, or Rejected when it points outside the repository."""
+    posix = path.strip().strip("'\"").replace("\\", "/")
+    while posix.startswith("./"):
+        posix = posix[2:]
+    if posix.startswith("/") or ".." in PurePosixPath(posix).parts or not posix:
+        raise Rejected(f"the path {path!r} is outside the repository: give paths relative to its root")
+    return posix
+
+
+def _is_diff(lines: Sequence[str]) -> bool:
+    return any(a.startswith("--- ") and b.startswith("+++ ") for a, b in itertools.pairwise(lines))
+
+
+def _diff(lines: Sequence[str]) -> Iterator[Edit]:
+    """Each hunk as a search/replace pair on the file its +++ line names."""
+    path: str | None = None
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        if line.startswith("--- ") and index + 1 < len(lines) and lines[index + 1].startswith("+++ "):
+            path = _diff_path(line[4:], lines[index + 1][4:])
+            index += 2
+        elif line.startswith("@@") and path is not None:
+            search, replace, index = _hunk(lines, index + 1)
+            if not search.strip():
+                raise Rejected(f"a hunk for {path} only adds lines: include the lines around the insertion")
+            yield Edit(path, search, replace)
+        else:
+            index += 1
+
+
+def _diff_path(old: str, new: str) -> str:
+    old, new = old.split("\t")[0].strip(), new.split("\t")[0].strip()
+    if new == "/dev/null":
+        raise Rejected(f"the diff deletes {old}: fixes may not delete files")
+    if old == "/dev/null":
+        raise Rejected(f"the diff creates {new}: fixes change existing files only")
+    return _clean_path(new[2:] if new.startswith(("a/", "b/")) else new)
+
+
+def _hunk(lines: Sequence[str], index: int) -> tuple[str, str, int]:
+    search: list[str] = []
+    replace: list[str] = []
+    while index < len(lines):
+        line = lines[index]
+        header = line.startswith("--- ") and index + 1 < len(lines) and lines[index + 1].startswith("+++ ")
+        if header or line.startswith(("@@", "diff ")) or _FENCE.match(line):
+            break
+        if line.startswith("-"):
+            search.append(line[1:])
+        elif line.startswith("+"):
+            replace.append(line[1:])
+        elif line.startswith(" ") or not line:  # a context line; models drop the space of empty ones
+            search.append(line[1:])
+            replace.append(line[1:])
+        elif not line.startswith("\\"):  # "\ No newline at end of file"
+            break
+        index += 1
+    while search and replace and not search[-1].strip() and not replace[-1].strip():
+        search.pop()  # the blank lines before the reply's next paragraph
+        replace.pop()
+    return _joined(search), _joined(replace), index
+
+
+def _whole_files(lines: Sequence[str], default_path: str | None) -> list[Edit]:
+    blocks = [(path, body) for path, language, body in _fenced(lines) if language.lower() in _CODE_LANGUAGES]
+    named = [(path, body) for path, body in blocks if path]
+    if named:
+        return [Edit(_clean_path(path), "", body, whole=True) for path, body in named]
+    code = [body for _, body in blocks]
+    if len(code) == 1 and default_path:
+        return [Edit(default_path, "", code[0], whole=True)]
+    if len(code) > 1:
+        raise Rejected("the reply holds several fenced blocks and names no file: use SEARCH/REPLACE blocks")
+    return []
+
+
+def _fenced(lines: Sequence[str]) -> Iterator[tuple[str | None, str, str]]:
+    """(the file it names, its language, its text) for each fenced block."""
+    index = 0
+    before: str | None = None
+    while index < len(lines):
+        opening = _FENCE.match(lines[index])
+        if not opening:
+            before = lines[index] if lines[index].strip() else before
+            index += 1
+            continue
+        fence, info = opening.groups()
+        end = index + 1
+        while end < len(lines) and not _closes(lines[end], fence):
+            end += 1
+        path = _path_in(info)
+        language = "" if path and info.startswith(path) else _language(info)
+        yield path or _path_in(before), language, _joined(lines[index + 1 : end])
+        before = None
+        index = end + 1
+
+
+def _language(info: str) -> str:
+    """`python` from a fence's info string `python`, `python:calc.py` or `python title="x"`."""
+    found = re.match(r"[\w+#-]*", info)
+    return found.group(0) if found else ""
+
+
+def _closes(line: str, fence: str) -> bool:
+    stripped = line.strip()
+    return len(stripped) >= len(fence) and set(stripped) == {fence[0]}
+
+
+# -- applying ------------------------------------------------------------------------------------
+
+SHORT_FILE = 20  # lines: a whole-file reply for a longer file must keep at least half of it
+
+
+def apply(edits: Sequence[Edit], read: Read) -> str:
+    """The diff of `edits` applied in order to the files `read` returns."""
+    refused = [f"{kind} {e.path}" for e in edits if (kind := policy.protected(e.path))]
+    if refused:
+        raise Rejected(f"the reply edits {', '.join(dict.fromkeys(refused))}, which no fix may change")
+    originals: dict[str, str] = {}
+    current: dict[str, str] = {}
+    for number, change in enumerate(edits, 1):
+        if change.path not in originals:
+            text = read(change.path)
+            if text is None:
+                raise Rejected(f"{change.path} does not exist in the repository: edit the existing files shown")
+            originals[change.path] = current[change.path] = text
+        where = f"edit {number} ({change.path})"
+        current[change.path] = _applied(current[change.path], change, where)
+    changed = {path: text for path, text in current.items() if text != originals[path]}
+    if not changed:
+        raise Rejected("the edits change nothing: each REPLACE text equals its SEARCH text")
+    for path, text in changed.items():
+        _compiles(path, text)
+    return diffs.join([diffs.unified(path, originals[path], text) for path, text in changed.items()])
+
+
+def _applied(text: str, change: Edit, where: str) -> str:
+    # Matching works on '\n' lines; a file written with CRLF gets its line ends back.
+    crlf = "\r\n" in text and text.count("\r\n") == text.count("\n")
+    work = text.replace("\r\n", "\n") if crlf else text
+    search, replace = change.search.replace("\r\n", "\n"), change.replace.replace("\r\n", "\n")
+    result = _whole(work, replace, where) if change.whole else _replace(work, search, replace, where)
+    return result.replace("\n", "\r\n") if crlf else result
+
+
+def _whole(text: str, replace: str, where: str) -> str:
+    old, new = text.count("\n"), replace.count("\n")
+    if old > SHORT_FILE and new < old / 2:
+        raise Rejected(
+            f"{where}: the fenced block has {new} lines and the file {old}: send SEARCH/REPLACE blocks, "
+            "not part of a file"
+        )
+    return replace if replace.endswith("\n") or not text.endswith("\n") else replace + "\n"
+
+
+def _replace(text: str, search: str, replace: str, where: str) -> str:
+    if not search.strip():
+        raise Rejected(f"{where}: the SEARCH text is empty: quote the lines to replace")
+    count = text.count(search)
+    if count == 1:
+        return text.replace(search, replace, 1)
+    if count > 1:
+        starts = [text[:i].count("\n") + 1 for i in _occurrences(text, search)]
+        raise _ambiguous(where, starts)
+    return _replace_lines(text, search, replace, where)
+
+
+def _occurrences(text: str, search: str) -> Iterator[int]:
+    at = text.find(search)
+    while at != -1:
+        yield at
+        at = text.find(search, at + 1)
+
+
+def _replace_lines(text: str, search: str, replace: str, where: str) -> str:
+    """Line by line, ignoring trailing whitespace, then indentation; a unique match only."""
+    lines = text.split("\n")
+    wanted, new = _trimmed(search), _trimmed(replace)
+    for norm in (str.rstrip, str.strip):
+        keys = [norm(line) for line in wanted]
+        starts = [i for i in range(len(lines) - len(keys) + 1) if [norm(x) for x in lines[i : i + len(keys)]] == keys]
+        if len(starts) > 1:
+            raise _ambiguous(where, [i + 1 for i in starts])
+        if starts:
+            at = starts[0]
+            if norm is str.strip:
+                new = _reindented(new, wanted, lines[at : at + len(wanted)])
+            return "\n".join([*lines[:at], *new, *lines[at + len(wanted) :]])
+    raise Rejected(f"{where}: the SEARCH text is not in the file{_closest(lines, wanted)}; copy the lines exactly")
+
+
+def _trimmed(text: str) -> list[str]:
+    """The lines of `text` without the blank lines around them."""
+    lines = text.split("\n")
+    while lines and not lines[0].strip():
+        lines.pop(0)
+    while lines and not lines[-1].strip():
+        lines.pop()
+    return lines
+
+
+def _reindented(new: list[str], wanted: list[str], found: list[str]) -> list[str]:
+    """`new` shifted by the indentation the file has and the search text lacked (or had more of)."""
+    pairs = [(w, f) for w, f in zip(wanted, found, strict=True) if w.strip()]
+    delta = _indent(pairs[0][1]) - _indent(pairs[0][0]) if pairs else 0
+    unit = (pairs[0][1][:1] if pairs and pairs[0][1][:1] in (" ", "\t") else " ") if delta > 0 else ""
+    shifted = []
+    for line in new:
+        if not line.strip():
+            shifted.append(line)
+        elif delta >= 0:
+            shifted.append(unit * delta + line)
+        else:
+            shifted.append(line[min(-delta, _indent(line)) :])
+    return shifted
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip())
+
+
+def _ambiguous(where: str, lines: Sequence[int]) -> Rejected:
+    places = ", ".join(str(n) for n in lines[:5])
+    return Rejected(
+        f"{where}: the SEARCH text matches {len(lines)} places (lines {places}): add lines around it so it matches once"
+    )
+
+
+def _closest(lines: Sequence[str], wanted: Sequence[str]) -> str:
+    """Where the search text goes wrong: the first line that differs after a matching start,
+    else the file's line closest to its first line."""
+    stripped = [line.strip() for line in lines]
+    keys = [line.strip() for line in wanted]
+    matched, start = max((_run(stripped, keys, i), i) for i in range(len(stripped)))
+    if matched:
+        at = start + matched
+        theirs = (
+            "the end of the file" if at == len(stripped) else f"`{stripped[at]}`" if stripped[at] else "a blank line"
+        )
+        return (
+            f" (its first {matched} line(s) match from line {start + 1}, but its next line, `{keys[matched]}`, "
+            f"differs from line {at + 1}: {theirs})"
+        )
+    first = next((key for key in keys if key), "")
+    match = difflib.get_close_matches(first, stripped, n=1, cutoff=0.6)
+    if not match:
+        return f" (its first line, `{first}`, is nowhere in it)"
+    return (
+        f" (its first line is `{first}`; the closest line in the file is {stripped.index(match[0]) + 1}: `{match[0]}`)"
+    )
+
+
+def _run(lines: Sequence[str], keys: Sequence[str], start: int) -> int:
+    """How many of `keys` match `lines` from `start` on."""
+    count = 0
+    while count < len(keys) and start + count < len(lines) and lines[start + count] == keys[count]:
+        count += 1
+    return count
+
+
+def _compiles(path: str, text: str) -> None:
+    """Compiling runs nothing: it rejects a Python file the edits broke before any check runs."""
+    if not path.endswith(".py"):
+        return
+    try:
+        compile(text, path, "exec", dont_inherit=True)
+    except SyntaxError as exc:
+        raise Rejected(f"{path} does not compile after the edits: {exc.msg} (line {exc.lineno})") from exc
+    except (ValueError, RecursionError) as exc:
+        raise Rejected(f"{path} does not compile after the edits: {exc}") from exc

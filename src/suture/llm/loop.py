@@ -1,0 +1,193 @@
+"""The language-model fixer's loop: ask, turn the reply into a candidate, verify, feed back.
+
+For each failure, up to `max-attempts` replies; each attempt after the first is told what
+the earlier ones did and why they failed (the parse problem, the policy finding, or the
+verification's reason and the failing check's output). The loop stops at the first
+verified candidate, or when the budget (tokens, dollars, seconds) is spent. Candidates go
+through the same gatekeeper as every other: the `judge` the heal loop hands in.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from suture.llm import context, edits
+from suture.llm.ask import ask
+from suture.llm.base import Exhausted, Malformed, Provider
+from suture.llm.budget import Meter
+from suture.llm.context import Previous
+from suture.llm.providers import connect
+from suture.llm.settings import Flags, Settings, resolve
+from suture.records import Candidate, Diagnosis, Failure, Usage, Verdict
+from suture.redact import Redactor
+from suture.source import Source
+
+Judge = Callable[[Candidate], Verdict]
+Progress = Callable[[str], None]
+
+OUTPUT_TAIL = 3000  # characters of the failing check's output fed back
+REPLY_ECHO = 2000  # characters of an unusable reply fed back
+
+
+@dataclass(frozen=True)
+class Result:
+    verdicts: tuple[Verdict, ...]
+    usage: Usage
+
+    @property
+    def fixed(self) -> bool:
+        return any(v.passed for v in self.verdicts)
+
+
+@dataclass
+class _Run:
+    """What one run has done so far."""
+
+    meter: Meter
+    verdicts: list[Verdict] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+class Assistant:
+    """A connected provider with its settings: proposes candidates until one is verified."""
+
+    def __init__(
+        self,
+        provider: Provider,
+        settings: Settings,
+        *,
+        redactor: Redactor,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.provider = provider
+        self.settings = settings
+        self.redactor = redactor  # applied to every piece of data in every prompt
+        self.sleep = sleep
+
+    @property
+    def name(self) -> str:
+        return f"{self.settings.provider}/{self.settings.model}"
+
+    @property
+    def origin(self) -> str:
+        return f"llm:{self.name}"
+
+    def heal(self, diagnosis: Diagnosis, source: Source, judge: Judge, *, progress: Progress) -> Result:
+        run = _Run(Meter(self.settings))
+        if run.meter.price is None:
+            progress(
+                f"no price is known for {self.settings.model}: its cost is not counted and max-cost-usd does "
+                "not apply; add it to prices in [tool.suture]"
+            )
+        stopped = ""
+        try:
+            for failure in diagnosis.failures:
+                if self._heal_one(failure, source, judge, run, progress):
+                    break
+            else:
+                limit = self.settings.budget.max_attempts
+                stopped = f"no verified fix in {limit} attempt(s) per failure (max-attempts {limit})"
+        except Exhausted as exc:
+            stopped = str(exc)
+        if stopped:
+            progress(f"the language model stops: {stopped}")
+        usage = run.meter.usage(attempts=len(run.notes), notes=run.notes, stopped=stopped)
+        return Result(tuple(run.verdicts), usage)
+
+    def _heal_one(self, failure: Failure, source: Source, judge: Judge, run: _Run, progress: Progress) -> bool:
+        """Attempts at one failure; True at the first verified candidate."""
+        previous: list[Previous] = []
+        for number in range(1, self.settings.budget.max_attempts + 1):
+            prompt = context.build(
+                failure,
+                source,
+                previous=previous,
+                max_tokens=self.settings.budget.max_prompt_tokens,
+                redactor=self.redactor,
+            )
+            progress(f"asking {self.name} (attempt {number}, prompt ~{prompt.tokens} tokens)")
+            failed = self._attempt(failure, source, prompt, previous, judge, run, progress)
+            if failed is None:
+                return True
+            previous.append(failed)
+        return False
+
+    def _attempt(
+        self,
+        failure: Failure,
+        source: Source,
+        prompt: context.Prompt,
+        previous: list[Previous],
+        judge: Judge,
+        run: _Run,
+        progress: Progress,
+    ) -> Previous | None:
+        """One attempt; None when it produced the verified fix, else what to tell the next one."""
+        number = len(previous) + 1
+        try:
+            reply = ask(self.provider, prompt, run.meter, sleep=self.sleep, progress=progress)
+        except Malformed as exc:
+            return self._failed(run, progress, number, f"the endpoint's answer was unusable: {exc}", "(none)")
+        default = prompt.editable[0] if len(prompt.editable) == 1 else None
+        edited = edits.edit(reply.text, source.read, default_path=default)
+        problem = edited.problem or _repeated(edited.diff, previous)
+        if problem:
+            return self._failed(run, progress, number, f"rejected before verification: {problem}", reply.text)
+        candidate = Candidate(
+            origin=self.origin,
+            diff=edited.diff,
+            rationale=f"proposed by {self.name} (attempt {number}) and verified by re-running the checks",
+            fingerprint=failure.fingerprint,
+            rank=number,
+        )
+        progress(f"verifying {candidate.origin} attempt {number} ({candidate.size} changed lines)")
+        verdict = judge(candidate)
+        run.verdicts.append(verdict)
+        progress(f"{'accepted' if verdict.passed else 'rejected'}: {verdict.reason}")
+        if verdict.passed:
+            run.notes.append(f"attempt {number}: verified: {verdict.reason}")
+            return None
+        run.notes.append(f"attempt {number}: failed verification: {verdict.reason}")
+        return Previous(edited.diff, verdict.reason, _output_tail(verdict))
+
+    def _failed(self, run: _Run, progress: Progress, number: int, reason: str, reply: str) -> Previous:
+        run.notes.append(f"attempt {number}: {reason}")
+        progress(reason)
+        return Previous(reply[:REPLY_ECHO], reason)
+
+
+def _repeated(diff: str, previous: list[Previous]) -> str:
+    """Why not to verify `diff` again: an earlier attempt made the same edits, and they failed."""
+    for number, attempt in enumerate(previous, 1):
+        if attempt.edits == diff:
+            return f"the same edits as attempt {number}, which failed ({attempt.reason}): try something else"
+    return ""
+
+
+def _output_tail(verdict: Verdict) -> str:
+    """The end of the first failing check's output, worktree paths made repo-relative."""
+    for check in verdict.after:
+        if not check.passed:
+            output = check.output.replace(check.root + "/", "") if check.root else check.output
+            return output[-OUTPUT_TAIL:]
+    return ""
+
+
+def assistant(
+    table: Mapping[str, Any],
+    origin: str,
+    flags: Flags,
+    *,
+    environ: Mapping[str, str],
+) -> Assistant | None:
+    """The assistant the configuration and flags ask for, connected; None when the run stays
+    offline. `environ` is the CLI's environment: the key is taken from the one variable the
+    settings name, and every secret-looking value in it is redacted from the prompts.
+    Raises a UsageError, naming what to set or install, when the model cannot be used."""
+    settings = resolve(table, flags, origin)
+    if settings is None:
+        return None
+    return Assistant(connect(settings, environ.get), settings, redactor=Redactor(environ))

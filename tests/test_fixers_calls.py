@@ -1,0 +1,216 @@
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+from fixer_helpers import applied, commit, python, raised
+
+from suture.fixers.calls import CallsFixer
+
+AREA = "def area(width, height):\n    return width * height\n"
+
+
+def a_test(call: str) -> str:
+    return f"from pkg.shapes import *\n\n\ndef test_y():\n    assert {call}\n"
+
+
+@dataclasses.dataclass(frozen=True)
+class Case:
+    files: dict[str, str]
+    run: str  # code that raises the TypeError, run by a real interpreter
+    expected: list[dict[str, str]]  # per candidate, in the fixer's order: the files it changes, after it
+    ranks: list[int]
+
+
+CASES = {
+    "missing-argument-the-caller-has": Case(
+        {
+            "pkg/shapes.py": AREA,
+            "pkg/report.py": "from pkg.shapes import area\n\n\ndef report(width, height):\n    return area(width)\n",
+        },
+        "from pkg.report import report; report(2, 3)",
+        [
+            {
+                "pkg/report.py": (
+                    "from pkg.shapes import area\n\n\ndef report(width, height):\n    return area(width, height)\n"
+                )
+            }
+        ],
+        [0],
+    ),
+    "missing-keyword-only-argument": Case(
+        {
+            "pkg/net.py": (
+                "def connect(host, *, port):\n    return (host, port)\n\n\ndef main(host, port=80):\n"
+                "    return connect(\n        host,\n    )\n"
+            )
+        },
+        "from pkg.net import main; main('h')",
+        [
+            {
+                "pkg/net.py": (
+                    "def connect(host, *, port):\n    return (host, port)\n\n\ndef main(host, port=80):\n"
+                    "    return connect(\n        host,\n        port=port,\n    )\n"
+                )
+            }
+        ],
+        [0],
+    ),
+    "missing-constructor-argument": Case(
+        {
+            "pkg/shapes.py": (
+                "class Box:\n    def __init__(self, width, height):\n        self.size = width * height\n\n"
+                "\ndef make(width, height):\n    return Box(width)\n"
+            )
+        },
+        "from pkg.shapes import make; make(2, 3)",
+        [
+            {
+                "pkg/shapes.py": (
+                    "class Box:\n    def __init__(self, width, height):\n"
+                    "        self.size = width * height\n\n\ndef make(width, height):\n"
+                    "    return Box(width, height)\n"
+                )
+            }
+        ],
+        [0],
+    ),
+    "a-test-omits-a-parameter-the-body-never-uses": Case(
+        {
+            "pkg/shapes.py": "def square(side, unit):\n    return side * side\n",
+            "tests/test_shapes.py": a_test("square(3) == 9"),
+        },
+        "from tests.test_shapes import test_y; test_y()",
+        [{"pkg/shapes.py": "def square(side):\n    return side * side\n"}],
+        [0],
+    ),
+    "an-extra-argument-goes-to-the-keyword-only-parameter-or-away": Case(
+        {
+            "pkg/shapes.py": (
+                "def scale(x, *, factor=2):\n    return x * factor\n\n\ndef triple(x):\n    return scale(x, 3)\n"
+            )
+        },
+        "from pkg.shapes import triple; triple(2)",
+        [
+            {
+                "pkg/shapes.py": (
+                    "def scale(x, *, factor=2):\n    return x * factor\n\n\ndef triple(x):\n"
+                    "    return scale(x, factor=3)\n"
+                )
+            },
+            {
+                "pkg/shapes.py": (
+                    "def scale(x, *, factor=2):\n    return x * factor\n\n\ndef triple(x):\n    return scale(x)\n"
+                )
+            },
+        ],
+        [0, 1],
+    ),
+    "a-method-without-self": Case(
+        {
+            "pkg/shapes.py": "class Unit:\n    def area():\n        return 1\n",
+            "tests/test_shapes.py": a_test("Unit().area() == 1"),
+        },
+        "from tests.test_shapes import test_y; test_y()",
+        [{"pkg/shapes.py": "class Unit:\n    def area(self):\n        return 1\n"}],
+        [0],
+    ),
+    "a-parameter-removed-while-the-body-still-uses-it": Case(
+        {
+            "pkg/shapes.py": "def area(width):\n    return width * height\n",
+            "tests/test_shapes.py": a_test("area(2, 3) == 6"),
+        },
+        "from tests.test_shapes import test_y; test_y()",
+        [{"pkg/shapes.py": AREA}],
+        [0],
+    ),
+    "a-misspelt-keyword-at-the-call-then-the-parameter": Case(
+        {
+            "pkg/shapes.py": AREA,
+            "pkg/report.py": "from pkg import shapes\n\n\ndef report():\n    return shapes.area(widht=2, height=3)\n",
+        },
+        "from pkg.report import report; report()",
+        [
+            {"pkg/report.py": "from pkg import shapes\n\n\ndef report():\n    return shapes.area(width=2, height=3)\n"},
+            {"pkg/shapes.py": AREA.replace("width", "widht")},
+        ],
+        [0, 1],
+    ),
+    "a-test-passes-the-keyword-the-definition-misspells": Case(
+        {
+            "pkg/shapes.py": AREA.replace("width", "widht"),
+            "tests/test_shapes.py": a_test("area(width=2, height=3) == 6"),
+        },
+        "from tests.test_shapes import test_y; test_y()",
+        [{"pkg/shapes.py": AREA}],
+        [0],
+    ),
+    "a-keyword-the-body-uses-but-the-signature-lost": Case(
+        {
+            "pkg/shapes.py": "def area(width, height=1):\n    return width * height * depth\n",
+            "tests/test_shapes.py": a_test("area(2, 3, depth=4) == 24"),
+        },
+        "from tests.test_shapes import test_y; test_y()",
+        [{"pkg/shapes.py": "def area(width, height=1, *, depth):\n    return width * height * depth\n"}],
+        [0],
+    ),
+}
+
+
+@pytest.mark.parametrize("case", CASES.values(), ids=CASES.keys())
+def test_candidates(tmp_path: Path, case: Case) -> None:
+    source = commit(tmp_path, {"pkg/__init__.py": "", **case.files})
+    failed = raised(tmp_path, case.run)
+    assert failed.error_type == "TypeError"
+
+    found = CallsFixer().propose(failed, source)
+
+    assert [{path: applied(tmp_path, c, path) for path in c.paths} for c in found] == case.expected
+    assert [c.rank for c in found] == case.ranks
+    applied(tmp_path, found[0], found[0].paths[0])
+    run = python(tmp_path, case.run)
+    assert run.returncode == 0, run.stderr
+
+
+def test_rationales(tmp_path: Path) -> None:
+    case = CASES["a-misspelt-keyword-at-the-call-then-the-parameter"]
+    source = commit(tmp_path, {"pkg/__init__.py": "", **case.files})
+
+    found = CallsFixer().propose(raised(tmp_path, case.run), source)
+
+    assert [c.rationale for c in found] == [
+        "`widht` is no parameter; rename it to the closest, `width`",
+        "callers pass `widht`, which `area()` calls `width`; rename the parameter",
+    ]
+
+
+NOT_FOR_US = {
+    "a-missing-argument-the-body-uses-and-the-caller-lacks": (
+        {"pkg/shapes.py": AREA, "tests/test_shapes.py": a_test("area(2) == 4")},
+        "from tests.test_shapes import test_y; test_y()",
+    ),
+    "a-function-of-another-library": (
+        {"pkg/shapes.py": "import json\n\n\ndef dump(x):\n    return json.dumps(x, indnt=2)\n"},
+        "from pkg.shapes import dump; dump(1)",
+    ),
+    "a-function-defined-twice": (
+        {
+            "pkg/a.py": AREA,
+            "pkg/b.py": AREA,
+            "pkg/shapes.py": "from pkg import a\n",
+            "tests/test_shapes.py": a_test("a.area(colour=1)"),
+        },
+        "from tests.test_shapes import test_y; test_y()",
+    ),
+    "another-type-error": ({"pkg/shapes.py": "def f():\n    return len()\n"}, "from pkg.shapes import f; f()"),
+}
+
+
+@pytest.mark.parametrize(("files", "run"), NOT_FOR_US.values(), ids=NOT_FOR_US.keys())
+def test_nothing_to_propose(tmp_path: Path, files: dict[str, str], run: str) -> None:
+    source = commit(tmp_path, {"pkg/__init__.py": "", **files})
+    failed = raised(tmp_path, run)
+    assert failed.error_type == "TypeError"
+
+    assert CallsFixer().propose(failed, source) == []

@@ -1,0 +1,144 @@
+"""The fixer ladder end to end: a broken project per family, healed through the real CLI
+(`suture heal --json`), with real git and real pytest runs."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from helpers import git, make_repo
+from projects import PYTEST
+
+
+def heal(repo: Path) -> tuple[int, dict[str, object], str]:
+    done = subprocess.run(
+        [sys.executable, "-m", "suture", "heal", "--json", "--test-cmd", PYTEST],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    last = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else "{}"
+    return done.returncode, json.loads(last), done.stderr
+
+
+def a_test(code: str, imports: str = "from pkg.core import *") -> str:
+    return f"{imports}\n\n\ndef test_it():\n    {code}\n"
+
+
+TEXT = "def slugify(text):\n    return text.lower().replace(' ', '-')\n"
+
+BROKEN = {
+    # names: a project function used without its import
+    "names": (
+        {
+            "pkg/text.py": TEXT,
+            "pkg/core.py": "import re\n\n\ndef render(title):\n    return slugify(re.sub('!', '', title))\n",
+            "tests/test_core.py": a_test("assert render('Hi there!') == 'hi-there'"),
+        },
+        "pkg/core.py",
+        "import re\n\nfrom pkg.text import slugify\n\n\ndef render",
+    ),
+    # attributes: the test asks for the method the class misspells
+    "attributes": (
+        {
+            "pkg/core.py": "class Box:\n    def __init__(self, side):\n        self.side = side\n\n"
+            "    def aera(self):\n        return self.side**2\n",
+            "tests/test_core.py": a_test("assert Box(3).area() == 9"),
+        },
+        "pkg/core.py",
+        "    def area(self):\n",
+    ),
+    # imports: a project module renamed, imported by its old name
+    "imports": (
+        {
+            "pkg/text.py": TEXT,
+            "pkg/core.py": "from pkg.txt import slugify\n\n\ndef render(title):\n    return slugify(title)\n",
+            "tests/test_core.py": a_test("assert render('A b') == 'a-b'"),
+        },
+        "pkg/core.py",
+        "from pkg.text import slugify\n",
+    ),
+    # calls: a parameter removed while the body still uses it
+    "calls": (
+        {
+            "pkg/core.py": "def area(width):\n    return width * height\n",
+            "tests/test_core.py": a_test("assert area(2, 3) == 6"),
+        },
+        "pkg/core.py",
+        "def area(width, height):\n",
+    ),
+    # returns: a function that computes its result and drops it
+    "returns": (
+        {
+            "pkg/core.py": "import json\n\n\ndef load(text):\n    data = json.loads(text)\n",
+            "tests/test_core.py": a_test("assert load('{\"a\": 1}')['a'] == 1"),
+        },
+        "pkg/core.py",
+        "    data = json.loads(text)\n    return data\n",
+    ),
+    # syntax: a missing comma, an unclosed bracket, a stray indent
+    "punctuation": (
+        {
+            "pkg/core.py": "SIZES = [\n    1,\n    2\n    3,\n]\n",
+            "tests/test_core.py": a_test("assert SIZES == [1, 2, 3]"),
+        },
+        "pkg/core.py",
+        "    2,\n",
+    ),
+    "brackets": (
+        {
+            "pkg/core.py": "def total(xs):\n    return sum(x * 2 for x in xs\n",
+            "tests/test_core.py": a_test("assert total([1, 2]) == 6"),
+        },
+        "pkg/core.py",
+        "    return sum(x * 2 for x in xs)\n",
+    ),
+    "indentation": (
+        {
+            "pkg/core.py": (
+                "def total(xs):\n    result = 0\n    for x in xs:\n        result += x\n      return result\n"
+            ),
+            "tests/test_core.py": a_test("assert total([1, 2]) == 3"),
+        },
+        "pkg/core.py",
+        "        result += x\n    return result\n",
+    ),
+}
+
+
+@pytest.mark.parametrize("fixer", BROKEN)
+def test_each_family_is_healed(tmp_path: Path, fixer: str) -> None:
+    files, path, expected = BROKEN[fixer]
+    repo = make_repo(tmp_path / "repo", {"pkg/__init__.py": "", **files})
+
+    code, result, stderr = heal(repo)
+
+    assert (code, result["status"]) == (0, "fixed"), stderr
+    assert result["fixer"] == fixer
+    healed = git(repo, "show", f"{result['branch']}:{path}")
+    assert expected in healed
+    assert git(repo, "diff", "--stat", "HEAD", str(result["branch"]), "--", "tests") == ""
+
+
+def test_a_missing_distribution_is_proposed_but_cannot_verify_offline(tmp_path: Path) -> None:
+    files = {
+        "pkg/__init__.py": "",
+        "pkg/core.py": "import nosuch_dist\n",
+        "requirements.txt": "click\n",
+        "tests/test_core.py": a_test("assert nosuch_dist"),
+    }
+    repo = make_repo(tmp_path / "repo", files)
+
+    code, result, _ = heal(repo)
+
+    assert (code, result["status"]) == (1, "unfixed")
+    verdicts = result["verification"]
+    assert isinstance(verdicts, list)
+    tried = [verdict["candidate"] for verdict in verdicts]
+    assert [(c["origin"], c["rank"]) for c in tried] == [("dependencies", 2)]
+    assert "+nosuch-dist" in tried[0]["diff"]
+    assert "verifies only where the checks install" in tried[0]["rationale"]

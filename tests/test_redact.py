@@ -1,0 +1,109 @@
+"""Redaction (SECURITY.md "secrets in logs"): fake keys of every shape never come out."""
+
+from __future__ import annotations
+
+import base64
+from urllib.parse import quote
+
+import pytest
+
+from suture.redact import Redactor, looks_random
+
+# Fakes in the shapes of real credentials (none of them is valid anywhere).
+GITHUB = "ghp_" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8"
+SHAPES = {
+    "aws-access-key": "AKIAIOSFODNN7EXAMPLE",
+    "github-token": GITHUB,
+    "gitlab-token": "glpat-abcdefghij1234567890",
+    "slack-token": "xoxb-1234567890-abcdefghij",
+    "openai-key": "sk-proj-abcdefghijklmnopqrstuvwxyz0123456789",
+    "anthropic-key": "sk-ant-api03-abcdefghijklmnopqrstuvwxyz0123456789",
+    "google-api-key": "AIzaSyA1234567890abcdefghijklmnopqrstuv",
+    "jwt": "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U",
+}
+SHA = "3f786850e387550fdab836ed7e6dc881de23001b"
+UUID = "123e4567-e89b-12d3-a456-426614174000"
+PEM = "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA7\nZmFrZSBrZXkgYm9keQ==\n-----END RSA PRIVATE KEY-----"
+
+
+@pytest.mark.parametrize(("kind", "secret"), SHAPES.items(), ids=SHAPES)
+def test_known_shapes(kind: str, secret: str) -> None:
+    text = f"step 3: using {secret} for the upload (commit {SHA}, run {UUID})"
+
+    redacted = Redactor().redact(text)
+
+    assert secret not in redacted
+    assert f"[REDACTED:{kind}]" in redacted
+    assert SHA in redacted and UUID in redacted and redacted.startswith("step 3: using ")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Authorization: Bearer abcdef1234567890abcdef", "Authorization: Bearer [REDACTED:authorization]"),
+        (
+            "curl -H 'X: 1' https://bot:s3cr3tpass@example.com/x",
+            "curl -H 'X: 1' https://[REDACTED:url-credentials]@example.com/x",
+        ),
+        ("password=hunter2 user=ada", "password=[REDACTED:password] user=ada"),
+        ("--password hunter22 --verbose", "--password [REDACTED:password] --verbose"),
+        ("API_TOKEN: Zx9Qw8Er7Ty6Ui5Op4As", "API_TOKEN: [REDACTED:token]"),
+        ("token_type: bearer", "token_type: bearer"),
+        ("key = cache_key(x)", "key = cache_key(x)"),
+        ("password=None token=$TOKEN", "password=None token=$TOKEN"),
+        ("the secret behind the trick", "the secret behind the trick"),
+        ("E   assert login(password='p4ssw0rd!')", "E   assert login(password='[REDACTED:password]')"),
+    ],
+)
+def test_credentials_by_position(text: str, expected: str) -> None:
+    assert Redactor().redact(text) == expected
+
+
+def test_private_key_blocks_keep_the_line_count() -> None:
+    text = f"before\n{PEM}\nafter"
+
+    redacted = Redactor().redact(text)
+
+    assert redacted.splitlines() == ["before", *["[REDACTED:private-key]"] * 4, "after"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\nb3BlbnNzaC1rZXktdjEAAAAB",  # cut by the excerpt
+        "b3BlbnNzaC1rZXktdjEAAAAA\nb3BlbnNzaC1rZXktdjEAAAAB\n-----END OPENSSH PRIVATE KEY-----",  # its start cut
+    ],
+)
+def test_private_key_blocks_cut_short(text: str) -> None:
+    assert "b3BlbnNzaC1rZXkt" not in Redactor().redact(text)
+
+
+def test_environment_values_in_every_encoding() -> None:
+    secret = "s3cr3t/v@lue+42"
+    redactor = Redactor({"DEPLOY_SECRET": secret, "GIT_AUTHOR_NAME": "Test Author", "SHORT_KEY": "abc"})
+    basic = base64.b64encode(f"x-access-token:{secret}".encode()).decode()
+    text = f"plain {secret} url {quote(secret, safe='')} basic {basic} by Test Author abc"
+
+    redacted = redactor.redact(text)
+
+    assert redacted == (
+        "plain [REDACTED:env:DEPLOY_SECRET] url [REDACTED:env:DEPLOY_SECRET] "
+        "basic [REDACTED:env:DEPLOY_SECRET] by Test Author abc"
+    )
+
+
+def test_a_multi_line_environment_value_keeps_the_line_count() -> None:
+    redactor = Redactor({"SSH_PRIVATE_KEY": "line-one-xyz\nline-two-xyz"})
+
+    assert redactor.redact("a\nline-one-xyz\nline-two-xyz\nb").splitlines() == [
+        "a",
+        "[REDACTED:env:SSH_PRIVATE_KEY]",
+        "[REDACTED:env:SSH_PRIVATE_KEY]",
+        "b",
+    ]
+
+
+def test_looks_random() -> None:
+    assert looks_random("Zx9Qw8Er7Ty6Ui5Op4As")
+    assert not looks_random("configuration_file")
+    assert not looks_random("short1A")
