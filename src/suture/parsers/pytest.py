@@ -381,11 +381,89 @@ def _from_message(message: str) -> tuple[str, str]:
 
 def read_traceback(text: str, *, root: str) -> Traceback:
     """The exception and the repository's frames in one failure's traceback text."""
-    lines = _last_in_chain(_outer_group(text.splitlines()))
+    raw = text.splitlines()
+    special = _doctest(raw, root=root) or _fixture_lookup(raw, root=root)
+    if special is not None:
+        return special
+    return _read_plain(raw, root=root)
+
+
+def _read_plain(raw: list[str], *, root: str) -> Traceback:
+    lines = _last_in_chain(_outer_group(raw))
     block, hint = _exception_block(lines)
     error_type, message, raised_at = _exception(block, hint=hint)
     frames = (_repo_frame(frame, root) for frame in [*_frames(lines), *raised_at])
     return Traceback(error_type, message, tuple(frame for frame in frames if frame))
+
+
+def _doctest(lines: list[str], *, root: str) -> Traceback | None:
+    """A doctest's report: its output differed (DocTestFailure) or its example raised.
+
+    pytest ends both with `path:N: DocTestFailure|UnexpectedException`, N the example's line.
+    An example that raised shows the exception's own traceback above: that exception is the
+    failure, raised where its traceback says (the example's line when no frame is the
+    repository's). One whose output differed is a DocTestFailure at the example's line,
+    its message the example and both outputs.
+    """
+    last = next((_LOCATION.match(line) for line in reversed(lines) if line.strip()), None)
+    if last is None or last["exc"] not in ("DocTestFailure", "UnexpectedException"):
+        return None
+    example = Frame(last["path"], int(last["line"]), "")
+    if last["exc"] == "UnexpectedException":
+        body = [line for line in lines if not line.startswith("UNEXPECTED EXCEPTION: ")]
+        inner = _read_plain(body[: body.index(last[0])], root=root)
+        if inner.frames:
+            return inner
+        return Traceback(inner.error_type, inner.message, tuple(f for f in [_repo_frame(example, root)] if f))
+    return Traceback("DocTestFailure", _doctest_message(lines), tuple(f for f in [_repo_frame(example, root)] if f))
+
+
+_DOCTEST_SOURCE = re.compile(r"^\d+ \s*>>> (?P<source>.*)$")
+
+
+def _doctest_message(lines: Sequence[str]) -> str:
+    """`cents(1.5): expected 150, got 150.0` from doctest's Expected/Got report."""
+    source = next((m["source"] for line in reversed(lines) if (m := _DOCTEST_SOURCE.match(line))), "")
+    expected: list[str] = []
+    got: list[str] = []
+    into: list[str] | None = None
+    for line in lines:
+        if line in ("Expected:", "Expected nothing"):
+            into = expected
+        elif line in ("Got:", "Got nothing"):
+            into = got
+        elif into is not None and line.startswith("    "):
+            into.append(line.strip())
+        elif into is not None:
+            into = None
+
+    def shown(output: list[str]) -> str:
+        text = " / ".join(output) or "nothing"
+        return text if len(text) <= 200 else text[:197] + "..."
+
+    return f"{source}: expected {shown(expected)}, got {shown(got)}"
+
+
+_FIXTURE_MISSING = re.compile(r"^fixture '(?P<name>[^']+)' not found$")
+_FIXTURE_FILE = re.compile(r"^file (?P<path>.+), line (?P<line>\d+)$")
+
+
+def _fixture_lookup(lines: list[str], *, root: str) -> Traceback | None:
+    """A test (or fixture) asks for a fixture no one defines: pytest's FixtureLookupError.
+
+    The report names the requesting function's file and line (`file x.py, line 3`) and shows
+    its `def`; there is no traceback.
+    """
+    block = [line.strip() for line in _last_e_block(lines) if line.strip()]
+    missing = _FIXTURE_MISSING.match(block[0]) if block else None
+    if missing is None:
+        return None
+    where = next((m for line in lines if (m := _FIXTURE_FILE.match(line))), None)
+    frame = None
+    if where is not None:
+        function = _defined_function(lines)
+        frame = _repo_frame(Frame(where["path"], int(where["line"]), function), root)
+    return Traceback("FixtureLookupError", block[0], (frame,) if frame else ())
 
 
 def _outer_group(lines: list[str]) -> list[str]:

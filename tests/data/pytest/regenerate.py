@@ -1,6 +1,7 @@
 """Recreate the pytest logs in this folder: how they were made.
 
     python tests/data/pytest/regenerate.py
+    python tests/data/pytest/regenerate.py xdist doctest    # only these scenarios
 
 Each scenario writes a small broken project into a fresh temp dir and runs the real
 `python -m pytest` on it in several output styles. The console output (stdout and stderr,
@@ -12,7 +13,7 @@ placeholders (`/ROOT` and `/ROOT-rerun`): its failures carry memory addresses, p
 `tmp_path` dirs, timestamps and the checkout path, which differ between the runs, so the
 fingerprint tests can prove it ignores them.
 
-Needs pytest and requests (a real site-packages frame; it connects to a closed port on
+Needs pytest, pytest-xdist (the `xdist` scenarios) and requests (a real site-packages frame; it connects to a closed port on
 loopback, nothing leaves the machine). Outputs differ from run to run only in timings,
 addresses and temp names; the tests do not depend on those.
 
@@ -522,6 +523,68 @@ RERUN = project(
     }
 )
 
+# Doctests: one whose output differs from the docstring's, one that raises.
+DOCTEST = project(
+    {
+        "src/money/__init__.py": '''
+            def cents(amount):
+                """The amount in cents.
+
+                >>> cents(1.5)
+                150
+                """
+                return amount * 100
+
+
+            def parse(text):
+                """An amount and its currency.
+
+                >>> parse("3 EUR")
+                (3, 'EUR')
+                """
+                number, code = text.split()
+                return int(numbr), code
+            ''',
+        "tests/test_money.py": """
+            from money import cents
+
+
+            def test_whole():
+                assert cents(2) == 200
+            """,
+    }
+)
+
+# A test asks for a fixture no conftest defines; another's fixture raises in setup.
+FIXTURE_MISSING = project(
+    {
+        "src/store/__init__.py": """
+            def connect(url):
+                if not url.startswith("sqlite://"):
+                    raise ValueError(f"unsupported database url: {url}")
+                return {"url": url}
+            """,
+        "tests/conftest.py": """
+            import pytest
+
+            from store import connect
+
+
+            @pytest.fixture
+            def database():
+                return connect("postgres://localhost/test")
+            """,
+        "tests/test_store.py": """
+            def test_rows(db):
+                assert db == []
+
+
+            def test_connect(database):
+                assert database["url"]
+            """,
+    }
+)
+
 SCENARIOS = (
     Scenario(
         "nameerror",
@@ -592,6 +655,31 @@ SCENARIOS = (
         ),
     ),
     Scenario("assertion", ASSERTION, (Run("assertion.txt", ("-q",)),)),
+    # pytest-xdist: two workers report in the order they finish, `[gw0]` prefixes with -v.
+    Scenario(
+        "xdist",
+        NAMEERROR,
+        (
+            Run("nameerror_xdist.txt", ("-p", "xdist", "-n", "2", "-q")),
+            Run("nameerror_xdist_v.txt", ("-p", "xdist", "-n", "2", "-v"), junit="nameerror_xdist.junit.xml"),
+        ),
+    ),
+    Scenario(
+        "doctest",
+        DOCTEST,
+        (
+            Run("doctest.txt", ("-q", "--doctest-modules", "src", "tests")),
+            Run("doctest_ra.txt", ("-rA", "--doctest-modules", "src", "tests"), junit="doctest.junit.xml"),
+        ),
+    ),
+    Scenario(
+        "fixture_missing",
+        FIXTURE_MISSING,
+        (
+            Run("fixture_missing.txt", ("-q",), junit="fixture_missing.junit.xml"),
+            Run("fixture_missing_xdist.txt", ("-p", "xdist", "-n", "2", "-q")),
+        ),
+    ),
     Scenario(
         "exception_group",
         EXCEPTION_GROUP,
@@ -675,9 +763,13 @@ def make(scenario: Scenario, runs: tuple[Run, ...], placeholder: str = PLACEHOLD
             save(run.junit, xml)
 
 
-def main() -> None:
+def main(names: list[str]) -> None:
+    """Every scenario, or only those named on the command line."""
     for scenario in SCENARIOS:
-        make(scenario, scenario.runs)
+        if not names or scenario.name in names:
+            make(scenario, scenario.runs)
+    if names and "rerun" not in names:
+        return
     rerun = Scenario("rerun", RERUN, ())
     # Two checkouts in two temp dirs, as two CI runs of the same commit would be.
     make(rerun, (Run("rerun_a.txt", ("-q",), junit="rerun_a.junit.xml"),))
@@ -685,4 +777,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])
