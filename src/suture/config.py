@@ -1,7 +1,10 @@
 """`[tool.suture]` in pyproject.toml, or the same keys at the top of suture.toml.
 
-Read from the commit being healed (not the working tree), validated up front with
-messages that name the key and the fix. Every option is also a flag; flags win.
+Read from a commit, never the working tree: the commit being healed, or, when a base is
+given (`suture heal --base REF`, a pull request's target), the base commit. A fork's head
+cannot then weaken anything: the sandbox, the variables let through, the policy, the
+checks and the model's endpoint all come from the base. Validated up front with messages
+that name the key and the fix. Every option is also a flag; flags win.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from typing import Any
 from suture.errors import ConfigError
 from suture.forges import settings as publish_settings
 from suture.llm import settings as llm_settings
+from suture.policy import DEFAULT_MAX_FILES, DEFAULT_MAX_LINES, Rules
 from suture.sandbox import DEFAULT, SANDBOXES, SECRET_NAME
 from suture.source import Source
 
@@ -30,6 +34,7 @@ class Config:
     origin: str = "defaults"  # where it was read from, for messages
     llm: Mapping[str, Any] = field(default_factory=dict)  # the language model's keys, see llm.settings
     publish: publish_settings.Settings = field(default_factory=publish_settings.Settings)  # see forges.settings
+    policy: Rules = field(default_factory=Rules)  # protect, allow-paths, max-files, max-lines
 
 
 def load(source: Source) -> Config:
@@ -56,7 +61,8 @@ def _tool_suture(document: dict[str, Any]) -> dict[str, Any] | None:
     return table if isinstance(table, dict) else None
 
 
-_KEYS = ("test-cmd", "timeout", "sandbox", "env-allow", *llm_settings.KEYS, *publish_settings.KEYS)
+POLICY_KEYS = ("protect", "allow-paths", "max-files", "max-lines")
+_KEYS = ("test-cmd", "timeout", "sandbox", "env-allow", *POLICY_KEYS, *llm_settings.KEYS, *publish_settings.KEYS)
 
 
 def _validate(table: dict[str, Any], origin: str) -> Config:
@@ -71,6 +77,28 @@ def _validate(table: dict[str, Any], origin: str) -> Config:
         origin=origin,
         llm=_llm(table, origin),
         publish=publish_settings.parse(table, origin),
+        policy=_policy(table, origin),
+    )
+
+
+def _policy(table: dict[str, Any], origin: str) -> Rules:
+    lists = {}
+    for key in ("protect", "allow-paths"):
+        value = table.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+            raise ConfigError(f'{origin}: {key} must be a list of path patterns, e.g. {key} = ["docs/*.py"]')
+        lists[key] = tuple(value)
+    budget = {}
+    for key, default in (("max-files", DEFAULT_MAX_FILES), ("max-lines", DEFAULT_MAX_LINES)):
+        value = table.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ConfigError(f"{origin}: {key} must be a positive whole number, e.g. {key} = {default}")
+        budget[key] = value
+    return Rules(
+        protect=lists["protect"],
+        allow=lists["allow-paths"],
+        max_files=budget["max-files"],
+        max_lines=budget["max-lines"],
     )
 
 

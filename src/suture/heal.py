@@ -10,9 +10,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from suture import checks, compose, config, fixers, git
+from suture import checks, compose, config, fixers, git, policy
 from suture.capture import Progress, capture
 from suture.diagnose import diagnose
+from suture.errors import UsageError
 from suture.forges import local
 from suture.llm.loop import assistant
 from suture.llm.settings import Flags
@@ -33,6 +34,7 @@ class Options:
     dry_run: bool = False
     sandbox: str | None = None  # a key of sandbox.SANDBOXES; None: from configuration
     env_allow: tuple[str, ...] = ()  # variables checks may see, besides the configuration's
+    base: str | None = None  # the trusted commit (a PR's target) whose configuration applies; None: HEAD's
     llm: Flags = field(default_factory=Flags)  # --provider, --model, ...: over [tool.suture]
     environ: Mapping[str, str] = field(default_factory=dict)  # the CLI's: the model's key, values to redact
     # Where a verified proposal goes: a forge's Publisher, a file for `suture publish`; None: the local forge.
@@ -118,7 +120,7 @@ def heal(
     if ours:
         return done("nothing-to-do", ours)
     source, commands, timeout, box = _settings(repo, sha, options, progress, warn)
-    settings = config.load(source)  # the model is connected before any check runs: a missing key fails fast
+    settings = trusted_config(repo, sha, options.base)  # the model is connected before any check runs
     model = assistant(settings.llm, settings.origin, options.llm, environ=options.environ)
     mark = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="suture-capture-") as scratch:
@@ -126,6 +128,7 @@ def heal(
             repo, sha, commands, source, sandbox=box, timeout=timeout, progress=progress, scratch=Path(scratch)
         )
     timings["capture"] = round(time.monotonic() - mark, 3)
+    build = dataclasses.replace(build, rules=settings.policy)
     if not build.failed_checks:
         return done(
             "nothing-to-do",
@@ -166,6 +169,9 @@ def heal(
     proposal = compose.propose(build, diagnosis, best, usage=usage)
     if options.dry_run:
         return done("fixed", "verified (dry run: nothing created)", winner=best, proposal=proposal, **common)
+    broken = policy.check(repo, build.base_sha, proposal.patch, build.rules)  # again, right before publishing
+    if broken:
+        return done("unfixed", "the verified patch breaks the policy: " + "; ".join(broken), **common)
     published = (options.publisher or local.publish)(repo, proposal)
     progress(f"proposed on branch {published.branch}")
     return done("fixed", best.reason, winner=best, proposal=proposal, published=published, **common)
@@ -192,7 +198,7 @@ def _settings(
     for stale in git.clean_stale_worktrees(repo):
         progress(f"removed a stale worktree left by a killed run: {stale}")
     source = Source(repo, sha)
-    settings = config.load(source)
+    settings = trusted_config(repo, sha, options.base)
     commands = options.test_cmds or settings.test_cmds or checks.detect(source, repo)
     box = by_name(options.sandbox or settings.sandbox, env_allow=(*settings.env_allow, *options.env_allow))
     box.probe()
@@ -201,6 +207,17 @@ def _settings(
     progress(f"sandbox: {box.describe()}")
     progress(f"checking {sha[:12]} in a disposable worktree: {', '.join(commands)}")
     return source, commands, options.timeout or settings.timeout, box
+
+
+def trusted_config(repo: Path, sha: str, base: str | None) -> config.Config:
+    """The configuration that applies: the base commit's when there is one (a fork's head may not
+    turn the sandbox off, let variables through or loosen the policy), else that of `sha`."""
+    if base is None:
+        return config.load(Source(repo, sha))
+    trusted = git.ref_sha(repo, base)
+    if trusted is None:
+        raise UsageError(f"--base {base!r} is not a commit of this repository: fetch it, or name a branch or sha")
+    return config.load(Source(repo, trusted))
 
 
 def _addressing(early: Early, diagnosis: Diagnosis) -> Trial:

@@ -12,6 +12,8 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from suture.policy import Rules
+
 Outcome = Literal["passed", "failed", "error", "skipped", "xfailed", "xpassed"]
 Classification = Literal["code", "lint/format", "flaky", "environment", "unknown"]
 Status = Literal["fixed", "unfixed", "not-reproduced", "nothing-to-do"]
@@ -67,6 +69,8 @@ class Build:
     repo: str
     base_sha: str
     checks: tuple[CheckRun, ...]
+    # What a fix may change: from the trusted (base) commit's configuration, never a fork's head.
+    rules: Rules = field(default_factory=Rules)
 
     @property
     def failed_checks(self) -> tuple[CheckRun, ...]:

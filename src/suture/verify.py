@@ -1,10 +1,12 @@
 """Verify: the gatekeeper. A candidate is accepted only when the checks prove it.
 
-For each candidate, in a fresh worktree of the base: policy first (no test files),
-`git apply`, then the checks that failed (their failing tests first: a candidate
-that does not fix them stops there), then every other check. Accepted when every
-check exits 0, every test that failed on the base now passes (not skipped, not
-xfailed, not vanished) and pytest collected at least as many tests as before.
+For each candidate, in a fresh worktree of the base: policy first (`policy.check`: no
+test files, no tamper patterns, within the size budget), `git apply`, every test file
+put back as it is on the base (whatever the diff did to it), then the checks that
+failed (their failing tests first: a candidate that does not fix them stops there),
+then every other check. Accepted when every check exits 0, every test that failed on
+the base now passes (not skipped, not xfailed, not vanished) and pytest collected
+every test id it collected on the base.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from pathlib import Path
 
 from suture import policy
 from suture.capture import Progress, run_checks
-from suture.git import apply, worktree
+from suture.git import apply, git, worktree
 from suture.records import Build, Candidate, CheckRun, Diagnosis, Verdict
 from suture.sandbox import Sandbox
 
@@ -52,6 +54,7 @@ def verify(
         sandbox=sandbox,
         timeout=timeout,
         progress=progress,
+        rules=build.rules,
     )
     return conclude(build, diagnosis, ran)
 
@@ -66,20 +69,42 @@ def trial(
     sandbox: Sandbox,
     timeout: float,
     progress: Progress = lambda _: None,
+    rules: policy.Rules | None = None,
 ) -> Trial:
-    """Policy, apply and run `commands` in `sandbox` (stopping at the first failing one) in a fresh worktree."""
+    """Policy, apply and run `commands` in `sandbox` (stopping at the first failing one) in a fresh worktree.
+
+    `rules` come from the trusted commit's configuration; None: the defaults, the strictest.
+    """
     start = time.monotonic()
-    found = policy.findings(candidate)
+    found = policy.check(repo, sha, candidate.diff, rules)
     if found:
         return Trial(candidate, (), "rejected by policy: " + "; ".join(found), found, 0.0)
     with worktree(repo, sha) as tree:
         problem = apply(tree, candidate.diff)
         if problem:
             return Trial(candidate, (), f"the diff does not apply: {problem}", (), time.monotonic() - start)
+        reset_tests(tree, sha)
         after = run_checks(
             tree, commands, sandbox=sandbox, timeout=timeout, first=first, stop_on_failure=True, progress=progress
         )
     return Trial(candidate, after, "", (), time.monotonic() - start)
+
+
+def reset_tests(tree: Path, sha: str) -> list[str]:
+    """Put every test file of `tree` back as it is at `sha`: restored if changed or deleted,
+    removed if new. Policy rejects such diffs already; this holds whatever slipped past it."""
+    status = git(tree, "status", "--porcelain", "-z", "--untracked-files=all", "--no-renames")
+    reset = []
+    for entry in filter(None, status.split("\0")):
+        path = entry[3:]
+        if not policy.is_test_path(path):
+            continue
+        reset.append(path)
+        if git(tree, "ls-tree", "--name-only", sha, "--", path).strip():
+            git(tree, "checkout", sha, "--", path)
+        else:
+            (tree / path).unlink(missing_ok=True)
+    return reset
 
 
 def conclude(build: Build, diagnosis: Diagnosis, ran: Trial) -> Verdict:
@@ -117,6 +142,11 @@ def judge(build: Build, diagnosis: Diagnosis, after: Sequence[CheckRun]) -> tupl
         outcome = next((o for o in outcomes if o is not None), None)
         if outcome != "passed":
             return False, f"{test_id} failed before and is now {outcome or 'not run at all'}"
+    still = set(collected_ids(after))
+    vanished = [test_id for test_id in collected_ids(build.checks) if test_id not in still]
+    if vanished:
+        shown = ", ".join(vanished[:3]) + (f" and {len(vanished) - 3} more" if len(vanished) > 3 else "")
+        return False, f"{len(vanished)} test(s) collected before the fix are no longer collected: {shown}"
     before, now = collected(build.checks), collected(after)
     if now < before:
         return False, f"pytest collected {now} tests, fewer than the {before} before the fix"
@@ -125,3 +155,8 @@ def judge(build: Build, diagnosis: Diagnosis, after: Sequence[CheckRun]) -> tupl
 
 def collected(runs: Sequence[CheckRun]) -> int:
     return sum(len(check.collected) for check in runs)
+
+
+def collected_ids(runs: Sequence[CheckRun]) -> tuple[str, ...]:
+    """The test ids pytest collected, in every run, each once."""
+    return tuple(dict.fromkeys(test_id for check in runs for test_id in check.collected))

@@ -38,6 +38,17 @@ class Policy:
     max_open: int = 10
 
 
+def recheck(repo: Path, proposal: Proposal) -> None:
+    """The policy once more, right before anything is pushed: the patch may come from a file."""
+    from suture import config, policy
+    from suture.source import Source
+
+    rules = config.load(Source(repo, proposal.base_sha)).policy
+    broken = policy.check(repo, proposal.base_sha, proposal.patch, rules)
+    if broken:
+        raise ForgeError(f"refusing to publish {proposal.branch}: the patch breaks the policy: {'; '.join(broken)}")
+
+
 @dataclass(frozen=True)
 class Publisher:
     """Publishes proposals on `forge`; `heal` calls it with each verified proposal."""
@@ -52,6 +63,7 @@ class Publisher:
 
     def __call__(self, repo: Path, proposal: Proposal) -> Published:
         """Push `proposal` to its branch and open or update its pull request (unless withheld)."""
+        recheck(repo, proposal)
         base = self._guard(proposal.branch)
         text = pr.compose(proposal, run_url=self.run_url, hosts=self._hosts())
         held = self._withheld(repo, proposal.branch, proposal.fingerprint)
