@@ -23,14 +23,18 @@ from suture.sandbox import DEFAULT, SANDBOXES, SECRET_NAME
 from suture.source import Source
 
 DEFAULT_TIMEOUT = 600.0
+FLAKY_RERUNS = 3
+DEFAULT_ROUNDS = 5
 
 
 @dataclass(frozen=True)
 class Config:
     test_cmds: tuple[str, ...] = ()  # empty: detect
     timeout: float = DEFAULT_TIMEOUT  # seconds, per check run
+    rounds: int = DEFAULT_ROUNDS  # fixes composed at most when one is not enough (see rounds.py)
     sandbox: str = DEFAULT  # a key of sandbox.SANDBOXES
     env_allow: tuple[str, ...] = ()  # variables the sandbox lets through, beyond its own list
+    flaky_reruns: int = FLAKY_RERUNS  # reruns of failing tests on the base, to tell flaky ones (see flaky.py)
     origin: str = "defaults"  # where it was read from, for messages
     llm: Mapping[str, Any] = field(default_factory=dict)  # the language model's keys, see llm.settings
     publish: publish_settings.Settings = field(default_factory=publish_settings.Settings)  # see forges.settings
@@ -62,7 +66,17 @@ def _tool_suture(document: dict[str, Any]) -> dict[str, Any] | None:
 
 
 POLICY_KEYS = ("protect", "allow-paths", "max-files", "max-lines")
-_KEYS = ("test-cmd", "timeout", "sandbox", "env-allow", *POLICY_KEYS, *llm_settings.KEYS, *publish_settings.KEYS)
+_KEYS = (
+    "test-cmd",
+    "timeout",
+    "rounds",
+    "sandbox",
+    "env-allow",
+    "flaky-reruns",
+    *POLICY_KEYS,
+    *llm_settings.KEYS,
+    *publish_settings.KEYS,
+)
 
 
 def _validate(table: dict[str, Any], origin: str) -> Config:
@@ -72,8 +86,10 @@ def _validate(table: dict[str, Any], origin: str) -> Config:
     return Config(
         test_cmds=_commands(table, origin),
         timeout=_timeout(table, origin),
+        rounds=_rounds(table, origin),
         sandbox=_sandbox(table, origin),
         env_allow=_env_allow(table, origin),
+        flaky_reruns=_flaky_reruns(table, origin),
         origin=origin,
         llm=_llm(table, origin),
         publish=publish_settings.parse(table, origin),
@@ -116,11 +132,27 @@ def _commands(table: dict[str, Any], origin: str) -> tuple[str, ...]:
     return tuple(value)
 
 
+def _flaky_reruns(table: dict[str, Any], origin: str) -> int:
+    value = table.get("flaky-reruns", FLAKY_RERUNS)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ConfigError(
+            f"{origin}: flaky-reruns must be a whole number of reruns, e.g. flaky-reruns = 3 (0: never rerun)"
+        )
+    return value
+
+
 def _timeout(table: dict[str, Any], origin: str) -> float:
     value = table.get("timeout", DEFAULT_TIMEOUT)
     if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
         raise ConfigError(f"{origin}: timeout must be a positive number of seconds, e.g. timeout = 600")
     return float(value)
+
+
+def _rounds(table: dict[str, Any], origin: str) -> int:
+    value = table.get("rounds", DEFAULT_ROUNDS)
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 20:
+        raise ConfigError(f"{origin}: rounds must be a whole number from 1 to 20 (fixes composed), e.g. rounds = 5")
+    return value
 
 
 def _sandbox(table: dict[str, Any], origin: str) -> str:

@@ -12,6 +12,8 @@ import os
 import re
 import shutil
 import tempfile
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -82,21 +84,43 @@ def worktree(repo: Path, sha: str) -> Iterator[Path]:
     parent = Path(tempfile.mkdtemp(prefix=f"{WORKTREE_PREFIX}{os.getpid()}-"))
     path = parent / "tree"
     try:
-        # No hooks: with core.hooksPath pointing into the repository (husky, say), post-checkout
-        # would run the commit's own code outside the sandbox, with suture's environment.
-        git(repo, "-c", "core.hooksPath=/dev/null", "worktree", "add", "--detach", "--quiet", str(path), sha)
+        _add_worktree(repo, path, sha)
         yield path
     finally:
         _remove_worktree(repo, path)
         shutil.rmtree(parent, ignore_errors=True)
 
 
+# Threads of one run add and remove worktrees at once (capture beside an early trial, two
+# verification workers): git names each one's admin dir after the path's last component and
+# `worktree prune` may drop one being added, so these steps take turns within the process,
+# and an add that another process raced is retried.
+_WORKTREES = threading.Lock()
+ADD_ATTEMPTS = 4
+
+
+def _add_worktree(repo: Path, path: Path, sha: str) -> None:
+    for attempt in range(ADD_ATTEMPTS):
+        try:
+            with _WORKTREES:
+                # No hooks: with core.hooksPath pointing into the repository (husky, say), post-checkout
+                # would run the commit's own code outside the sandbox, with suture's environment.
+                git(repo, "-c", "core.hooksPath=/dev/null", "worktree", "add", "--detach", "--quiet", str(path), sha)
+            return
+        except CommandError:
+            if attempt == ADD_ATTEMPTS - 1:
+                raise
+            _remove_worktree(repo, path)
+            time.sleep(0.1 * 2**attempt)
+
+
 def _remove_worktree(repo: Path, path: Path) -> None:
-    with contextlib.suppress(CommandError):
-        git(repo, "worktree", "remove", "--force", "--force", str(path))
-    shutil.rmtree(path, ignore_errors=True)
-    with contextlib.suppress(CommandError):
-        git(repo, "worktree", "prune")
+    with _WORKTREES:
+        with contextlib.suppress(CommandError):
+            git(repo, "worktree", "remove", "--force", "--force", str(path))
+        shutil.rmtree(path, ignore_errors=True)
+        with contextlib.suppress(CommandError):
+            git(repo, "worktree", "prune")
 
 
 def clean_stale_worktrees(repo: Path) -> list[Path]:

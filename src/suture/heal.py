@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from suture import checks, compose, config, fixers, git, policy
+from suture import checks, compose, config, fixers, flaky, fromlog, git, policy, rounds
 from suture.capture import Progress, capture
 from suture.diagnose import diagnose
 from suture.errors import UsageError
@@ -18,6 +18,7 @@ from suture.forges import local
 from suture.llm.loop import assistant
 from suture.llm.settings import Flags
 from suture.records import Build, Diagnosis, Proposal, Published, Status, Usage, Verdict, to_dict
+from suture.redact import Redactor
 from suture.sandbox import Sandbox, by_name
 from suture.source import Source
 from suture.speculate import Early, capture_speculating
@@ -39,6 +40,8 @@ class Options:
     environ: Mapping[str, str] = field(default_factory=dict)  # the CLI's: the model's key, values to redact
     # Where a verified proposal goes: a forge's Publisher, a file for `suture publish`; None: the local forge.
     publisher: Callable[[Path, Proposal], Published] | None = None
+    log: fromlog.LogInput | None = None  # heal from this CI log: its failure is reproduced, not captured in full
+    flaky_reruns: int | None = None  # reruns of failing tests on the base; None: from configuration (3)
 
 
 @dataclass(frozen=True)
@@ -60,7 +63,7 @@ class Outcome:
 
     @property
     def exit_code(self) -> int:
-        return 1 if self.status == "unfixed" else 0
+        return 1 if self.status in ("unfixed", "not-reproduced") else 0
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -123,10 +126,19 @@ def heal(
     settings = trusted_config(repo, sha, options.base)  # the model is connected before any check runs
     model = assistant(settings.llm, settings.origin, options.llm, environ=options.environ)
     mark = time.monotonic()
-    with tempfile.TemporaryDirectory(prefix="suture-capture-") as scratch:
-        build, early = capture_speculating(
-            repo, sha, commands, source, sandbox=box, timeout=timeout, progress=progress, scratch=Path(scratch)
+    redactor = Redactor(options.environ)
+    if options.log is not None:  # from a CI log: its failure is reproduced in the sandbox, not captured in full
+        found = fromlog.capture(
+            repo, sha, commands, options.log, source, sandbox=box, timeout=timeout, progress=progress, redactor=redactor
         )
+        if found.problem:
+            return done(found.status, found.problem, commands=commands, build=found.build, diagnosis=found.diagnosis)
+        build, early = found.build, None
+    else:
+        with tempfile.TemporaryDirectory(prefix="suture-capture-") as scratch:
+            build, early = capture_speculating(
+                repo, sha, commands, source, sandbox=box, timeout=timeout, progress=progress, scratch=Path(scratch)
+            )
     timings["capture"] = round(time.monotonic() - mark, 3)
     build = dataclasses.replace(build, rules=settings.policy)
     if not build.failed_checks:
@@ -137,19 +149,26 @@ def heal(
             build=build,
         )
 
-    diagnosis = diagnose(build)
+    diagnosis = diagnose(build, redactor=redactor)
+    reruns = settings.flaky_reruns if options.flaky_reruns is None else options.flaky_reruns
+    mark = time.monotonic()
+    rechecked = flaky.recheck(build, diagnosis, times=reruns, sandbox=box, timeout=timeout, progress=progress)
+    diagnosis, timings["flaky_reruns"] = rechecked.diagnosis, round(time.monotonic() - mark, 3)
     progress(f"diagnosis: {diagnosis.classification}, {len(diagnosis.failures)} root cause(s)")
     if diagnosis.classification not in (MODEL_FIXABLE if model else FIXABLE):
         return done(
             "unfixed",
-            f"the failure is classified {diagnosis.classification}: suture does not fix it",
+            f"the failure is classified {diagnosis.classification}: suture does not fix it"
+            + (f"; {rechecked.evidence}" if diagnosis.classification == "flaky" else ""),
             commands=commands,
             build=build,
             diagnosis=diagnosis,
         )
 
     mark = time.monotonic()
-    verdicts = _try_candidates(build, diagnosis, source, early, sandbox=box, timeout=timeout, progress=progress)
+    verdicts = _try_candidates(
+        build, diagnosis, source, early, sandbox=box, timeout=timeout, progress=progress, most=settings.rounds
+    )
     usage = None
     if model is not None and not any(v.passed for v in verdicts):
         helped = model.heal(
@@ -185,7 +204,7 @@ def examine(
     sha = git.head_sha(repo)
     _, commands, timeout, box = _settings(repo, sha, options, progress, warn)
     build = capture(repo, sha, commands, sandbox=box, timeout=timeout, progress=progress)
-    return diagnose(build) if build.failed_checks else None
+    return diagnose(build, redactor=Redactor(options.environ)) if build.failed_checks else None
 
 
 def _settings(
@@ -250,8 +269,9 @@ def _try_candidates(
     sandbox: Sandbox,
     timeout: float,
     progress: Progress,
+    most: int = rounds.ROUNDS,
 ) -> tuple[Verdict, ...]:
-    """Verify candidates, most certain first; stop at the first that passes.
+    """Verify candidates, most certain first; stop at the first that passes (see rounds.py).
 
     A trial made while capture ran is judged first, like any other candidate.
     """
@@ -265,17 +285,9 @@ def _try_candidates(
         verdicts.append(verdict)
         if not any(check.timed_out for check in early[1].after):  # a timeout may be contention: retry
             tried.add(early[1].candidate.diff)
-    for failure in diagnosis.failures:
-        candidates = [c for c in fixers.propose(failure, source) if c.diff not in tried]
-        progress(f"{len(candidates)} candidate(s) for {failure.error_type or failure.kind}")
-        for candidate in candidates:
-            progress(f"verifying {candidate.origin}: {candidate.rationale}")
-            verdict = verify(build, diagnosis, candidate, sandbox=sandbox, timeout=timeout, progress=progress)
-            progress(f"{'accepted' if verdict.passed else 'rejected'}: {verdict.reason}")
-            verdicts.append(verdict)
-            if verdict.passed:
-                return tuple(verdicts)
-    return tuple(verdicts)
+    # Two at a time, the best rank winning; fix, re-run and fix the next when one fix is not enough.
+    settings = rounds.Settings(sandbox=sandbox, timeout=timeout, progress=progress)
+    return (*verdicts, *rounds.heal(build, diagnosis, source, settings=settings, rounds=most, skip=tried))
 
 
 __all__: Sequence[str] = ("Options", "Outcome", "examine", "heal")

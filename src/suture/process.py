@@ -8,7 +8,7 @@ import signal
 import subprocess
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -84,9 +84,12 @@ def run_logged(
     must make killing that group kill everything inside (bubblewrap: --die-with-parent).
     """
     start = time.monotonic()
+    scope: Scope | None = getattr(_CURRENT, "scope", None)
     with log.open("wb") as out, _LOCK:
         if _STOPPING.is_set():
             raise KeyboardInterrupt  # an interrupt is stopping this run: start nothing new
+        if scope is not None and scope.cancelled:
+            return Timed(-signal.SIGKILL, 0.0, False)  # its job was cancelled: its result is discarded
         proc = subprocess.Popen(
             list(argv),
             cwd=cwd,
@@ -97,6 +100,8 @@ def run_logged(
             start_new_session=True,
         )
         _RUNNING.add(proc)
+        if scope is not None:
+            scope.procs.add(proc)
     try:
         code = proc.wait(timeout=timeout)
         timed_out = False
@@ -108,6 +113,8 @@ def run_logged(
         raise
     finally:
         _RUNNING.discard(proc)
+        if scope is not None:
+            scope.procs.discard(proc)
     return Timed(code, time.monotonic() - start, timed_out)
 
 
@@ -125,6 +132,35 @@ def kill_all() -> None:
         running = list(_RUNNING)
     for proc in running:
         _kill_group(proc)
+
+
+class Scope:
+    """The check runs of one job (a candidate's verification), cancellable without touching the others."""
+
+    def __init__(self) -> None:
+        self.cancelled = False
+        self.procs: set[subprocess.Popen[bytes]] = set()
+
+    def cancel(self) -> None:
+        """Kill the job's check runs under way, and make its later ones return at once, killed."""
+        with _LOCK:
+            self.cancelled = True
+            running = list(self.procs)
+        for proc in running:
+            _kill_group(proc)
+
+
+_CURRENT = threading.local()  # .scope: the Scope of the job this thread runs
+
+
+@contextlib.contextmanager
+def scoped(scope: Scope) -> Iterator[None]:
+    """Check runs this thread starts inside the block belong to `scope`."""
+    _CURRENT.scope = scope
+    try:
+        yield
+    finally:
+        _CURRENT.scope = None
 
 
 def resume() -> None:

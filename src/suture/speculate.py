@@ -59,7 +59,7 @@ def capture_speculating(
     """Capture, and meanwhile try the first candidate for the first failure seen."""
 
     def start_trial(pool: ThreadPoolExecutor, command: str, failure: Failure) -> Future[Trial] | None:
-        candidates = fixers.propose(failure, source)
+        candidates = fixers.propose(failure, source, sandbox=sandbox)
         if not candidates:
             return None
         progress(f"trying {candidates[0].origin} early, while capture runs: {candidates[0].rationale}")

@@ -27,6 +27,7 @@ from suture.fixers import (
 from suture.fixers.base import Fixer
 from suture.policy import is_test_path
 from suture.records import Candidate, Failure
+from suture.sandbox import Sandbox
 from suture.source import Source
 
 # Ladder order, which breaks ties between candidates of equal rank and size: the most
@@ -56,15 +57,17 @@ FIXERS: dict[str, Fixer] = {
 }
 
 
-def propose(failure: Failure, source: Source) -> list[Candidate]:
+def propose(failure: Failure, source: Source, *, sandbox: Sandbox | None = None) -> list[Candidate]:
     """Every fixer's candidates for `failure`, most certain and smallest first.
 
     Candidates that touch a test file are dropped (tests are read-only), as is a diff
-    already proposed; the sort is stable, so ties keep the ladder's order.
+    already proposed; the sort is stable, so ties keep the ladder's order. The lint
+    tools run in `sandbox` (the checks' own; bubblewrap when None).
     """
     found: list[Candidate] = []
     seen: set[str] = set()
-    for fixer in FIXERS.values():
+    ladder = FIXERS if sandbox is None else {**FIXERS, "lint-tool": lint.LintFixer(sandbox)}
+    for fixer in ladder.values():
         for candidate in fixer.propose(failure, source):
             if candidate.diff in seen or any(is_test_path(p) for p in candidate.paths):
                 continue

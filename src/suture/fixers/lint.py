@@ -3,76 +3,257 @@
 When the failing check is `ruff check`, `ruff format --check`, `black --check` or
 `isort --check-only`/`--diff`, the same tool in its fixing mode, with the project's own
 configuration, knows the fix better than anyone: run it in a disposable worktree of
-the base and take its diff. Only the tool's safe fixes (ruff's `--fix` applies no
-unsafe fix unless the project configured it). Test files stay as they are: hunks for
-them are dropped, and if the check needs them the candidate fails verification.
+the base and take its diff. `flake8` has no fixing mode: the codes it reported go to
+the tools that fix them, autopep8 for pycodestyle's (E/W, reading the project's
+[flake8]/[pycodestyle] settings) and ruff for the pyflakes codes it fixes safely.
+
+Only the tool itself runs, with its own fix flags: whatever the check command put
+around it (`poetry run`, `python evil.py`, `&& curl ...`) is dropped, and it runs in
+the sandbox the checks run in, the worktree its only writable place. Only safe fixes
+(ruff's `--fix` applies no unsafe fix unless the project configured it; autopep8 runs
+without --aggressive). When the project pins the tool at another version than the one
+installed, the rationale says so: formatters change their output between versions.
+Test files stay as they are: hunks for them are dropped, and if the check needs them
+the candidate fails verification.
 """
 
 from __future__ import annotations
 
+import os
+import re
 import shlex
+import shutil
+import tempfile
+import tomllib
+from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 from suture import git
 from suture.errors import SutureError
 from suture.policy import is_test_path
 from suture.process import run
 from suture.records import Candidate, Failure
+from suture.sandbox import Bubblewrap, Sandbox
 from suture.source import Source
 
 TIMEOUT = 300.0  # seconds for the tool's fixing run
+TOOLS = ("ruff", "black", "isort", "flake8")
+OPERATORS = {"&&", "||", ";", ";;", "|", "&", "(", ")", ">", ">>", "<", "<<", "|&", "&>"}
+PYTHON = re.compile(r"python[\d.]*")
+# Codes flake8 reports that ruff fixes safely; the rest of pyflakes' need a person.
+RUFF_FIXES = frozenset({"F401", "F541", "F632", "E703", "E713", "E714", "W291", "W292", "W293", "W605"})
+FLAKE8_LINE = re.compile(r"^(?:\./)?(?P<path>[^\s:][^:\n]*\.py):\d+:\d+: (?P<code>[A-Z]\d{3})\b", re.MULTILINE)
+
+
+def _words(check: str) -> list[str] | None:
+    """The words of the first simple command of `check` that runs a lint tool, or None."""
+    try:
+        lexer = shlex.shlex(check, posix=True, punctuation_chars=True)
+        lexer.whitespace_split = True
+        words = list(lexer)
+    except ValueError:
+        return None
+    segment: list[str] = []
+    for word in [*words, ";"]:
+        if word not in OPERATORS:
+            segment.append(word)
+        elif any(_tool(w) for w in segment):
+            return segment
+        else:
+            segment = []
+    return None
+
+
+def _tool(word: str) -> str:
+    name = word.rsplit("/", 1)[-1]
+    return name if name in TOOLS else ""
+
+
+def _invocation(words: Sequence[str], index: int) -> list[str]:
+    """How to start the tool at words[index]: `python -m tool`, an installed path, or its bare name."""
+    if index >= 2 and words[index - 1] == "-m" and PYTHON.fullmatch(words[index - 2].rsplit("/", 1)[-1]):
+        return [words[index - 2], "-m", words[index]]
+    word = words[index]
+    return [word] if os.path.isabs(word) or "/" not in word else [word.rsplit("/", 1)[-1]]
+
+
+def _split(check: str) -> tuple[list[str], str, list[str]] | None:
+    """(how to start the tool, its name, its arguments) for the lint tool `check` runs, or None."""
+    words = _words(check)
+    if words is None:
+        return None
+    index = next(i for i, word in enumerate(words) if _tool(word))
+    return _invocation(words, index), _tool(words[index]), words[index + 1 :]
 
 
 def fix_command(check: str) -> list[str] | None:
-    """The fixing form of a lint/format check command, or None if it has none."""
-    try:
-        words = shlex.split(check)
-    except ValueError:
+    """The fixing form of a ruff/black/isort check command (the tool alone), or None if it has none."""
+    split = _split(check)
+    if split is None:
         return None
-    for index, word in enumerate(words):
-        tool = word.rsplit("/", 1)[-1]
-        rest = words[index + 1 :]
-        if tool == "ruff" and rest[:1] == ["check"]:
-            return [*words[: index + 1], "check", "--fix", *_without(rest[1:], "--no-fix", "--diff")]
-        if tool == "ruff" and rest[:1] == ["format"]:
-            return [*words[: index + 1], "format", *_without(rest[1:], "--check", "--diff")]
-        if tool in ("black", "isort"):
-            return [*words[: index + 1], *_without(rest, "--check", "--check-only", "--diff", "-c")]
+    start, tool, rest = split
+    if tool == "ruff" and rest[:1] == ["check"]:
+        return [*start, "check", "--fix", *_without(rest[1:], "--no-fix", "--diff", "--exit-zero")]
+    if tool == "ruff" and rest[:1] == ["format"]:
+        return [*start, "format", *_without(rest[1:], "--check", "--diff")]
+    if tool in ("black", "isort"):
+        return [*start, *_without(rest, "--check", "--check-only", "--diff", "-c")]
     return None
+
+
+def flake8_commands(check: str, output: str, *, paths: Sequence[str], have: Mapping[str, bool]) -> list[list[str]]:
+    """The fixing runs for what a failing `flake8` check reported in `output`; [] when none applies.
+
+    `have` says which fixing tools are installed (autopep8, ruff); `paths` are the base's files,
+    to map absolute paths in the output back to the repository.
+    """
+    split = _split(check)
+    if split is None or split[1] != "flake8":
+        return []
+    found = [(_relative(m.group("path"), paths), m.group("code")) for m in FLAKE8_LINE.finditer(output)]
+    found = [(path, code) for path, code in found if path and not is_test_path(path)]
+    commands = []
+    if have.get("autopep8"):
+        pep8 = sorted({code for _, code in found if code[0] in "EW"})
+        files = sorted({path for path, code in found if code in pep8})
+        if pep8:
+            commands.append(["autopep8", "--in-place", f"--select={','.join(pep8)}", "--", *files])
+    ruff = sorted({code for _, code in found if code in RUFF_FIXES and (code[0] == "F" or not have.get("autopep8"))})
+    if ruff and have.get("ruff"):
+        files = sorted({path for path, code in found if code in ruff})
+        commands.append(["ruff", "check", "--fix", f"--select={','.join(ruff)}", "--", *files])
+    return commands
+
+
+def _relative(path: str, paths: Sequence[str]) -> str:
+    if not os.path.isabs(path):
+        return path if path in paths else ""
+    return next((p for p in paths if path.endswith("/" + p)), "")
 
 
 def _without(words: list[str], *flags: str) -> list[str]:
     return [word for word in words if word not in flags]
 
 
+# --- pins: the version the project asks for --------------------------------------------------
+
+_PIN = re.compile(r"^\s*(?P<name>[A-Za-z0-9_.-]+)(?:\[[^\]]*\])?\s*==\s*(?P<version>[\w.+!-]+)", re.MULTILINE)
+_HOOK_REPO = re.compile(r"repo:\s*\S*/(?P<repo>[\w.-]+?)(?:\.git)?\s*\n\s*rev:\s*['\"]?v?(?P<rev>[\w.+-]+)")
+_HOOK_TOOL = {"ruff-pre-commit": "ruff", "black": "black", "black-pre-commit-mirror": "black", "isort": "isort"}
+_HOOK_TOOL["flake8"] = "flake8"
+
+
+def pins(source: Source) -> dict[str, str]:
+    """Tool -> version, as the project pins it: `==` in requirements files or pyproject, pre-commit revs."""
+    found: dict[str, str] = {}
+    texts = [source.read(p) or "" for p in source.paths() if re.fullmatch(r"(.*/)?[\w.-]*requirements[\w.-]*\.txt", p)]
+    texts += _pyproject_requirements(source.read("pyproject.toml") or "")
+    for text in texts:
+        for match in _PIN.finditer(text):
+            name = match.group("name").lower()
+            if name in (*TOOLS, "autopep8"):
+                found.setdefault(name, match.group("version"))
+    for match in _HOOK_REPO.finditer(source.read(".pre-commit-config.yaml") or ""):
+        tool = _HOOK_TOOL.get(match.group("repo").lower())
+        if tool:
+            found.setdefault(tool, match.group("rev"))
+    return found
+
+
+def _pyproject_requirements(text: str) -> list[str]:
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return []
+    project = document.get("project", {})
+    lists = [project.get("dependencies", []), *project.get("optional-dependencies", {}).values()]
+    lists += list(document.get("dependency-groups", {}).values())
+    poetry = document.get("tool", {}).get("poetry", {})
+    groups = [poetry.get("dependencies", {}), poetry.get("dev-dependencies", {})]
+    groups += [group.get("dependencies", {}) for group in poetry.get("group", {}).values()]
+    lines = [item for items in lists if isinstance(items, list) for item in items if isinstance(item, str)]
+    exact = [(name, spec) for group in groups for name, spec in group.items() if isinstance(spec, str)]
+    lines += [f"{name}=={spec}" for name, spec in exact if re.fullmatch(r"\d[\w.]*", spec)]  # poetry: bare = exact
+    return ["\n".join(lines)]
+
+
+_VERSION = re.compile(r"\b(\d+\.\d+(?:\.\d+)*)\b")
+
+
+# --- running the tools ------------------------------------------------------------------------
+
+
 class LintFixer:
     name = "lint-tool"
 
+    def __init__(self, sandbox: Sandbox | None = None) -> None:
+        # Where the tools run: the checks' sandbox (heal passes its own); bubblewrap if none is given.
+        self.sandbox = sandbox or Bubblewrap()
+
     def propose(self, failure: Failure, source: Source) -> list[Candidate]:
-        command = fix_command(failure.check) if failure.kind == "check-failed" else None
-        if command is None:
+        if failure.kind != "check-failed":
             return []
-        diff = _diff_after(command, source)
+        command = fix_command(failure.check)
+        commands = [command] if command else self._flake8(failure, source)
+        if not commands:
+            return []
+        diff, notes = _diff_after(commands, source, self.sandbox)
         if not diff:
             return []
+        shown = " && ".join(f"`{shlex.join(c)}`" for c in commands)
         return [
             Candidate(
                 origin=self.name,
                 diff=diff,
-                rationale=f"`{shlex.join(command)}`, the check's own tool in fixing mode, with the project's config",
+                rationale=f"{shown}: the tool's own fixing mode, with the project's config" + "".join(notes),
                 fingerprint=failure.fingerprint,
             )
         ]
 
+    def _flake8(self, failure: Failure, source: Source) -> list[list[str]]:
+        env = self.sandbox.environment(os.environ)
+        have = {tool: shutil.which(tool, path=env.get("PATH", "")) is not None for tool in ("autopep8", "ruff")}
+        return flake8_commands(failure.check, failure.excerpt, paths=source.paths(), have=have)
 
-def _diff_after(command: list[str], source: Source) -> str:
-    """What `command` changes in a fresh worktree of the base, test files left out."""
-    with git.worktree(source.repo, source.sha) as tree:
-        try:
-            run(command, cwd=tree, check=False, timeout=TIMEOUT)
-        except SutureError:
-            return ""  # the tool is missing or hung: no candidate, the failure stays reported
+
+def _diff_after(commands: Sequence[list[str]], source: Source, sandbox: Sandbox) -> tuple[str, list[str]]:
+    """What `commands` change in a fresh worktree of the base (test files left out), and notes on versions."""
+    pinned = pins(source)
+    notes: list[str] = []
+    with git.worktree(source.repo, source.sha) as tree, tempfile.TemporaryDirectory(prefix="suture-lint-") as scratch:
+        env = {**sandbox.environment(os.environ), "RUFF_NO_CACHE": "true", "PYTHONDONTWRITEBYTECODE": "1"}
+        for command in commands:
+            start = command[:3] if command[1:2] == ["-m"] else command[:1]
+            tool = _tool(start[-1])
+            if tool in pinned:
+                notes += _version_note(tool, pinned[tool], _run(sandbox, [*start, "--version"], tree, scratch, env))
+            if _run(sandbox, command, tree, scratch, env) is None:
+                return "", notes  # the tool is missing or hung: no candidate, the failure stays reported
         changed = run(["git", "diff", "--name-only", "-z"], cwd=tree).stdout.split("\0")
         kept = [path for path in changed if path and not is_test_path(path)]
         if not kept:
-            return ""
-        return run(["git", "diff", "--no-color", "--no-ext-diff", "--", *kept], cwd=tree).stdout
+            return "", notes
+        diff = run(
+            ["git", "diff", "--no-color", "--no-ext-diff", "--src-prefix=a/", "--dst-prefix=b/", "--", *kept], cwd=tree
+        )
+        return diff.stdout, notes
+
+
+def _run(sandbox: Sandbox, command: Sequence[str], tree: Path, scratch: str, env: Mapping[str, str]) -> str | None:
+    """The output of `command` run in `sandbox` in `tree`, or None when it could not run."""
+    argv = sandbox.argv(shlex.join(command), tree=tree, scratch=Path(scratch), env=env)
+    try:
+        done = run(argv, cwd=tree, env=env, check=False, timeout=TIMEOUT)
+    except SutureError:
+        return None
+    return None if done.returncode in (126, 127) else done.stdout + done.stderr
+
+
+def _version_note(tool: str, pinned: str, output: str | None) -> list[str]:
+    found = _VERSION.search(output or "")
+    if found is None or found.group(1) == pinned:
+        return []
+    return [
+        f" (note: the project pins {tool} {pinned}, but {tool} {found.group(1)} is what is installed here "
+        "and made this fix; the pinned version may format differently)"
+    ]
