@@ -227,3 +227,40 @@ def test_a_failure_classified_unknown_goes_to_the_model(tmp_path: Path, server: 
     prompt = server.requests[0].prompt
     assert '<data kind="code" path="check.py"' in prompt  # the file the check command names
     assert '<data kind="code" path="calc.py"' in prompt  # and what it imports
+
+
+def test_every_request_is_redacted_delimited_and_within_budget_and_an_echoed_secret_goes_nowhere(
+    tmp_path: Path, server: FakeServer
+) -> None:
+    helpers = "".join(f"def helper_{i}(x):\n    return x + {i}\n\n\n" for i in range(400))
+    noisy = {
+        **BROKEN,
+        "calc.py": BROKEN["calc.py"] + "\n\n" + helpers,
+        "tests/test_calc.py": BROKEN["tests/test_calc.py"].replace(
+            "    assert add", "    for i in range(2000):\n        print(f'noise {i} ' * 8)\n    assert add"
+        ),
+        "pyproject.toml": "[tool.suture]\nmax-prompt-tokens = 1500\n",
+    }
+    repo = make_repo(tmp_path / "repo", noisy)
+    echo = replace("calc.py", "    return a - b", f"    return a + b  # {TOKEN}")
+    server.queue(openai_reply(echo, prompt_tokens=1400), openai_reply(RIGHT, prompt_tokens=1400))
+
+    code, result, stderr = heal(repo, *model(server, "--max-tokens", "5000"))
+
+    assert code == 0, stderr
+    assert result["llm"]["notes"][0] == (
+        "attempt 1: rejected before verification: calc.py would hold a credential the file does not "
+        "([REDACTED:github-token]): never write keys, tokens or passwords into code"
+    )
+    assert len(result["verification"]) == 1  # the echo was never applied
+    first, second = server.requests
+    for used, request in ((0, first), (1500, second)):  # each reply reports 1,400 tokens in and 100 out
+        assert len(request.text) / 4 <= 1500  # max-prompt-tokens, as estimated
+        assert request.body["max_tokens"] <= 5000 - used - len(request.text) // 4  # what the run has left
+        assert TOKEN not in request.text and SECRET not in request.text
+        assert "noise 1999" in request.prompt  # the log's end survives the cut
+        assert "noise " not in outside_data(request.prompt) and "helper_" not in outside_data(request.prompt)
+    assert "would hold a credential" in second.prompt
+    shown = json.dumps(result) + stderr + Path(result["proposal"]).read_text()
+    shown += git(repo, "log", "-p", result["branch"])
+    assert TOKEN not in shown

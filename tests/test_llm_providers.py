@@ -172,16 +172,23 @@ def test_429_with_retry_after_is_honoured_then_the_reply_is_used(kind: str) -> N
     assert (meter.requests, meter.input_tokens) == (1, 50)  # the 429 carried no usage and is not a reply
 
 
-def test_a_500_is_retried_with_backoff(openai_server: FakeServer) -> None:
-    openai_server.queue(server_error(), openai_reply("fixed"))
-    chosen = settings(base_url=openai_server.url)
-    said: list[str] = []
+def success(kind: str, text: str, tokens: int = 1000) -> Scripted:
+    return openai_reply(text, prompt_tokens=tokens) if kind == "openai" else anthropic_reply(text, input_tokens=tokens)
 
-    reply = ask(providers.connect(chosen, {}.get), PROMPT, Meter(chosen), progress=said.append)
+
+@pytest.mark.parametrize("kind", ["openai", "anthropic"])
+def test_a_500_is_retried_with_backoff(kind: str) -> None:
+    with serving(kind) as server:  # type: ignore[arg-type]
+        server.queue(server_error(), success(kind, "fixed"))
+        chosen = settings(kind, base_url=server.url)
+        said: list[str] = []
+
+        reply = ask(providers.connect(chosen, {}.get), PROMPT, Meter(chosen), progress=said.append)
 
     assert reply.text == "fixed"
-    assert len(openai_server.requests) == 2
-    assert said == [f"{openai_server.url} answered 500: boom; retrying in 1.0s"]
+    first, second = server.requests
+    assert second.at - first.at >= 1.0  # the backoff, when the server does not say how long
+    assert said == [f"{server.url} answered 500: boom; retrying in 1.0s"]
 
 
 def test_retries_are_bounded(openai_server: FakeServer) -> None:
@@ -239,12 +246,18 @@ def test_a_reply_without_usage_is_counted_by_its_length(anthropic_server: FakeSe
     assert (reply.input_tokens, reply.output_tokens, reply.estimated) == (100, 100, True)
 
 
-def test_a_slow_answer_is_a_timeout_a_retry_may_cure(openai_server: FakeServer) -> None:
-    openai_server.queue(Scripted(body=openai_reply("late").body, delay=3))
-    provider = providers.connect(settings(base_url=openai_server.url), {}.get)
+@pytest.mark.parametrize("kind", ["openai", "anthropic"])
+def test_a_slow_answer_is_a_timeout_a_retry_may_cure(kind: str) -> None:
+    with serving(kind) as server:  # type: ignore[arg-type]
+        server.queue(Scripted(body=success(kind, "late").body, delay=3))
+        provider = providers.connect(settings(kind, base_url=server.url), {}.get)
+        start = time.monotonic()
 
-    with pytest.raises(Transient, match="no answer within 1s"):
-        provider.complete("s", "p", max_tokens=10, timeout=1)
+        with pytest.raises(Transient, match="no answer within 1s"):
+            provider.complete("s", "p", max_tokens=10, timeout=1)
+
+    assert time.monotonic() - start < 2.5  # the client gave up; the library did not retry on its own
+    assert len(server.requests) == 1
 
 
 def test_an_unreachable_endpoint_says_what_to_set() -> None:

@@ -54,6 +54,8 @@ LARGEST_SNIPPET = 150  # lines of one function or class; longer ones are cut aro
 MAX_DEFINITIONS = 6
 MAX_MENTIONED = 3  # files named by the log of a failure without frames
 TREE_PATHS = 150
+LOG_SHARE = 0.35  # of the budget, at most: a tight budget keeps room for the code and the attempts
+ATTEMPT_SHARE = 0.25  # each earlier attempt, at most
 MIN_SECTION_CHARS = 300  # a section cut shorter than this is left out instead
 
 
@@ -91,6 +93,7 @@ class Section:
     content: str  # untrusted: goes in a data block
     attributes: tuple[tuple[str, str], ...] = ()
     keep: str = "head"  # which end survives a cut: "head" for code, "tail" for logs
+    share: float = 1.0  # the most of the budget it may take, so a long log leaves room for the rest
 
     def render(self, redactor: Redactor, limit: int | None = None) -> str:
         content = self.content
@@ -113,7 +116,7 @@ def build(
     snippets = _snippets(failure, source, frozenset(paths))
     sections = [
         Section(0, "## The failure", "failure", _headline(failure)),
-        Section(1, "## The log (its end)", "log", failure.excerpt[-EXCERPT_CHARS:], keep="tail"),
+        Section(1, "## The log (its end)", "log", failure.excerpt[-EXCERPT_CHARS:], keep="tail", share=LOG_SHARE),
         *(_code(snippet, 2 + index) for index, snippet in enumerate(snippets)),
         # In the order they were made; the latest is kept first when the budget is short.
         *(_attempt(number, attempt, 10 + len(previous) - number) for number, attempt in enumerate(previous, 1)),
@@ -133,12 +136,13 @@ def _fit(sections: Sequence[Section], budget: int, redactor: Redactor) -> dict[S
     chosen: dict[Section, str] = {}
     left = budget
     for section in sorted(sections, key=lambda s: s.priority):
+        room = min(left, int(budget * section.share))
         text = section.render(redactor)
-        limit = len(section.content) - (len(text) - left)
-        while len(text) + 2 > left and limit >= MIN_SECTION_CHARS:
+        limit = len(section.content) - (len(text) - room)
+        while len(text) + 2 > room and limit >= MIN_SECTION_CHARS:
             text = section.render(redactor, limit)
-            limit -= len(text) + 2 - left + 16
-        if len(text) + 2 <= left:
+            limit -= len(text) + 2 - room + 16
+        if len(text) + 2 <= room:
             chosen[section] = text
             left -= len(text) + 2
     return chosen
@@ -166,7 +170,8 @@ def _attempt(number: int, attempt: Previous, priority: int) -> Section:
     content = f"{attempt.edits.rstrip()}\n\nwhy it failed: {attempt.reason}"
     if attempt.output:
         content += f"\n\nthe failing check's output (its end):\n{attempt.output}"
-    return Section(priority, f"## Attempt {number} (failed; do not repeat it)", "attempt", content)
+    heading = f"## Attempt {number} (failed; do not repeat it)"
+    return Section(priority, heading, "attempt", content, keep="head", share=ATTEMPT_SHARE)
 
 
 def _instructions(source: Source) -> Iterator[Section]:

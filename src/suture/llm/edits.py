@@ -10,8 +10,9 @@ Prose and fences around them are ignored. A search text must match exactly once;
 does not match exactly, a match that differs only in trailing whitespace, then only in
 indentation (the replacement is re-indented to fit), is taken when it is unique. A reply
 that touches a file no fix may change (tests, CI configuration, lockfiles), whose search
-text is absent or ambiguous, or whose result does not compile is rejected whole, with a
-reason that is sent back on the next attempt.
+text is absent or ambiguous, whose result does not compile, or that writes a secret the
+file did not hold (a model echoing a credential, or the mark that hid one) is rejected
+whole, with a reason that is sent back on the next attempt.
 """
 
 from __future__ import annotations
@@ -19,11 +20,13 @@ from __future__ import annotations
 import difflib
 import itertools
 import re
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from suture import diffs, policy
+from suture.redact import Redactor
 
 
 @dataclass(frozen=True)
@@ -49,11 +52,12 @@ class Rejected(Exception):
 Read = Callable[[str], str | None]
 
 
-def edit(reply: str, read: Read, *, default_path: str | None = None) -> Edited:
+def edit(reply: str, read: Read, *, default_path: str | None = None, redactor: Redactor | None = None) -> Edited:
     """The diff `reply` asks for against the files `read` returns; `default_path` is the file
-    an edit naming none applies to (the only editable file shown, if there was one)."""
+    an edit naming none applies to (the only editable file shown, if there was one). With a
+    `redactor`, edits that write a secret (or a redaction mark) the file did not hold are rejected."""
     try:
-        return Edited(apply(parse(reply, default_path=default_path), read), "")
+        return Edited(apply(parse(reply, default_path=default_path), read, redactor=redactor), "")
     except Rejected as exc:
         return Edited("", str(exc))
 
@@ -248,7 +252,7 @@ def _closes(line: str, fence: str) -> bool:
 SHORT_FILE = 20  # lines: a whole-file reply for a longer file must keep at least half of it
 
 
-def apply(edits: Sequence[Edit], read: Read) -> str:
+def apply(edits: Sequence[Edit], read: Read, *, redactor: Redactor | None = None) -> str:
     """The diff of `edits` applied in order to the files `read` returns."""
     refused = [f"{kind} {e.path}" for e in edits if (kind := policy.protected(e.path))]
     if refused:
@@ -268,6 +272,8 @@ def apply(edits: Sequence[Edit], read: Read) -> str:
         raise Rejected("the edits change nothing: each REPLACE text equals its SEARCH text")
     for path, text in changed.items():
         _compiles(path, text)
+        if redactor is not None:
+            _no_secret_added(path, originals[path], text, redactor)
     return diffs.join([diffs.unified(path, originals[path], text) for path, text in changed.items()])
 
 
@@ -393,6 +399,28 @@ def _run(lines: Sequence[str], keys: Sequence[str], start: int) -> int:
     while count < len(keys) and start + count < len(lines) and lines[start + count] == keys[count]:
         count += 1
     return count
+
+
+def _no_secret_added(path: str, old: str, new: str, redactor: Redactor) -> None:
+    """Rejected when `new` holds more secrets (by their shape, or the value of a secret variable)
+    or redaction marks than `old`: a model that echoes a credential, or the mark that hid one from
+    it, must not get it into a commit. The reason names the kind of secret, never its value."""
+    if new.count(REDACTION_MARK) > old.count(REDACTION_MARK):
+        raise Rejected(
+            f"{path} would hold a redaction mark ({REDACTION_MARK}...]): that value was hidden from you; "
+            "leave the lines that hold it as they are"
+        )
+    added = Counter(_MARKS.findall(redactor.redact(new))) - Counter(_MARKS.findall(redactor.redact(old)))
+    if added:
+        kinds = ", ".join(f"[REDACTED:{kind}]" for kind in sorted(added))
+        raise Rejected(
+            f"{path} would hold a credential the file does not ({kinds}): never write keys, tokens or passwords "
+            "into code"
+        )
+
+
+REDACTION_MARK = "[REDACTED:"
+_MARKS = re.compile(r"\[REDACTED:([^\]\s]*)\]")
 
 
 def _compiles(path: str, text: str) -> None:

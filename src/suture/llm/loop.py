@@ -61,11 +61,13 @@ class Assistant:
         *,
         redactor: Redactor,
         sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.provider = provider
         self.settings = settings
-        self.redactor = redactor  # applied to every piece of data in every prompt
+        self.redactor = redactor  # applied to every piece of data in every prompt, and to every note
         self.sleep = sleep
+        self.clock = clock  # max-seconds counts on it
 
     @property
     def name(self) -> str:
@@ -76,7 +78,8 @@ class Assistant:
         return f"llm:{self.name}"
 
     def heal(self, diagnosis: Diagnosis, source: Source, judge: Judge, *, progress: Progress) -> Result:
-        run = _Run(Meter(self.settings))
+        progress = self._redacting(progress)
+        run = _Run(Meter(self.settings, clock=self.clock))
         if run.meter.price is None:
             progress(
                 f"no price is known for {self.settings.model}: its cost is not counted and max-cost-usd does "
@@ -132,7 +135,7 @@ class Assistant:
         except Malformed as exc:
             return self._failed(run, progress, number, f"the endpoint's answer was unusable: {exc}", "(none)")
         default = prompt.editable[0] if len(prompt.editable) == 1 else None
-        edited = edits.edit(reply.text, source.read, default_path=default)
+        edited = edits.edit(reply.text, source.read, default_path=default, redactor=self.redactor)
         problem = edited.problem or _repeated(edited.diff, previous)
         if problem:
             return self._failed(run, progress, number, f"rejected before verification: {problem}", reply.text)
@@ -148,15 +151,22 @@ class Assistant:
         run.verdicts.append(verdict)
         progress(f"{'accepted' if verdict.passed else 'rejected'}: {verdict.reason}")
         if verdict.passed:
-            run.notes.append(f"attempt {number}: verified: {verdict.reason}")
+            self._note(run, f"attempt {number}: verified: {verdict.reason}")
             return None
-        run.notes.append(f"attempt {number}: failed verification: {verdict.reason}")
+        self._note(run, f"attempt {number}: failed verification: {verdict.reason}")
         return Previous(edited.diff, verdict.reason, _output_tail(verdict))
 
     def _failed(self, run: _Run, progress: Progress, number: int, reason: str, reply: str) -> Previous:
-        run.notes.append(f"attempt {number}: {reason}")
+        self._note(run, f"attempt {number}: {reason}")
         progress(reason)
         return Previous(reply[:REPLY_ECHO], reason)
+
+    def _note(self, run: _Run, note: str) -> None:
+        # Notes reach --json, the history and the PR body; a reason may quote a line of a file.
+        run.notes.append(self.redactor.redact(note))
+
+    def _redacting(self, progress: Progress) -> Progress:
+        return lambda message: progress(self.redactor.redact(message))
 
 
 def _repeated(diff: str, previous: list[Previous]) -> str:
