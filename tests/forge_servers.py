@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import io
 import json
 import os
 import re
 import subprocess
 import threading
 import time
+import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -42,6 +44,17 @@ class Pull:
 
 
 @dataclass
+class CiJob:
+    """A job of a CI run, with the log its API serves (zipped: served as a zip archive, as GitHub does for runs)."""
+
+    id: int
+    name: str
+    conclusion: str  # success, failure, timed_out, skipped (GitHub's words; mapped for the other CIs)
+    log: bytes = b""
+    zipped: bool = False
+
+
+@dataclass
 class Repo:
     slug: str
     bare: Path
@@ -50,6 +63,7 @@ class Repo:
     protected: set[str] = field(default_factory=set)
     pulls: list[Pull] = field(default_factory=list)
     labels: dict[str, int] = field(default_factory=dict)
+    runs: dict[int, list[CiJob]] = field(default_factory=dict)  # CI run (GitHub) or pipeline (GitLab) -> jobs
 
     def branch_exists(self, branch: str) -> bool:
         ref = f"refs/heads/{branch}"
@@ -79,6 +93,8 @@ class ForgeServer:
         self.faults: list[Fault] = []
         self.leaks: list[str] = []
         self.git_auth_ok = 0
+        self.blobs: dict[str, bytes] = {}  # signed download URLs' paths -> content (no token: like GitHub's)
+        self.blob_requests: list[dict[str, str]] = []  # the headers each download arrived with
         self.lock = threading.Lock()
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
@@ -107,6 +123,20 @@ class ForgeServer:
 
     def mutating(self) -> list[tuple[str, str]]:
         return [(m, p) for m, p in self.calls if m not in ("GET", "HEAD") and not is_git(p)]
+
+    def blob(self, content: bytes) -> str:
+        """A signed, token-free URL that serves `content` (as GitHub redirects a job's logs to one)."""
+        path = f"/blobs/{len(self.blobs) + 1}.log"
+        self.blobs[path] = content
+        return f"{self.url}{path}?sig=s1gnature"
+
+    def serve_blob(self, handler: BaseHTTPRequestHandler, path: str) -> tuple[int, bytes]:
+        self.blob_requests.append(dict(handler.headers.items()))
+        if handler.headers.get("Authorization"):  # as the blob store: a second credential is refused
+            return 400, b"Authorization header not allowed with a signed URL"
+        if path not in self.blobs:
+            return 404, b"not found"
+        return 200, self.blobs[path]
 
     def api_calls(self) -> list[tuple[str, str]]:
         return [(m, p) for m, p in self.calls if not is_git(p)]
@@ -221,6 +251,10 @@ def _handler(server: ForgeServer) -> type[BaseHTTPRequestHandler]:
             path = urlsplit(self.path).path
             with server.lock:
                 server.calls.append((method, path))
+            if path.startswith("/blobs/"):
+                status, content = server.serve_blob(self, path)
+                self._send(status, content, {})
+                return
             if is_git(path):
                 if not server.git_authorized(self.headers.get("Authorization")):
                     self._send(401, {"message": "Unauthorized"}, {"WWW-Authenticate": 'Basic realm="git"'})
@@ -244,9 +278,10 @@ def _handler(server: ForgeServer) -> type[BaseHTTPRequestHandler]:
             self._send(status, payload, headers)
 
         def _send(self, status: int, payload: Json, headers: dict[str, str]) -> None:
-            data = json.dumps(payload).encode()
+            raw = isinstance(payload, bytes)  # a log, served as it is
+            data = payload if raw else json.dumps(payload).encode()
             self.send_response(status)
-            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Type", "text/plain; charset=utf-8" if raw else "application/json")
             self.send_header("Content-Length", str(len(data)))
             for name, value in headers.items():
                 self.send_header(name, value)
@@ -336,6 +371,8 @@ class GitHubServer(ForgeServer):
             return 200, self.list_pulls(repo, query), {}
         if rest == "/pulls" and method == "POST":
             return self.create_pull(repo, body)
+        if rest.startswith("/actions/") and method == "GET":
+            return self.actions(repo, rest)
         number = re.fullmatch(r"/(pulls|issues)/(\d+)(/labels)?", rest)
         pull = next((p for p in repo.pulls if number and p.number == int(number.group(2))), None)
         if number is None or pull is None:
@@ -350,6 +387,36 @@ class GitHubServer(ForgeServer):
             data = self.pull_json(repo, pull)
             return 200, {**data, "url": data["issue_url"], "pull_request": {"url": data["url"]}}, {}
         return 200, self.pull_json(repo, pull), {}
+
+    def actions(self, repo: Repo, rest: str) -> tuple[int, Json, dict[str, str]]:
+        """Workflow runs, their jobs, and a job's logs: a 302 to a signed URL elsewhere."""
+        run = re.fullmatch(r"/actions/runs/(\d+)(/jobs)?", rest)
+        if run and int(run.group(1)) in repo.runs:
+            number = int(run.group(1))
+            if run.group(2):
+                jobs = [self.job_json(repo, number, job) for job in repo.runs[number]]
+                return 200, {"total_count": len(jobs), "jobs": jobs}, {}
+            data = {"id": number, "url": f"{self.api(repo)}/actions/runs/{number}", "status": "completed"}
+            return 200, {**data, "jobs_url": f"{data['url']}/jobs", "conclusion": "failure"}, {}
+        job = re.fullmatch(r"/actions/jobs/(\d+)(/logs)?", rest)
+        found = [(n, j) for n, jobs in repo.runs.items() for j in jobs if job and j.id == int(job.group(1))]
+        if job is None or not found:
+            return NOT_FOUND
+        number, ci_job = found[0]
+        if job.group(2):
+            return 302, b"", {"Location": self.blob(_zipped(ci_job) if ci_job.zipped else ci_job.log)}
+        return 200, self.job_json(repo, number, ci_job), {}
+
+    def job_json(self, repo: Repo, run: int, job: CiJob) -> Json:
+        return {
+            "id": job.id,
+            "run_id": run,
+            "name": job.name,
+            "status": "completed",
+            "conclusion": job.conclusion,
+            "url": f"{self.api(repo)}/actions/jobs/{job.id}",
+            "html_url": f"{self.url}/{repo.slug}/actions/runs/{run}/job/{job.id}",
+        }
 
     def list_pulls(self, repo: Repo, query: dict[str, str]) -> Json:
         state = query.get("state", "open")
@@ -425,6 +492,17 @@ class GitLabServer(ForgeServer):
             pull = self.new_pull(repo, body["source_branch"], body["target_branch"], title, body.get("description", ""))
             pull.draft = title.startswith("Draft: ")
             return 201, self.mr_json(repo, pull), {}
+        pipeline = re.fullmatch(r"/pipelines/(\d+)/jobs", rest)
+        if pipeline and method == "GET":
+            jobs = repo.runs.get(int(pipeline.group(1)), [])
+            scope = query.get("scope") or query.get("scope[]")
+            status = {"failure": "failed", "timed_out": "failed"}
+            listed = [j for j in jobs if not scope or status.get(j.conclusion, j.conclusion) == scope]
+            return 200, [self.job_json(repo, j, status.get(j.conclusion, j.conclusion)) for j in listed], {}
+        trace = re.fullmatch(r"/jobs/(\d+)/trace", rest)
+        if trace and method == "GET":
+            found = [j for jobs in repo.runs.values() for j in jobs if j.id == int(trace.group(1))]
+            return (200, found[0].log, {}) if found else NOT_FOUND
         number = re.fullmatch(r"/merge_requests/(\d+)", rest)
         pull = next((p for p in repo.pulls if number and p.number == int(number.group(1))), None)
         if pull is None:
@@ -434,6 +512,9 @@ class GitLabServer(ForgeServer):
             pull.body = body.get("description", pull.body)
             pull.labels.extend(n for n in body.get("add_labels", "").split(",") if n and n not in pull.labels)
         return 200, self.mr_json(repo, pull), {}
+
+    def job_json(self, repo: Repo, job: CiJob, status: str) -> Json:
+        return {"id": job.id, "name": job.name, "status": status, "web_url": f"{self.url}/{repo.slug}/-/jobs/{job.id}"}
 
     def list_mrs(self, repo: Repo, query: dict[str, str]) -> Json:
         state = query.get("state", "all")
@@ -514,10 +595,80 @@ class GiteaServer(ForgeServer):
         return [self.pull_json(repo, p) for p in found[(page - 1) * limit : page * limit]]
 
 
+class SemaphoreServer(ForgeServer):
+    """Semaphore's public API (`/api/v1alpha`): workflows, pipelines with their jobs, and job logs."""
+
+    kind = "semaphore"
+
+    def __init__(self, root: Path, token: str) -> None:
+        super().__init__(root, token)
+        self.workflows: dict[str, str] = {}  # workflow id -> its initial pipeline id
+        self.pipelines: dict[str, list[tuple[str, CiJob]]] = {}  # pipeline id -> (block name, job)
+
+    def authorized(self, headers: Any) -> bool:
+        return str(headers.get("Authorization", "")) == f"Token {self.token}"
+
+    def route(self, method: str, path: str, query: dict[str, str], body: Json) -> tuple[int, Json, dict[str, str]]:
+        if method != "GET":
+            return NOT_FOUND
+        workflow = re.fullmatch(r"/api/v1alpha/plumber-workflows/([\w-]+)", path)
+        if workflow and workflow.group(1) in self.workflows:
+            return (
+                200,
+                {"workflow": {"wf_id": workflow.group(1), "initial_ppl_id": self.workflows[workflow.group(1)]}},
+                {},
+            )
+        pipeline = re.fullmatch(r"/api/v1alpha/pipelines/([\w-]+)", path)
+        if pipeline and pipeline.group(1) in self.pipelines:
+            return 200, self.pipeline_json(pipeline.group(1), detailed=query.get("detailed") == "true"), {}
+        logs = re.fullmatch(r"/api/v1alpha/logs/([\w-]+)", path)
+        found = [j for jobs in self.pipelines.values() for _, j in jobs if logs and str(j.id) == logs.group(1)]
+        if found:
+            return 200, {"events": _events(found[0])}, {}
+        return NOT_FOUND
+
+    def pipeline_json(self, pipeline: str, *, detailed: bool) -> Json:
+        blocks: dict[str, list[Json]] = {}
+        for block, job in self.pipelines[pipeline]:
+            result = {"success": "PASSED", "failure": "FAILED", "timed_out": "FAILED"}.get(job.conclusion, "STOPPED")
+            blocks.setdefault(block, []).append(
+                {"status": "FINISHED", "result": result, "name": job.name, "job_id": str(job.id)}
+            )
+        failed = any(j["result"] == "FAILED" for jobs in blocks.values() for j in jobs)
+        listed = [
+            {"name": n, "state": "done", "result": "failed" if failed else "passed", "jobs": j}
+            for n, j in blocks.items()
+        ]
+        head = {"ppl_id": pipeline, "state": "done", "result": "failed" if failed else "passed"}
+        return {"pipeline": head, "blocks": listed if detailed else []}
+
+
+def _events(job: CiJob) -> list[Json]:
+    events: list[Json] = [{"event": "job_started", "timestamp": 1719979253}]
+    events.append({"event": "cmd_started", "timestamp": 1719979253, "directive": "python -m pytest -q"})
+    for line in job.log.decode().splitlines(keepends=True):
+        events.append({"event": "cmd_output", "timestamp": 1719979254, "output": line})
+    code = 0 if job.conclusion == "success" else 1
+    events.append(
+        {"event": "cmd_finished", "timestamp": 1719979255, "directive": "python -m pytest -q", "exit_code": code}
+    )
+    events.append({"event": "job_finished", "timestamp": 1719979255, "result": "passed" if code == 0 else "failed"})
+    return events
+
+
+def _zipped(job: CiJob) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(f"{job.name}/1_Set up job.txt", "2024-01-01T00:00:00Z Current runner version\n")
+        archive.writestr(f"{job.name}/2_Run tests.txt", job.log)
+    return buffer.getvalue()
+
+
 SERVERS: dict[str, Callable[[Path, str], ForgeServer]] = {
     "github": GitHubServer,
     "gitlab": GitLabServer,
     "gitea": GiteaServer,
+    "semaphore": SemaphoreServer,
 }
 
 

@@ -296,7 +296,7 @@ def doctor(sandbox: str | None, directory: Path) -> None:
     raise SystemExit(0 if all(finding.ok for finding in findings) else 1)
 
 
-for _command in (cli_forges.propose, cli_forges.publish, cli_forges.init):
+for _command in cli_forges.COMMANDS:
     cli.add_command(_command)
 
 

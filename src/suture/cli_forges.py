@@ -11,6 +11,7 @@ import functools
 import json
 import os
 import re
+import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,8 +20,9 @@ from typing import Any
 import click
 
 from suture import ci, git
+from suture.ci import logs as joblogs
 from suture.errors import RepoError, SutureError, UsageError
-from suture.forges import base, outfile
+from suture.forges import base, outfile, sweep
 from suture.forges.publish import Policy, Publisher
 from suture.forges.settings import FORGE_NAMES, Settings
 from suture.records import Proposal, Published, to_dict
@@ -112,7 +114,20 @@ def plan(
         if push_only:
             raise UsageError("--push-only needs a network forge: --forge github, gitlab or gitea")
         return Plan(None, dry_run=False)
-    return Plan(publisher(flags, directory, run=run, push_only=push_only, progress=progress), dry_run=False)
+    chosen = publisher(flags, directory, run=run, push_only=push_only, progress=progress)
+    return Plan(Sweeping(chosen), dry_run=False)
+
+
+@dataclass(frozen=True)
+class Sweeping:
+    """A publisher that, once it has published, deletes suture's branches whose pull requests are closed."""
+
+    publisher: Publisher
+
+    def __call__(self, repo: Path, proposal: Proposal) -> Published:
+        published = self.publisher(repo, proposal)
+        sweep.quietly(repo, self.publisher.forge, retrying=self.publisher.retrying, progress=self.publisher.progress)
+        return published
 
 
 def publisher(
@@ -126,7 +141,12 @@ def publisher(
     same_forge = run is not None and run.forge == name
     slug = flags.repo_slug or (run.slug if run and same_forge else "") or slug_from_remote(directory)
     url = flags.forge_url or (run.forge_url if run and same_forge else None)
-    forge = base.connect(name, url=url, slug=slug, token=_token(name, flags.token_env, os.environ))
+    forge = base.connect(
+        name,
+        url=url,
+        slug=slug,
+        token=_token(f"the {name} forge", flags.token_env or base.DEFAULT_TOKEN_ENV[name], os.environ),
+    )
     policy = Policy(
         labels=flags.labels or settings.labels,
         draft=settings.draft if flags.draft is None else flags.draft,
@@ -144,12 +164,12 @@ def _settings(directory: Path) -> Settings:
     return config.load(Source(repo, git.head_sha(repo))).publish
 
 
-def _token(forge: str, variable: str | None, env: Mapping[str, str]) -> str:
-    name = variable or base.DEFAULT_TOKEN_ENV[forge]
+def _token(what: str, name: str, env: Mapping[str, str]) -> str:
+    """The token in the variable `name`; a UsageError that says what needs it and how to set it."""
     token = env.get(name, "").strip()
     if not token:
         raise UsageError(
-            f"the {forge} forge needs a token in the environment variable {name}: set it (in CI, from a secret) "
+            f"{what} needs a token in the environment variable {name}: set it (in CI, from a secret) "
             "or name another variable with --token-env"
         )
     return token
@@ -244,7 +264,7 @@ def publish(file: Path, publishing: ForgeFlags, push_only: bool, as_json: bool, 
         report(local.publish(repo, proposal), as_json)
         return
     chosen = publisher(publishing, directory, run=run, push_only=push_only, progress=_progress(quiet))
-    report(dataclasses.replace(chosen, run_url=run_url or chosen.run_url)(repo, proposal), as_json)
+    report(Sweeping(dataclasses.replace(chosen, run_url=run_url or chosen.run_url))(repo, proposal), as_json)
 
 
 @click.command()
@@ -268,7 +288,84 @@ def propose(publishing: ForgeFlags, branch: str | None, as_json: bool, quiet: bo
     if not git.healed_by_suture(repo, sha):
         raise UsageError(f"{branch} at {sha[:12]} is not a commit suture made (no trailer): not proposing it")
     chosen = publisher(publishing, directory, run=run, push_only=False, progress=_progress(quiet))
-    report(chosen.propose(repo, sha), as_json)
+    published = chosen.propose(repo, sha)
+    sweep.quietly(repo, chosen.forge, retrying=chosen.retrying, progress=chosen.progress)
+    report(published, as_json)
+
+
+@click.command(name="sweep")
+@forge_options
+@_with(_common)
+def sweep_command(publishing: ForgeFlags, as_json: bool, quiet: bool, directory: Path) -> None:
+    """Delete suture's branches whose pull requests were closed or merged (also done after every publish).
+
+    Only branches under suture/ with a closed or merged pull request that carries their
+    fingerprint, and no open one, are deleted; any other branch is left alone.
+    """
+    run = ci.detect(os.environ)
+    if run is not None and (run.ours or run.fork):
+        _nothing(f"the {run.provider} run is on suture's own branch or a fork: nothing is swept", as_json)
+    repo = git.toplevel(directory)
+    chosen = publisher(publishing, directory, run=run, push_only=False, progress=_progress(quiet))
+    deleted = sweep.sweep(repo, chosen.forge, retrying=chosen.retrying, progress=chosen.progress)
+    if as_json:
+        click.echo(json.dumps({"status": "swept", "deleted": deleted}))
+    else:
+        click.echo(f"deleted {len(deleted)} stale suture branch(es)" + "".join(f"\n  {b}" for b in deleted))
+
+
+@click.command(name="logs")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the logs to this file (default: stdout), for `suture heal --log FILE`.",
+)
+@click.option(
+    "--token-env",
+    metavar="VAR",
+    help="The environment variable holding the CI API token (default GITHUB_TOKEN in GitHub Actions, "
+    "GITLAB_TOKEN in GitLab CI, SEMAPHORE_API_TOKEN in Semaphore).",
+)
+@click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
+def logs_command(out: Path | None, token_env: str | None, quiet: bool) -> None:
+    """Download the logs of the failed jobs of the CI run this runs in, through the CI's API.
+
+    \b
+    GitHub Actions: the run a workflow_run event names, else this run (needs actions: read).
+    GitLab CI: the failed jobs of this pipeline (a token with read_api).
+    Semaphore: the failed jobs of the pipeline that promoted this one, else of this one.
+
+    \b
+    In a CI step:
+      suture logs --out failure.log && suture heal --log failure.log
+
+    Only reads: no call it makes changes anything. On one of suture's own branches it
+    does nothing at all (an empty file, exit 0).
+    """
+    say = _progress(quiet)
+    run = ci.detect(os.environ)
+    if run is None:
+        raise UsageError("suture logs reads the CI run it is part of: run it in GitHub Actions, GitLab CI or Semaphore")
+    if run.ours:
+        if out is not None:
+            out.write_bytes(b"")
+        click.echo(f"nothing-to-do: the {run.provider} run is on {run.branch}, a suture branch", err=True)
+        return
+    token = _token(f"reading {run.provider} logs", token_env or joblogs.DEFAULT_TOKEN_ENV[run.provider], os.environ)
+    source = joblogs.connect(run.provider, os.environ, token=token)
+    if out is None:
+        jobs = joblogs.write(source, sys.stdout.buffer, progress=say)
+    else:
+        partial = out.with_name(out.name + ".part")  # a download cut short leaves no half log behind
+        with partial.open("wb") as sink:
+            jobs = joblogs.write(source, sink, progress=say)
+        partial.replace(out)
+    where = f" to {out}" if out else ""
+    say(
+        f"wrote the logs of {len(jobs)} failed job(s) of {source.run}{where}"
+        if jobs
+        else f"no failed job in {source.run}"
+    )
 
 
 @click.command()
@@ -299,3 +396,7 @@ def init(provider: str, flow: str, workflow: str, forge: str | None, force: bool
     )
     for path in written:
         click.echo(f"wrote {path}")
+
+
+# The commands `suture.cli` adds to the group.
+COMMANDS = (propose, publish, init, logs_command, sweep_command)

@@ -72,10 +72,29 @@ def push(repo: Path, url: str, authorization: str, sha: str, branch: str) -> Non
     _git(repo, ["push", "--no-verify", "--force", "--quiet", url, f"{sha}:refs/heads/{branch}"], url, authorization)
 
 
-def delete(repo: Path, url: str, authorization: str, branch: str) -> None:
-    """Delete `branch` at `url`; a branch that is already gone is not an error."""
-    if remote_sha(repo, url, authorization, branch) is not None:
-        _git(repo, ["push", "--no-verify", "--quiet", url, f":refs/heads/{branch}"], url, authorization)
+def delete(repo: Path, url: str, authorization: str, branch: str, *, expect: str | None = None) -> None:
+    """Delete `branch` at `url`; a branch that is already gone is not an error.
+
+    With `expect`, only while the branch still points at that commit (a lease): a branch
+    pushed again since it was looked at is kept.
+    """
+    sha = remote_sha(repo, url, authorization, branch)
+    if sha is None or (expect is not None and sha != expect):
+        return
+    lease = [f"--force-with-lease=refs/heads/{branch}:{sha}"] if expect else []
+    _git(repo, ["push", "--no-verify", "--quiet", *lease, url, f":refs/heads/{branch}"], url, authorization)
+
+
+def remote_branches(repo: Path, url: str, authorization: str, prefix: str) -> dict[str, str]:
+    """The branches under `prefix` at `url`, name -> commit."""
+    listing = _git(repo, ["ls-remote", "--heads", url, f"refs/heads/{prefix}*"], url, authorization).stdout
+    found = {}
+    for line in listing.splitlines():
+        sha, _, ref = line.partition("\t")
+        name = ref.removeprefix("refs/heads/")
+        if ref.startswith("refs/heads/") and name.startswith(prefix):
+            found[name] = sha
+    return found
 
 
 def remote_sha(repo: Path, url: str, authorization: str, branch: str) -> str | None:

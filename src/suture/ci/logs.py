@@ -1,0 +1,105 @@
+"""`suture logs`: the logs of the failed jobs of the CI run suture is part of, through the CI's API.
+
+One module per provider (`suture.ci.github_logs`, `gitlab_logs`, `semaphore_logs`)
+implements `JobLogs` over a mainstream client library and translates its exceptions
+into `suture.errors.ForgeError` at the boundary. Everything here only reads: listing
+jobs and downloading their logs are GET requests, so a fork's run is safe to read.
+Logs are streamed to the sink in chunks: memory stays bounded however big they are.
+"""
+
+from __future__ import annotations
+
+import importlib
+import shutil
+import tempfile
+import zipfile
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import BinaryIO, Protocol
+
+from suture.errors import UsageError
+
+
+@dataclass(frozen=True)
+class Job:
+    """A failed job of the run: its id in the CI's API, its name and its web page."""
+
+    id: str
+    name: str
+    url: str
+
+
+class JobLogs(Protocol):
+    # The run whose jobs are read, as the CI names it (shown in messages).
+    @property
+    def run(self) -> str: ...
+
+    # The jobs of the run that failed (timed-out jobs included), in the CI's order.
+    def failed_jobs(self) -> list[Job]: ...
+
+    # The log of `job`, as chunks of bytes in order.
+    def chunks(self, job: Job) -> Iterable[bytes]: ...
+
+
+# ci.Run.provider -> the module that reads its logs: imported on demand (optional extras).
+PROVIDERS = {
+    "github-actions": "suture.ci.github_logs",
+    "gitlab-ci": "suture.ci.gitlab_logs",
+    "semaphore": "suture.ci.semaphore_logs",
+}
+EXTRAS = {"github-actions": "github", "gitlab-ci": "gitlab", "semaphore": "semaphore"}
+DEFAULT_TOKEN_ENV = {"github-actions": "GITHUB_TOKEN", "gitlab-ci": "GITLAB_TOKEN", "semaphore": "SEMAPHORE_API_TOKEN"}
+
+
+def connect(provider: str, env: Mapping[str, str], *, token: str, timeout: float = 60.0) -> JobLogs:
+    """The log reader of the CI `provider` for the run that `env` (the CI's variables) describes."""
+    try:
+        module = importlib.import_module(PROVIDERS[provider])
+    except ImportError as exc:
+        extra = EXTRAS[provider]
+        hint = f"pip install 'suture[{extra}]'"
+        raise UsageError(f"reading {provider} logs needs suture[{extra}] ({exc}): {hint}") from exc
+    source: JobLogs = module.connect(env, token=token, timeout=timeout)
+    return source
+
+
+def header(job: Job) -> bytes:
+    """The line that starts a job's log in the written file: which job, where to see it."""
+    where = f" ({job.url})" if job.url else ""
+    return f"\n===== suture: log of the failed job {job.name!r}{where} =====\n".encode(errors="replace")
+
+
+def write(source: JobLogs, sink: BinaryIO, *, progress: Callable[[str], None] = lambda _: None) -> list[Job]:
+    """Write the failed jobs' logs to `sink`, each after its header line; the jobs written."""
+    jobs = source.failed_jobs()
+    for job in jobs:
+        progress(f"downloading the log of {job.name}")
+        sink.write(header(job))
+        unpacked(source.chunks(job), sink)
+        sink.write(b"\n")
+    return jobs
+
+
+ZIP_MAGIC = b"PK\x03\x04"
+
+
+def unpacked(chunks: Iterable[bytes], sink: BinaryIO) -> None:
+    """Copy `chunks` to `sink`; a zip archive (GitHub's run logs) is unpacked, its text files in name order."""
+    stream = iter(chunks)
+    first = next((chunk for chunk in stream if chunk), b"")
+    if not first.startswith(ZIP_MAGIC):
+        sink.write(first)
+        for chunk in stream:
+            sink.write(chunk)
+        return
+    with tempfile.TemporaryFile() as archive:
+        archive.write(first)
+        for chunk in stream:
+            archive.write(chunk)
+        archive.seek(0)
+        with zipfile.ZipFile(archive) as opened:
+            for name in sorted(n for n in opened.namelist() if not n.endswith("/")):
+                sink.write(f"----- {name} -----\n".encode(errors="replace"))
+                with opened.open(name) as member:
+                    shutil.copyfileobj(member, sink)
+                sink.write(b"\n")
