@@ -113,6 +113,24 @@ def _check_options(command: Callable[..., None]) -> Callable[..., None]:
     return command
 
 
+_log_option = click.option(
+    "--log",
+    metavar="FILE|-",
+    help="A CI log to start from (a file, or - for stdin), e.g. from `gh run view RUN --log-failed`.",
+)
+
+
+def _log_input(value: str) -> Any:
+    """`--log FILE|-` as the library takes it: a path, or stdin's bytes."""
+    from suture.errors import UsageError
+
+    if value != "-":
+        return Path(value)
+    if sys.stdin.isatty():
+        raise UsageError("--log - reads the log from stdin, but stdin is a terminal: pipe a log in, or give a file")
+    return sys.stdin.buffer
+
+
 def _model_options(command: Callable[..., None]) -> Callable[..., None]:
     """The language model's options; each is also a [tool.suture] key (see the README)."""
     positive = click.FloatRange(min=0, min_open=True)
@@ -159,6 +177,14 @@ def _model_options(command: Callable[..., None]) -> Callable[..., None]:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write the verified proposal to this file for `suture publish FILE` (a separate job, with the token).",
 )
+@_log_option
+@click.option(
+    "--flaky-reruns",
+    type=click.IntRange(min=0),
+    metavar="N",
+    help="Rerun failing tests on the unchanged base up to N times; one that passes is flaky and not fixed "
+    "(default: [tool.suture] flaky-reruns, else 3; 0: never).",
+)
 def heal(
     test_cmds: tuple[str, ...],
     timeout: float | None,
@@ -171,6 +197,8 @@ def heal(
     publishing: cli_forges.ForgeFlags,
     push_only: bool,
     out: Path | None,
+    log: str | None,
+    flaky_reruns: int | None,
     **model: Any,
 ) -> None:
     """Heal the current repository: capture, diagnose, fix, verify, propose.
@@ -180,14 +208,16 @@ def heal(
       suture heal
       suture heal --test-cmd "pytest -q" --test-cmd "ruff check ." --json
       suture heal --dry-run
+      suture heal --log ci.log          (the failure is reproduced in the sandbox before any fix)
       suture heal --provider openai --model gpt-4o-mini          (key from OPENAI_API_KEY)
       suture heal --provider openai --base-url http://127.0.0.1:11434/v1 --model qwen2.5-coder
 
     The verified fix is committed on the branch suture/<fingerprint> and described in
     .git/suture/proposals/; your working tree, index and HEAD are never changed.
 
-    Exit codes: 0 fixed (or nothing to do), 1 no verified fix, 2 usage or
-    configuration error, 3 unexpected error (the log path is printed), 130 interrupted.
+    Exit codes: 0 fixed (or nothing to do), 1 no verified fix (or, with --log, the
+    failure did not reproduce), 2 usage or configuration error, 3 unexpected error
+    (the log path is printed), 130 interrupted.
     """
     from suture import render
     from suture.config import check_env_names
@@ -208,6 +238,8 @@ def heal(
         env_allow=allowed,
         llm=Flags(**model),
         environ=dict(os.environ),  # the model's key is read from it, and its secrets kept out of prompts
+        log=_log_input(log) if log is not None else None,
+        flaky_reruns=flaky_reruns,
     )
     outcome = run_heal(directory, options, progress=_progress(quiet), warn=_warn)
     if as_json:
@@ -219,6 +251,7 @@ def heal(
 
 @cli.command()
 @_check_options
+@_log_option
 def diagnose(
     test_cmds: tuple[str, ...],
     timeout: float | None,
@@ -227,26 +260,82 @@ def diagnose(
     as_json: bool,
     quiet: bool,
     directory: Path,
+    log: str | None,
 ) -> None:
-    """Run the checks and explain the failure, without fixing anything."""
+    """Explain why the checks fail, without fixing anything: run them, or read a CI log.
+
+    \b
+    Examples:
+      suture diagnose                          run the checks in a worktree and explain
+      suture diagnose --log ci.log             explain a saved CI log (nothing runs)
+      gh run view RUN --log-failed | suture diagnose --log - --json
+
+    Prints the class (code, lint/format, flaky, environment, unknown), the failures grouped
+    by root cause and, for a log, the lines that explain it (redacted). With --json the last
+    line of stdout is one object: excerpt, lines, failures, class, fingerprint.
+
+    Exit codes: 0 nothing failed, 1 a failure was explained, 2 usage error (a bad log).
+    """
     from suture import render
     from suture.config import check_env_names
     from suture.heal import Options, examine
+    from suture.records import to_dict
 
+    if log is not None:
+        _diagnose_log(_log_input(log), "stdin" if log == "-" else log, directory, as_json=as_json)
     allowed = check_env_names(env_allow, "--env-allow")
-    options = Options(test_cmds=test_cmds, timeout=timeout, sandbox=sandbox, env_allow=allowed)
+    options = Options(
+        test_cmds=test_cmds, timeout=timeout, sandbox=sandbox, env_allow=allowed, environ=dict(os.environ)
+    )
     found = examine(directory, options, progress=_progress(quiet), warn=_warn)
     if found is None:
         message = {"status": "nothing-to-do", "reason": "every check passes"}
         click.echo(json.dumps(message) if as_json else "every check passes: nothing to diagnose")
         return
     if as_json:
-        from suture.records import to_dict
-
-        click.echo(json.dumps(to_dict(found)))
+        click.echo(json.dumps({**to_dict(found), "class": found.classification}))
     else:
         render.diagnosis(_stdout(), found)
     raise SystemExit(1)
+
+
+def _diagnose_log(log: Any, name: str, directory: Path, *, as_json: bool) -> None:
+    """`suture diagnose --log`: distil, parse and triage the log; exit 1 if it shows a failure."""
+    from rich.panel import Panel
+
+    from suture import fromlog, git, render
+    from suture.errors import RepoError
+    from suture.records import to_dict
+    from suture.redact import Redactor
+    from suture.source import Source
+
+    try:  # in a checkout, its files tell where the CI had it (absolute paths in the log)
+        repo = git.toplevel(directory)
+        paths: tuple[str, ...] = Source(repo, git.head_sha(repo)).paths()
+    except RepoError:
+        paths = ()
+    logged = fromlog.read(log, name=name, redactor=Redactor(os.environ), paths=paths)
+    found, excerpt = logged.diagnosis, logged.excerpt
+    failed = bool(found.failures) or found.classification != "unknown"
+    if as_json:
+        record = {
+            **to_dict(found),
+            "class": found.classification,
+            "excerpt": excerpt.text,
+            "lines": list(excerpt.lines),
+            "truncated": excerpt.truncated,
+            "total_lines": excerpt.total_lines,
+            "root": logged.root,
+        }
+        click.echo(json.dumps(record))
+    else:
+        console = _stdout()
+        render.diagnosis(console, found)
+        title = f"{name}: {len(excerpt.lines)} of {excerpt.total_lines} lines" + (", cut" if excerpt.truncated else "")
+        console.print(Panel(escape(excerpt.numbered()), title=escape(title), title_align="left", expand=False))
+        if not failed:
+            console.print("no failure found in the log: the lines above are its last", markup=False)
+    raise SystemExit(1 if failed else 0)
 
 
 @cli.command()

@@ -4,36 +4,49 @@ The best evidence comes first: for pytest runs, the exceptions suture's plugin
 recorded (exact ids, the interpreter's own message with its "Did you mean"); else
 pytest's JUnit XML; else pytest's console output; else, for any other check, the
 command and the tail of its output.
+
+The failures are then grouped by root cause and classified by `triage`, and everything
+the diagnosis carries as text (messages, excerpts) is redacted (`redact.Redactor`: token
+shapes, secret-looking assignments, the values of the secret-named environment variables
+the caller hands over) and stripped of zero-width and bidi characters. Test ids and paths
+are kept as they are: verification reruns the tests by id, and they come from the
+repository's code, not from what a run printed.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import shlex
 from collections.abc import Iterable
 from pathlib import PurePosixPath
 
+from suture import triage
 from suture.capture import events
-from suture.fingerprint import combine, failure_fingerprint
+from suture.fingerprint import failure_fingerprint
+from suture.logtext import strip_invisible
 from suture.parsers import pytest as pytest_parser
-from suture.records import Build, CheckRun, Classification, Diagnosis, Failure, Frame, Suspect
+from suture.records import Build, CheckRun, Diagnosis, Failure, Frame
+from suture.redact import Redactor
 
 LINT_TOOLS = ("ruff", "black", "isort", "flake8", "pylint", "mypy")
 EXCERPT_CHARS = 4000
 
 
-def diagnose(build: Build) -> Diagnosis:
-    failures = group(f for check in build.failed_checks for f in failures_of(check))
-    return Diagnosis(
-        classification=classify(failures),
-        failures=failures,
-        suspects=tuple(
-            Suspect(f.location.path, f.location.line, f"{f.error_type or f.kind} raised here")
-            for f in failures
-            if f.location
-        ),
-        fingerprint=combine(f.fingerprint for f in failures),
+def diagnose(build: Build, *, redactor: Redactor | None = None) -> Diagnosis:
+    """The build's failures, grouped by root cause, classified and redacted."""
+    redactor = redactor or Redactor()
+    found = (f for check in build.failed_checks for f in failures_of(check))
+    return triage.triage(redacted(f, redactor) for f in found)
+
+
+def redacted(failure: Failure, redactor: Redactor) -> Failure:
+    """`failure` with its printed text redacted and its invisible characters stripped."""
+    return dataclasses.replace(
+        failure,
+        message=strip_invisible(redactor.redact(failure.message)),
+        excerpt=strip_invisible(redactor.redact(failure.excerpt)),
     )
 
 
@@ -187,54 +200,6 @@ def _failure(
             test_ids=test_ids,
         ),
     )
-
-
-def group(failures: Iterable[Failure]) -> tuple[Failure, ...]:
-    """One Failure per root cause: the same error raised at the same place, whatever the test."""
-    groups: dict[tuple[str, ...], Failure] = {}
-    for failure in failures:
-        where = failure.location
-        key = (
-            failure.check,
-            failure.error_type,
-            failure.message,
-            where.path if where else "",
-            str(where.line if where else 0),
-        )
-        if key in groups:
-            first = groups[key]
-            ids = tuple(dict.fromkeys(first.test_ids + failure.test_ids))
-            groups[key] = _with_tests(first, ids)
-        else:
-            groups[key] = failure
-    return tuple(groups.values())
-
-
-def _with_tests(failure: Failure, test_ids: tuple[str, ...]) -> Failure:
-    where = failure.location
-    return Failure(
-        **{
-            **failure.__dict__,
-            "test_ids": test_ids,
-            "fingerprint": failure_fingerprint(
-                tool=failure.tool,
-                error_type=failure.error_type or failure.kind,
-                message=failure.message,
-                location=where.path if where else "",
-                test_ids=test_ids,
-            ),
-        }
-    )
-
-
-def classify(failures: tuple[Failure, ...]) -> Classification:
-    if not failures:
-        return "unknown"
-    if all(f.tool in LINT_TOOLS for f in failures):
-        return "lint/format"
-    if any(f.error_type and f.frames for f in failures):
-        return "code"
-    return "unknown"
 
 
 def tool_of(command: str) -> str:

@@ -523,6 +523,8 @@ def _choose(blocks: list[_Block], limits: Limits, redactor: Redactor) -> tuple[l
     last block first, then the most telling, then the earliest): first each block's error
     lines, so that every failure is named; then their context, from the end of each block
     (a traceback's end is its exception) backwards."""
+    if not blocks:
+        return [], False  # an empty log
     ranked = [blocks[-1], *sorted(blocks[:-1], key=lambda b: (-b.best, b.start))]
     budget = _Budget(limits.max_lines, limits.max_bytes)
     texts = [_redacted(block.lines(), redactor) for block in ranked]
