@@ -307,3 +307,25 @@ def _validate(path: Path, schema: str) -> None:
         return
     done = subprocess.run(["check-jsonschema", "--builtin-schema", schema, str(path)], capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_a_forge_that_fails_a_call_exits_3_with_its_answer_and_no_crash_log(
+    github: ForgeServer, tmp_path: Path
+) -> None:
+    from forge_servers import Fault
+    from test_forges import BROKEN, proposal
+
+    from suture.records import to_dict
+
+    repo = make_repo(tmp_path / "repo", {"calc.py": BROKEN})
+    github.add_repo(SLUG, repo)
+    path = tmp_path / "proposal.json"
+    path.write_text(json.dumps({"version": 1, "run_url": "", "proposal": to_dict(proposal(repo))}))
+    github.faults.append(Fault("GET", r"/pulls$", status=404, times=5))
+    cache = tmp_path / "cache"
+    flags = ("--forge", "github", "--forge-url", github.url, "--repo-slug", SLUG)
+    done = suture(repo, "publish", str(path), *flags, env={"GITHUB_TOKEN": TOKEN, "XDG_CACHE_HOME": str(cache)})
+    assert done.returncode == 3, done.stderr
+    assert "suture: error: GitHub: list pull requests from suture/abc123: 404" in done.stderr
+    assert "unexpected error" not in done.stderr and not (cache / "suture").exists()
+    assert TOKEN not in done.stdout + done.stderr

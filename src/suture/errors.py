@@ -5,7 +5,7 @@
      |    +-- ConfigError  `[tool.suture]` or a flag holds a value suture cannot use
      |    +-- RepoError    not a git repository, no commits, ...
      +-- CommandError      a subprocess suture relies on (git, mostly) failed
-     +-- ForgeError        a forge (GitHub, GitLab, Gitea) refused or failed a call
+     +-- ForgeError        a forge (GitHub, GitLab, Gitea) or a CI's API refused or failed a call (exit code 3)
           +-- ForgeAuthError   the token is missing or refused (exit code 2)
           +-- ForgeUnavailable a timeout, a dropped connection or a 5xx: may be retried
           +-- RateLimited      a 429 or a rate-limit 403; `wait` is the server's reset, if it said
@@ -59,7 +59,15 @@ class CommandError(SutureError):
 
 
 class ForgeError(SutureError):
-    """A forge call failed; the message names the call and the server's answer, never the token."""
+    """A forge call failed; the message names the call and the server's answer, never the token.
+
+    Exit code 3, "the run could not complete" (DESIGN.md's contract has no other fit: 1
+    means no candidate passed, 2 that the user's input is wrong). Unlike a bug it writes
+    no traceback log: the message is the whole story. A refused token is the user's to fix
+    (ForgeAuthError, exit code 2).
+    """
+
+    exit_code = 3
 
 
 class ForgeAuthError(ForgeError):
