@@ -116,11 +116,14 @@ def test_deleting_the_failing_test_is_rejected(failing: tuple[Path, Build, Diagn
 def test_skipping_the_failing_test_from_source_is_caught_by_outcomes(
     failing: tuple[Path, Build, Diagnosis],
 ) -> None:
-    """A candidate outside the test files that makes the test skip is still rejected."""
+    """A candidate outside the test files that makes the test skip is still rejected.
+
+    The skip is spelled so that no tamper pattern sees it: the outcomes alone must catch it.
+    """
     _, build, diagnosis = failing
     sneaky = app_edit(
         "from flask import Flask\n",
-        "from flask import Flask\nimport pytest\npytest.skip('later', allow_module_level=True)\n",
+        "from flask import Flask\nimport pytest\ngetattr(pytest, 'sk' + 'ip')('later', allow_module_level=True)\n",
     )
     verdict = verify(build, diagnosis, sneaky, sandbox=SANDBOX, timeout=120)
     assert not verdict.passed
