@@ -287,7 +287,8 @@ def _try_candidates(
             tried.add(early[1].candidate.diff)
     # Two at a time, the best rank winning; fix, re-run and fix the next when one fix is not enough.
     settings = rounds.Settings(sandbox=sandbox, timeout=timeout, progress=progress)
-    return (*verdicts, *rounds.heal(build, diagnosis, source, settings=settings, rounds=most, skip=tried))
+    seed = _addressing(early, diagnosis) if early is not None else None
+    return (*verdicts, *rounds.heal(build, diagnosis, source, settings=settings, rounds=most, skip=tried, early=seed))
 
 
 __all__: Sequence[str] = ("Options", "Outcome", "examine", "heal")

@@ -28,7 +28,9 @@ def first_success(jobs: Sequence[Callable[[], T]], *, success: Callable[[T], boo
     """
     scopes = [Scope() for _ in jobs]
 
-    def run(rank: int, job: Callable[[], T]) -> T:
+    def run(rank: int, job: Callable[[], T]) -> T | None:
+        if scopes[rank].cancelled:
+            return None  # a better-ranked job succeeded before this one started
         with scoped(scopes[rank]):
             result = job()
         if success(result):
@@ -38,11 +40,14 @@ def first_success(jobs: Sequence[Callable[[], T]], *, success: Callable[[T], boo
 
     results: list[T] = []
     with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="suture-verify") as pool:
-        futures: list[Future[T]] = [pool.submit(run, rank, job) for rank, job in enumerate(jobs)]
+        futures: list[Future[T | None]] = [pool.submit(run, rank, job) for rank, job in enumerate(jobs)]
         try:
             for future in futures:
-                results.append(future.result())
-                if success(results[-1]):
+                result = future.result()
+                if result is None:  # cancelled: only ever after a success, which ended the loop
+                    break
+                results.append(result)
+                if success(result):
                     break
         finally:
             for rank in range(len(results), len(futures)):

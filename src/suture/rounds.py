@@ -54,6 +54,7 @@ class State:
 class Attempt:
     verdict: Verdict  # the base plus the state plus the candidate, judged against the base
     following: State | None  # the next round's state when the candidate made progress
+    cured: bool = False  # the tests of the failure it addressed pass now
 
 
 @dataclass(frozen=True)
@@ -72,18 +73,19 @@ def heal(
     settings: Settings,
     rounds: int = ROUNDS,
     skip: Collection[str] = (),
+    early: Trial | None = None,
 ) -> tuple[Verdict, ...]:
     """Verdicts of the candidates tried, round after round; the last one passed if any did.
 
-    `skip` holds diffs already judged (an early trial): the first round does not try them again.
+    `skip` holds diffs already judged; `early`, a trial judged already (made while capture
+    ran) that may still have made progress: the first round weighs it with its own.
     """
     state = State(build.base_sha, build.checks, diagnosis)
+    seeds = [_judged(build, diagnosis, state, early, settings)] if early is not None and not early.problem else []
     verdicts: list[Verdict] = []
     for number in range(1, rounds + 1):
         here = source if not state.steps else Source(source.repo, state.sha)
         candidates = _candidates(state, here, settings, skip=skip if number == 1 else ())
-        if not candidates:
-            break
         if number > 1:
             settings.progress(f"round {number}: {len(candidates)} candidate(s) on top of {_origins(state.steps)}")
         attempts = parallel.first_success(
@@ -92,12 +94,25 @@ def heal(
             workers=settings.workers,
         )
         verdicts.extend(attempt.verdict for attempt in attempts)
-        following = next((attempt.following for attempt in attempts if attempt.following), None)
-        if attempts[-1].verdict.passed or following is None:
+        if attempts and attempts[-1].verdict.passed:
+            break
+        following = _best([*seeds, *attempts])
+        seeds = []
+        if following is None:
             break
         settings.progress(f"progress: {_origins(following.steps)} fixed part of the build; {_left(following)}")
         state = following
     return tuple(verdicts)
+
+
+def _best(attempts: Sequence[Attempt]) -> State | None:
+    """The state to go on from: a fix whose own tests now pass first, then the one leaving fewest failures."""
+    made = [
+        (not a.cured, len(a.following.diagnosis.failures), i, a.following)
+        for i, a in enumerate(attempts)
+        if a.following
+    ]
+    return min(made)[3] if made else None
 
 
 def _candidates(state: State, source: Source, settings: Settings, *, skip: Collection[str]) -> list[Candidate]:
@@ -115,11 +130,10 @@ def _candidates(state: State, source: Source, settings: Settings, *, skip: Colle
 def _attempt(build: Build, diagnosis: Diagnosis, state: State, candidate: Candidate, settings: Settings) -> Attempt:
     """Verify `candidate` on `state`; judge the combination against the base, and see whether it progressed."""
     settings.progress(f"verifying {candidate.origin}: {candidate.rationale}")
-    repo = Path(build.repo)
     addressed = _addressed(state.diagnosis, candidate)
     first = (*addressed.test_ids, *state.diagnosis.failing_tests, *diagnosis.failing_tests)
     ran = trial(
-        repo,
+        Path(build.repo),
         state.sha,
         candidate,
         _ordered(build, state, addressed),
@@ -129,6 +143,15 @@ def _attempt(build: Build, diagnosis: Diagnosis, state: State, candidate: Candid
         progress=settings.progress,
         rules=build.rules,
     )
+    attempt = _judged(build, diagnosis, state, ran, settings)
+    settings.progress(f"{'accepted' if attempt.verdict.passed else 'rejected'}: {attempt.verdict.reason}")
+    return attempt
+
+
+def _judged(build: Build, diagnosis: Diagnosis, state: State, ran: Trial, settings: Settings) -> Attempt:
+    """The verdict on `ran` (a candidate's trial on `state`) against the base, and the state it leads to."""
+    repo, candidate = Path(build.repo), ran.candidate
+    addressed = _addressed(state.diagnosis, candidate)
     following: State | None = None
     combined = candidate
     progressed = not ran.problem and _progressed(state, addressed, ran.after)
@@ -141,8 +164,8 @@ def _attempt(build: Build, diagnosis: Diagnosis, state: State, candidate: Candid
                 runs = _latest(state.runs, ran.after)
                 following = State(sha, runs, diagnose(Build(build.repo, sha, ran.after)), steps)
     verdict = conclude(build, diagnosis, Trial(combined, ran.after, ran.problem, ran.findings, ran.seconds))
-    settings.progress(f"{'accepted' if verdict.passed else 'rejected'}: {verdict.reason}")
-    return Attempt(verdict, None if verdict.passed else following)
+    cured = all(check.outcome_of(t) in ("passed", None) for t in addressed.test_ids for check in ran.after)
+    return Attempt(verdict, None if verdict.passed else following, cured)
 
 
 def _addressed(diagnosis: Diagnosis, candidate: Candidate) -> Failure:
@@ -165,15 +188,15 @@ def _key(failure: Failure) -> tuple[str, str, str, str]:
 
 
 def _progressed(state: State, addressed: Failure, after: Sequence[CheckRun]) -> bool:
-    """Whether the addressed failure is gone while something else still fails, and nothing passing broke."""
+    """Whether the addressed failure is gone while something else still fails, and nothing passing broke.
+
+    Its tests may still fail for another reason: each test may need more than one fix.
+    """
     if not after or any(check.timed_out for check in after) or all(check.passed for check in after):
         return False
     now = diagnose(Build("", "", tuple(after)))
     if any(_key(failure) == _key(addressed) for failure in now.failures):
         return False
-    for test_id in addressed.test_ids:
-        if any(check.outcome_of(test_id) in ("failed", "error") for check in after):
-            return False
     before = {check.command: check for check in state.runs}
     return not any(_regressed(before[check.command], check) for check in after if check.command in before)
 
