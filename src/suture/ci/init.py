@@ -53,8 +53,10 @@ def write(root: Path, written: tuple[Written, ...], *, force: bool) -> list[Path
 
 _GITHUB_HEAD = """\
 # Written by `suture init github` (flow: {flow}); actions pinned to commits. suture heals a failed run of the
-# workflow(s) named below: the heal job verifies a fix with no token and no write
-# permission; the publish job holds the token and runs no repository code.
+# workflow(s) named below, in three jobs, each with the least privilege it needs:
+#   logs     reads the failed jobs' logs through the API (actions: read); runs no repository code
+#   heal     verifies a fix in a sandbox from those logs, with no token and read-only contents
+#   publish  holds the write token, runs no repository code, re-checks the patch and pushes it
 name: suture
 on:
   # zizmor: ignore[dangerous-triggers] only same-repository runs are healed (see the job conditions)
@@ -65,7 +67,7 @@ permissions: {{}}
 concurrency:
   group: suture-${{{{ github.event.workflow_run.head_sha }}}}
 jobs:
-  heal:
+  logs:
     # A failed run, not on suture's own branches, not from a fork.
     if: >-
       github.event.workflow_run.conclusion == 'failure'
@@ -73,7 +75,28 @@ jobs:
       && github.event.workflow_run.head_repository.full_name == github.repository
     runs-on: ubuntu-latest
     permissions:
-      contents: read
+      actions: read  # list the failed run's jobs and download their logs
+    steps:
+      - uses: actions/setup-python@0b93645e9fea7318ecaed2b359559ac225c90a2b  # v5.3.0
+        with:
+          python-version: "3.11"
+      - run: python -m pip install 'suture[github]'
+      - run: suture logs --out suture-failure.log
+        env:
+          GITHUB_TOKEN: ${{{{ github.token }}}}
+      - uses: actions/upload-artifact@ea165f8d65b6e75b540449e92b4886f43607fa02  # v4
+        with:
+          name: suture-failure-log
+          path: suture-failure.log
+  heal:
+    needs: logs
+    if: >-
+      github.event.workflow_run.conclusion == 'failure'
+      && !startsWith(github.event.workflow_run.head_branch, 'suture/')
+      && github.event.workflow_run.head_repository.full_name == github.repository
+    runs-on: ubuntu-latest
+    permissions:
+      contents: read  # check out the failing commit
     outputs:
       proposed: ${{{{ steps.heal.outputs.proposed }}}}
     steps:
@@ -81,6 +104,10 @@ jobs:
         with:
           ref: ${{{{ github.event.workflow_run.head_sha }}}}
           persist-credentials: false
+      - uses: actions/download-artifact@fa0a91b85d4f404e444e00e005971372dc801d16  # v4.1.8
+        with:
+          name: suture-failure-log
+          path: ${{{{ runner.temp }}}}
       - uses: actions/setup-python@0b93645e9fea7318ecaed2b359559ac225c90a2b  # v5.3.0
         with:
           python-version: "3.11"
@@ -89,7 +116,7 @@ jobs:
       - run: python -m pip install suture && python -m pip install -e .
       - id: heal
         run: |
-          suture heal --out suture-proposal.json || true
+          suture heal --log "$RUNNER_TEMP/suture-failure.log" --out suture-proposal.json || true
           if [ -f suture-proposal.json ]; then echo "proposed=true" >> "$GITHUB_OUTPUT"; fi
       - if: steps.heal.outputs.proposed == 'true'
         uses: actions/upload-artifact@ea165f8d65b6e75b540449e92b4886f43607fa02  # v4
@@ -101,8 +128,8 @@ jobs:
     if: needs.heal.outputs.proposed == 'true'
     runs-on: ubuntu-latest
     permissions:
-      contents: write
-      pull-requests: write
+      contents: write  # push suture/<fingerprint>
+      pull-requests: write  # open or update its pull request
     steps:
       - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683  # v4.2.2
         with:
@@ -111,11 +138,12 @@ jobs:
       - uses: actions/download-artifact@fa0a91b85d4f404e444e00e005971372dc801d16  # v4.1.8
         with:
           name: suture-proposal
+          path: ${{{{ runner.temp }}}}
       - uses: actions/setup-python@0b93645e9fea7318ecaed2b359559ac225c90a2b  # v5.3.0
         with:
           python-version: "3.11"
       - run: python -m pip install 'suture[github]'
-      - run: suture publish suture-proposal.json --forge github{push_only}
+      - run: suture publish "$RUNNER_TEMP/suture-proposal.json" --forge github{push_only}
         env:
           # {token_note}
           GITHUB_TOKEN: ${{{{ secrets.SUTURE_TOKEN || github.token }}}}
@@ -130,8 +158,8 @@ _GITHUB_PROPOSE = """\
       && github.event.workflow_run.head_repository.full_name == github.repository
     runs-on: ubuntu-latest
     permissions:
-      contents: read
-      pull-requests: write
+      contents: read  # check out the branch CI passed on
+      pull-requests: write  # open its pull request
     steps:
       - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683  # v4.2.2
         with:
@@ -166,20 +194,24 @@ _GITLAB = """\
 #     - local: .gitlab/suture.gitlab-ci.yml
 # and set the masked, protected CI/CD variable GITLAB_TOKEN (a project access token with
 # the api and write_repository scopes). suture's sandbox keeps it from the checks it runs.
+# The job runs in the failed pipeline itself: `suture logs` reads the failed jobs' traces.
 suture-heal:
   stage: .post
-  when: on_failure
   image: python:3.11
   rules:
+    # GitLab refuses a job-level `when` beside `rules`: on_failure belongs to the rule.
     - if: $CI_COMMIT_BRANCH && $CI_COMMIT_BRANCH !~ /^suture\\//
+      when: on_failure
   script:
     - apt-get update -qq && apt-get install -y -qq bubblewrap  # the sandbox the checks run in
     - python -m pip install 'suture[gitlab]' && python -m pip install -e .
-    - suture heal --out suture-proposal.json
-    - suture publish suture-proposal.json --forge gitlab{push_only}
+    - suture logs --out suture-failure.log
+    - suture heal --log suture-failure.log --out suture-proposal.json || [ $? -eq 1 ]  # 1: no verified fix
+    - if [ -f suture-proposal.json ]; then suture publish suture-proposal.json --forge gitlab{push_only}; fi
   artifacts:
     when: always
     paths:
+      - suture-failure.log
       - suture-proposal.json
     expire_in: 1 week
 """
@@ -215,7 +247,8 @@ blocks:
   - name: {name}
     task:
       secrets:
-        # A secret named "suture" holding {token} (write access to contents and pull requests).
+        # A secret named "suture" holding {token} (write access to contents and pull requests)
+        # and SEMAPHORE_API_TOKEN (an API token that can read this project's jobs and their logs).
         - name: suture
       jobs:
         - name: {name}
@@ -245,8 +278,9 @@ def _semaphore(forge: str) -> tuple[Written, ...]:
     heal = "\n".join(
         [
             "            - sudo apt-get install -y bubblewrap",
-            f"            - python -m pip install 'suture[{forge}]' && python -m pip install -e .",
-            f"            - suture heal --forge {forge} --push-only",
+            f"            - python -m pip install 'suture[{forge},semaphore]' && python -m pip install -e .",
+            "            - suture logs --out suture-failure.log  # the failed jobs that promoted this",
+            f"            - suture heal --log suture-failure.log --forge {forge} --push-only",
         ]
     )
     propose = "\n".join(
