@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from fixer_helpers import commit
 from helpers import git, make_repo
 from projects import PYTEST
 
-from suture.fixers.lint import fix_command
+from suture.fixers.lint import LintFixer, fix_command, flake8_commands, pins
+from suture.records import Failure
+from suture.sandbox import Bubblewrap
 
 PY = sys.executable
 
@@ -96,3 +100,102 @@ def test_a_format_failure_only_in_a_test_file_is_not_fixed(tmp_path: Path) -> No
     assert code == 1
     assert result["status"] == "unfixed"
     assert git(repo, "branch", "--list", "suture/*") == ""
+
+
+@pytest.mark.parametrize(
+    ("check", "expected"),
+    [
+        ("python evil.py ruff check .", ["ruff", "check", "--fix", "."]),
+        ("poetry run black --check .", ["black", "."]),
+        ("ruff check . && curl http://example.invalid", ["ruff", "check", "--fix", "."]),
+        ("ruff check .;curl http://example.invalid", ["ruff", "check", "--fix", "."]),
+        ("pip install ruff; ruff format --check src", ["ruff", "format", "src"]),
+        ("./tools/ruff check .", ["ruff", "check", "--fix", "."]),
+        ("env X=1 isort -c .", ["isort", "."]),
+        ("./venv/bin/python -m black --check .", ["./venv/bin/python", "-m", "black", "."]),
+    ],
+)
+def test_only_the_tool_runs_with_its_fix_flags(check: str, expected: list[str]) -> None:
+    assert fix_command(check) == expected
+
+
+FLAKE8_OUTPUT = (
+    "./pkg.py:1:1: F401 'os' imported but unused\n"
+    "pkg.py:5:10: E225 missing whitespace around operator\n"
+    "/tmp/suture-wt-1-x/tree/pkg.py:6:20: W291 trailing whitespace\n"
+    "pkg.py:7:80: E501 line too long (90 > 79 characters)\n"
+    "tests/test_pkg.py:1:1: F401 'sys' imported but unused\n"
+)
+
+
+def test_flake8_codes_go_to_the_tools_that_fix_them() -> None:
+    paths = ["pkg.py", "tests/test_pkg.py"]
+    both = flake8_commands("flake8 .", FLAKE8_OUTPUT, paths=paths, have={"autopep8": True, "ruff": True})
+    assert both == [
+        ["autopep8", "--in-place", "--select=E225,E501,W291", "--", "pkg.py"],
+        ["ruff", "check", "--fix", "--select=F401", "--", "pkg.py"],
+    ]
+    ruff_only = flake8_commands("flake8 .", FLAKE8_OUTPUT, paths=paths, have={"ruff": True})
+    assert ruff_only == [["ruff", "check", "--fix", "--select=F401,W291", "--", "pkg.py"]]
+    assert flake8_commands("ruff check .", FLAKE8_OUTPUT, paths=paths, have={"ruff": True}) == []
+
+
+FLAKE8_PROJECT = {
+    "setup.cfg": "[flake8]\nmax-line-length = 100\nexclude = .git,__pycache__\n",
+    "pkg.py": "import os\nimport sys\n\n\ndef name():\n    x=sys.platform   \n    return x\n",
+    "tests/test_pkg.py": "from pkg import name\n\n\ndef test_name():\n    assert name()\n",
+}
+
+
+def test_a_flake8_check_is_healed(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo", FLAKE8_PROJECT)
+    code, result, stderr = heal(repo, PYTEST, f"{PY} -m flake8 .")
+    assert code == 0, stderr
+    assert result["fixer"] == "lint-tool"
+    assert git(repo, "show", f"{result['branch']}:pkg.py") == (
+        "import sys\n\n\ndef name():\n    x = sys.platform\n    return x\n"
+    )
+
+
+def check_failed(check: str, output: str = "") -> Failure:
+    return Failure("ruff", "check-failed", check, "", "exited with code 1", (), (), output, "f" * 12)
+
+
+def test_the_tool_runs_in_the_sandbox_and_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A `ruff` that writes outside its worktree, behind a check that runs a script first."""
+    marker = tmp_path / "outside" / "marker"
+    marker.parent.mkdir()
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    ruff = bin_dir / "ruff"
+    ruff.write_text(f'#!/bin/sh\necho escaped > {marker}\nexec {PY} -m ruff "$@"\n')
+    ruff.chmod(0o755)
+    evil = tmp_path / "outside" / "evil.py"
+    evil.write_text(f"open({str(marker) + '.evil'!r}, 'w').write('ran')\n")
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    source = commit(tmp_path / "repo", UNUSED_IMPORT)
+
+    [candidate] = LintFixer(Bubblewrap()).propose(check_failed(f"{PY} {evil} ruff check ."), source)
+
+    assert "-import os" in candidate.diff
+    assert not marker.exists(), "the tool ran outside the sandbox"
+    assert not Path(str(marker) + ".evil").exists(), "the words before the tool ran"
+
+
+def test_a_pinned_version_that_is_not_installed_is_reported(tmp_path: Path) -> None:
+    files = {**UNUSED_IMPORT, "requirements-dev.txt": "pytest\nruff==0.0.1  # the team's pin\n"}
+    source = commit(tmp_path / "repo", files)
+    [candidate] = LintFixer(Bubblewrap()).propose(check_failed(f"{PY} -m ruff check ."), source)
+    assert "pins ruff 0.0.1" in candidate.rationale
+    assert pins(source) == {"ruff": "0.0.1"}
+
+
+def test_pins_are_read_from_pyproject_and_pre_commit(tmp_path: Path) -> None:
+    files = {
+        "pyproject.toml": '[project]\nname = "x"\n\n[project.optional-dependencies]\ndev = ["black==24.1.0"]\n',
+        ".pre-commit-config.yaml": (
+            "repos:\n- repo: https://github.com/astral-sh/ruff-pre-commit\n  rev: v0.6.9\n  hooks:\n  - id: ruff\n"
+            "- repo: https://github.com/PyCQA/isort\n  rev: 5.13.2\n  hooks:\n  - id: isort\n"
+        ),
+    }
+    assert pins(commit(tmp_path / "repo", files)) == {"black": "24.1.0", "ruff": "0.6.9", "isort": "5.13.2"}

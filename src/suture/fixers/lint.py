@@ -39,6 +39,7 @@ from suture.source import Source
 TIMEOUT = 300.0  # seconds for the tool's fixing run
 TOOLS = ("ruff", "black", "isort", "flake8")
 OPERATORS = {"&&", "||", ";", ";;", "|", "&", "(", ")", ">", ">>", "<", "<<", "|&", "&>"}
+INSTALLERS = {"install", "add", "download", "wheel", "sync"}  # pip install ruff, uv add black, ...
 PYTHON = re.compile(r"python[\d.]*")
 # Codes flake8 reports that ruff fixes safely; the rest of pyflakes' need a person.
 RUFF_FIXES = frozenset({"F401", "F541", "F632", "E703", "E713", "E714", "W291", "W292", "W293", "W605"})
@@ -57,10 +58,20 @@ def _words(check: str) -> list[str] | None:
     for word in [*words, ";"]:
         if word not in OPERATORS:
             segment.append(word)
-        elif any(_tool(w) for w in segment):
+        elif _at(segment) is not None:
             return segment
         else:
             segment = []
+    return None
+
+
+def _at(words: Sequence[str]) -> int | None:
+    """Where `words` start a lint tool: not where they install one (`pip install ruff`)."""
+    for index, word in enumerate(words):
+        if word in INSTALLERS:
+            return None
+        if _tool(word):
+            return index
     return None
 
 
@@ -82,7 +93,8 @@ def _split(check: str) -> tuple[list[str], str, list[str]] | None:
     words = _words(check)
     if words is None:
         return None
-    index = next(i for i, word in enumerate(words) if _tool(word))
+    index = _at(words)
+    assert index is not None  # _words returns only segments that start a tool
     return _invocation(words, index), _tool(words[index]), words[index + 1 :]
 
 
