@@ -185,6 +185,13 @@ def _model_options(command: Callable[..., None]) -> Callable[..., None]:
     help="Rerun failing tests on the unchanged base up to N times; one that passes is flaky and not fixed "
     "(default: [tool.suture] flaky-reruns, else 3; 0: never).",
 )
+@click.option(
+    "--base",
+    metavar="REF",
+    envvar="SUTURE_BASE",
+    help="The trusted commit whose [tool.suture] applies (a pull request's target, e.g. origin/main; also "
+    "SUTURE_BASE): a fork's head cannot then turn the sandbox off, let variables through or loosen the policy.",
+)
 def heal(
     test_cmds: tuple[str, ...],
     timeout: float | None,
@@ -199,6 +206,7 @@ def heal(
     out: Path | None,
     log: str | None,
     flaky_reruns: int | None,
+    base: str | None,
     **model: Any,
 ) -> None:
     """Heal the current repository: capture, diagnose, fix, verify, propose.
@@ -240,6 +248,7 @@ def heal(
         environ=dict(os.environ),  # the model's key is read from it, and its secrets kept out of prompts
         log=_log_input(log) if log is not None else None,
         flaky_reruns=flaky_reruns,
+        base=base,
     )
     outcome = run_heal(directory, options, progress=_progress(quiet), warn=_warn)
     if as_json:

@@ -108,7 +108,15 @@ def reset_tests(tree: Path, sha: str) -> list[str]:
 
 
 def conclude(build: Build, diagnosis: Diagnosis, ran: Trial) -> Verdict:
-    """The verdict on a trial, judged against the base's runs and the final diagnosis."""
+    """The verdict on a trial, judged against the base's runs and the final diagnosis.
+
+    The policy is applied again with the build's rules: a trial started before they were
+    known (beside the capture) was held to the defaults, which a configuration may tighten.
+    """
+    if not ran.problem and not ran.findings:
+        found = policy.check(Path(build.repo), build.base_sha, ran.candidate.diff, build.rules)
+        if found:
+            ran = Trial(ran.candidate, (), "rejected by policy: " + "; ".join(found), found, ran.seconds)
     passed, reason = (False, ran.problem) if ran.problem else judge(build, diagnosis, ran.after)
     return Verdict(
         candidate=ran.candidate,
