@@ -172,6 +172,15 @@ REJECTED = [
     ("new-file-diff", "--- /dev/null\n+++ b/new.py\n@@ -0,0 +1 @@\n+x = 1\n", "fixes change existing files only"),
     ("deleting-diff", "--- a/calc.py\n+++ /dev/null\n@@ -1,2 +0,0 @@\n-x\n", "fixes may not delete files"),
     (
+        "elision-in-replace",
+        "calc.py\n<<<<<<< SEARCH\ndef add(a, b):\n=======\n"
+        "def add(a, b):\n    # ... existing code ...\n>>>>>>> REPLACE\n",
+        "calc.py line 2 would be `# ... existing code ...`, which leaves code out",
+    ),
+    ("apply-patch-adds-a-file", "*** Begin Patch\n*** Add File: new.py\n+x = 1\n*** End Patch\n", "creates new.py"),
+    ("only-a-draft-in-think", "<think>\ncalc.py\n" + SR.split("\n", 1)[1] + "</think>\nI am not sure.", "holds no"),
+    ("unclosed-think", "<think>\ncalc.py\n" + SR.split("\n", 1)[1], "holds no SEARCH/REPLACE block"),
+    (
         "two-unnamed-fences",
         "```python\nx = 1\n```\nor\n```python\nx = 2\n```\n",
         "several fenced blocks and names no file",

@@ -135,7 +135,7 @@ class Assistant:
         except Malformed as exc:
             return self._failed(run, progress, number, f"the endpoint's answer was unusable: {exc}", "(none)")
         default = prompt.editable[0] if len(prompt.editable) == 1 else None
-        edited = edits.edit(reply.text, source.read, default_path=default, redactor=self.redactor)
+        edited = edits.edit(reply.text, source.read, default_path=default, paths=source.paths(), redactor=self.redactor)
         problem = edited.problem or _repeated(edited.diff, previous)
         if problem:
             return self._failed(run, progress, number, f"rejected before verification: {problem}", reply.text)
