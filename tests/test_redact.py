@@ -107,3 +107,18 @@ def test_looks_random() -> None:
     assert looks_random("Zx9Qw8Er7Ty6Ui5Op4As")
     assert not looks_random("configuration_file")
     assert not looks_random("short1A")
+
+
+@pytest.mark.parametrize("secret", [GITHUB, SHAPES["gitlab-token"], SHAPES["aws-access-key"], SHAPES["jwt"]])
+def test_the_head_of_a_token_a_tool_cut_short(secret: str) -> None:
+    """pytest's summary line cuts a long message: `AssertionError: refused ghp_A1b2C3d4...`."""
+    head = secret[:14]
+    redacted = Redactor().redact(f"FAILED tests/t.py::test_x - AssertionError: refused {head}...")
+
+    assert head not in redacted
+    assert redacted.endswith("refused [REDACTED:token-prefix]...")
+
+
+@pytest.mark.parametrize("text", ["ruff check src...", f"commit {SHA[:12]}...", "risk-free...", "task-1234..."])
+def test_words_cut_short_are_not_tokens(text: str) -> None:
+    assert Redactor().redact(text) == text

@@ -104,8 +104,14 @@ def _check_text(head: bytes, name: str) -> None:
                 f"{name} is a {kind} archive, not a text log: extract it first "
                 "(GitHub's 'Download log archive' is a zip of one text file per step)"
             )
-    if head.count(b"\0") > len(head) // 100:  # a stray NUL in a test's output is fine; binary is full of them
+    # A stray NUL or bell in a test's output is fine; binary data is full of control bytes.
+    controls = len(head) - len(head.translate(None, _CONTROLS))
+    if head.count(b"\0") > len(head) // 100 or controls > len(head) // 20:
         raise UsageError(f"{name} is binary data, not a text log: give the plain-text log of the failing job")
+
+
+# Control bytes no text log is made of: not tab, newline, CR, form feed, backspace (spinners) or ESC (colours).
+_CONTROLS = bytes([*range(0x00, 0x08), *range(0x0E, 0x1B), *range(0x1C, 0x20)])
 
 
 def _sniffed(stream: BinaryIO, name: str) -> Iterator[bytes]:

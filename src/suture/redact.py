@@ -68,6 +68,11 @@ _SHAPES = (
     _rule("openai-key", rf"\bsk-(?:proj-|svcacct-|admin-)?{_TOKEN_CHARS}{{20,}}"),
     _rule("google-api-key", rf"\bAIza{_TOKEN_CHARS}{{35}}"),
     _rule("jwt", r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}"),
+    # The head of a token that a tool cut short (pytest's summary line: `ghp_a1B2c3D4...`).
+    _rule(
+        "token-prefix",
+        r"\b(?:gh[pousr]_|github_pat_|glpat-|xox[bpoas]-|sk-|AKIA|ASIA|AIza|eyJ)[A-Za-z0-9_\-]{4,}(?=\.\.\.|\u2026)",
+    ),
 )
 # The value after a scheme is a credential whatever it looks like.
 _POSITIONAL = (

@@ -59,6 +59,12 @@ def _interpreter_line(exc: BaseException) -> str:
     finally:
         sys.stderr = saved
     lines = [line for line in buffer.getvalue().splitlines() if line.strip()]
+    # A message of several lines (pytest's assertion explanations) starts at the line that
+    # names the exception: that line, not the message's last, says what went wrong.
+    names = (type(exc).__name__, f"{type(exc).__module__}.{type(exc).__qualname__}")
+    for index in range(len(lines) - 1, -1, -1):
+        if lines[index].startswith(tuple(f"{name}:" for name in names)) or lines[index] in names:
+            return lines[index]
     return lines[-1] if lines else type(exc).__name__
 
 

@@ -13,8 +13,8 @@ placeholders (`/ROOT` and `/ROOT-rerun`): its failures carry memory addresses, p
 `tmp_path` dirs, timestamps and the checkout path, which differ between the runs, so the
 fingerprint tests can prove it ignores them.
 
-Needs pytest, pytest-xdist (the `xdist` scenarios) and requests (a real site-packages frame; it connects to a closed port on
-loopback, nothing leaves the machine). Outputs differ from run to run only in timings,
+Needs pytest, pytest-xdist (the `xdist` scenarios) and requests (a real site-packages
+frame; it connects to a closed port on loopback, nothing leaves the machine). Outputs differ from run to run only in timings,
 addresses and temp names; the tests do not depend on those.
 
 The `*_py313` logs need an interpreter whose tracebacks carry the "Did you mean" suggestions
