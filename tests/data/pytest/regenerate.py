@@ -14,8 +14,9 @@ placeholders (`/ROOT` and `/ROOT-rerun`): its failures carry memory addresses, p
 fingerprint tests can prove it ignores them.
 
 Needs pytest, pytest-xdist (the `xdist` scenarios) and requests (a real site-packages
-frame; it connects to a closed port on loopback, nothing leaves the machine). Outputs differ from run to run only in timings,
-addresses and temp names; the tests do not depend on those.
+frame; it connects to a closed port on loopback, nothing leaves the machine). Outputs
+differ from run to run only in timings, addresses and temp names; the tests do not depend
+on those.
 
 The `*_py313` logs need an interpreter whose tracebacks carry the "Did you mean" suggestions
 (Python 3.12+: pytest shows them for AttributeError, and for NameError in native tracebacks;
