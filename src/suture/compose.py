@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from suture.git import BRANCH_PREFIX, TRAILER
@@ -36,6 +37,8 @@ def propose(build: Build, diagnosis: Diagnosis, verdict: Verdict, *, usage: Usag
         f"{TRAILER}\n"
     )
     model = f"\n### Language model\n{spent(usage)}\n" if usage else ""
+    if "llm:" not in verdict.candidate.origin:  # the PR says which kind of fixer wrote it (origins compose: a+b)
+        model += f"\n### Fixer\nDeterministic: `{verdict.candidate.origin}`; no language model wrote this fix.\n"
     return Proposal(
         branch=f"{BRANCH_PREFIX}{diagnosis.fingerprint}",
         commit_message=message,
@@ -69,9 +72,7 @@ def body(build: Build, diagnosis: Diagnosis, verdict: Verdict) -> str:
     return "\n".join(
         [
             "### Root cause",
-            "```",
-            f"{failure.error_type}: {failure.message}" if failure.error_type else failure.message,
-            "```",
+            *fenced(f"{failure.error_type}: {failure.message}" if failure.error_type else failure.message),
             f"Raised at `{where.path}:{where.line}`." if where else "",
             "",
             "### Failing tests",
@@ -80,9 +81,7 @@ def body(build: Build, diagnosis: Diagnosis, verdict: Verdict) -> str:
             f"### Fix ({verdict.candidate.origin}, {verdict.candidate.size} changed lines)",
             verdict.candidate.rationale,
             "",
-            "```diff",
-            verdict.candidate.diff.rstrip(),
-            "```",
+            *fenced(verdict.candidate.diff.rstrip(), "diff"),
             "",
             "### Verification",
             table(verdict.before, verdict.after),
@@ -93,6 +92,13 @@ def body(build: Build, diagnosis: Diagnosis, verdict: Verdict) -> str:
             "",
         ]
     )
+
+
+def fenced(text: str, info: str = "") -> tuple[str, str, str]:
+    """`text` in a code block whose fence is longer than any run of backticks in it: log text cannot close it."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}{info}", text, fence
 
 
 def spent(usage: Usage) -> str:
