@@ -207,6 +207,49 @@ def test_a_fork_pull_request_makes_no_forge_call(github: ForgeServer, tmp_path: 
     assert github.calls == [] and hosted.pulls == []
 
 
+@pytest.mark.parametrize("ci", ["gitlab-ci", "semaphore"])
+def test_a_fork_merge_or_pull_request_in_gitlab_or_semaphore_publishes_nothing(tmp_path: Path, ci: str) -> None:
+    kind = "gitlab" if ci == "gitlab-ci" else "github"  # Semaphore builds a GitHub repository here
+    generator = serve(kind, tmp_path / "forge", TOKEN)
+    server = next(generator)
+    try:
+        repo = make_repo(tmp_path / "repo", CLASSIC)
+        hosted = server.add_repo(SLUG, repo)
+        variables = {
+            "gitlab-ci": {
+                "GITLAB_CI": "true",
+                "CI_PROJECT_ID": "1",
+                "CI_PROJECT_PATH": SLUG,
+                "CI_MERGE_REQUEST_PROJECT_ID": "1",
+                "CI_MERGE_REQUEST_SOURCE_PROJECT_ID": "99",  # the merge request comes from a fork
+                "CI_MERGE_REQUEST_SOURCE_BRANCH_NAME": "patch-1",
+                "CI_SERVER_URL": server.url,
+            },
+            "semaphore": {
+                "SEMAPHORE": "true",
+                "SEMAPHORE_GIT_PROVIDER": "github",
+                "SEMAPHORE_GIT_REPO_SLUG": SLUG,
+                "SEMAPHORE_GIT_REF_TYPE": "pull-request",
+                "SEMAPHORE_GIT_PR_SLUG": "mallory/calc",
+                "SEMAPHORE_GIT_PR_BRANCH": "patch-1",
+            },
+        }[ci]
+        env = {**variables, "GITLAB_TOKEN": TOKEN, "GITHUB_TOKEN": TOKEN}
+        flags = ("--forge", kind, "--forge-url", server.url, "--repo-slug", SLUG)
+        done = suture(repo, "heal", "--json", "--test-cmd", PYTEST, *flags, env=env)
+        assert done.returncode == 0, done.stderr
+        assert last_json(done)["status"] == "fixed" and "publishes nothing" in done.stderr
+        proposal = tmp_path / "proposal.json"
+        assert suture(repo, "heal", "--test-cmd", PYTEST, "--out", str(proposal)).returncode == 0
+        for command in (("publish", str(proposal)), ("sweep",), ("propose", "--branch", "suture/x")):
+            again = suture(repo, *command, *flags, env=env)
+            assert again.returncode == 0 and "nothing" in again.stdout, again.stderr
+        assert server.mutating() == [] and server.calls == [] and hosted.pulls == []
+        no_token(done, server)
+    finally:
+        server.close()
+
+
 @pytest.mark.parametrize(
     "variables",
     [
