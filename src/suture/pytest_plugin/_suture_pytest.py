@@ -62,9 +62,11 @@ def _interpreter_line(exc: BaseException) -> str:
     # A message of several lines (pytest's assertion explanations) starts at the line that
     # names the exception: that line, not the message's last, says what went wrong.
     names = (type(exc).__name__, f"{type(exc).__module__}.{type(exc).__qualname__}")
-    for index in range(len(lines) - 1, -1, -1):
-        if lines[index].startswith(tuple(f"{name}:" for name in names)) or lines[index] in names:
-            return lines[index]
+    # An exception group draws its tree in `  | ` margins.
+    for line in reversed(lines):
+        text = line.lstrip(" |")
+        if text.startswith(tuple(f"{name}:" for name in names)) or text in names:
+            return text
     return lines[-1] if lines else type(exc).__name__
 
 
