@@ -21,7 +21,6 @@ from suture.forges import pr
 from suture.forges.publish import Policy, Publisher
 from suture.forges.sweep import sweep
 
-
 ROOMY = Policy(max_new_per_hour=10)  # the scene opens more pull requests than the hourly cap allows
 
 
