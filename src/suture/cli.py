@@ -6,6 +6,7 @@ error, 3 unexpected error (traceback in a log file), 130 interrupted.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -13,9 +14,9 @@ import sys
 import threading
 import time
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import click
 from rich.console import Console
@@ -23,6 +24,7 @@ from rich.markup import escape
 
 from suture import __version__, cli_forges
 from suture.errors import SutureError
+from suture.redact import Redactor
 from suture.sandbox import SANDBOXES
 
 
@@ -403,13 +405,55 @@ def _terminate(signum: int, frame: object) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    if threading.current_thread() is not threading.main_thread():
-        return _main(argv)
-    previous = signal.signal(signal.SIGTERM, _terminate)
+    with _redacted_output():
+        if threading.current_thread() is not threading.main_thread():
+            return _main(argv)
+        previous = signal.signal(signal.SIGTERM, _terminate)
+        try:
+            return _main(argv)
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+
+
+class _Redacting:
+    """A text stream that redacts what is written before passing it on (SECURITY.md: our own output)."""
+
+    def __init__(self, stream: TextIO, redactor: Redactor) -> None:
+        self._stream = stream
+        self._redactor = redactor
+        self.encoding = getattr(stream, "encoding", None) or "utf-8"
+        self.errors = getattr(stream, "errors", None) or "strict"
+
+    def write(self, text: str) -> int:
+        self._stream.write(self._redactor.redact(text))
+        return len(text)
+
+    def flush(self) -> None:
+        self._stream.flush()
+
+    def isatty(self) -> bool:
+        return self._stream.isatty()
+
+    def fileno(self) -> int:
+        return self._stream.fileno()
+
+
+@contextlib.contextmanager
+def _redacted_output() -> Iterator[None]:
+    """stdout and stderr redacted for the whole command: progress, results, JSON, errors, tracebacks."""
+    redactor = _redactor()
+    saved = sys.stdout, sys.stderr
+    sys.stdout = _Redacting(saved[0], redactor)
+    sys.stderr = _Redacting(saved[1], redactor)
     try:
-        return _main(argv)
+        yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        sys.stdout, sys.stderr = saved
+
+
+def _redactor() -> Redactor:
+    """Token shapes, and the values of this process's secret-looking variables."""
+    return Redactor(os.environ)
 
 
 def _main(argv: Sequence[str] | None) -> int:
@@ -444,5 +488,10 @@ def crash_log() -> Path:
     except OSError:
         base = Path("/tmp")
     path = base / f"crash-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.log"
-    path.write_text(f"suture {__version__} {' '.join(sys.argv)}\n{traceback.format_exc()}", encoding="utf-8")
+    text = _redactor().redact(f"suture {__version__} {' '.join(sys.argv)}\n{traceback.format_exc()}")
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:  # a full disk, say: the traceback goes to stderr instead
+        sys.stderr.write(f"suture: could not write {path} ({exc.strerror}); the traceback:\n{text}")
+        return Path("(stderr)")
     return path

@@ -185,7 +185,7 @@ def heal(
         reason = "no candidate passed verification" if verdicts else "no fixer recognised the failure"
         reason += f"; the language model stopped: {usage.stopped}" if usage and usage.stopped else ""
         return done("unfixed", reason, **common)
-    proposal = compose.propose(build, diagnosis, best, usage=usage)
+    proposal = redacted(compose.propose(build, diagnosis, best, usage=usage), Redactor(options.environ))
     if options.dry_run:
         return done("fixed", "verified (dry run: nothing created)", winner=best, proposal=proposal, **common)
     broken = policy.check(repo, build.base_sha, proposal.patch, build.rules)  # again, right before publishing
@@ -226,6 +226,17 @@ def _settings(
     progress(f"sandbox: {box.describe()}")
     progress(f"checking {sha[:12]} in a disposable worktree: {', '.join(commands)}")
     return source, commands, options.timeout or settings.timeout, box
+
+
+def redacted(proposal: Proposal, redactor: Redactor) -> Proposal:
+    """The proposal's texts without secrets: the commit message, the title and the body (and the diff
+    shown in it) leave the machine. The patch itself is the repository's code and stays as it is."""
+    return dataclasses.replace(
+        proposal,
+        commit_message=redactor.redact(proposal.commit_message),
+        title=redactor.redact(proposal.title),
+        body=redactor.redact(proposal.body),
+    )
 
 
 def trusted_config(repo: Path, sha: str, base: str | None) -> config.Config:

@@ -45,6 +45,8 @@ def run(
             timeout=timeout,
         )
     except FileNotFoundError as exc:
+        if cwd is not None and not os.path.isdir(cwd):
+            raise UsageError(f"{cwd} is not a directory") from exc
         raise UsageError(f"{argv[0]!r} is not installed or not on PATH") from exc
     except subprocess.TimeoutExpired as exc:
         raise SutureError(f"{' '.join(argv)} did not finish within {timeout:.0f}s") from exc
