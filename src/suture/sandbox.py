@@ -8,7 +8,8 @@ open sockets. `Bubblewrap` runs each check with
 - no network and its own pid namespace (`--unshare-all`): no other process is visible,
   suture's own environment included;
 - no capabilities, no new privileges, a session of its own, killed with its parent;
-- the root read-only; /tmp, /run, the user's home and checkout under empty tmpfs, with
+- the root read-only; /tmp, /run, every home (/home, /root) and the checkout under empty tmpfs,
+  /etc/shadow and its kin emptied, with
   only what the check needs brought back read-only (the PATH entries and the interpreters
   they lead to, suture's pytest plugin, the git directory with its config replaced by a
   copy without credentials); writable only the worktree and the check's scratch dir.
@@ -110,8 +111,12 @@ FLAGS = (
     "/proc",
 )
 # Hidden under an empty tmpfs: other processes' temp files and sockets (an ssh or gpg
-# agent, docker.sock: a socket on a read-only mount still accepts connections).
-HIDDEN = ("/tmp", "/var/tmp", "/run")
+# agent, docker.sock: a socket on a read-only mount still accepts connections); every
+# user's home (their keys, .netrc, cloud credentials), root's included, with only what the
+# check needs brought back read-only; the host's ssh keys.
+HIDDEN = ("/tmp", "/var/tmp", "/run", "/home", "/root", "/etc/ssh")
+# Files replaced by an empty one: password hashes and sudo rules (root outside reads them).
+MASKED = ("/etc/shadow", "/etc/shadow-", "/etc/gshadow", "/etc/gshadow-", "/etc/sudoers")
 
 
 @dataclass(frozen=True)
@@ -155,6 +160,7 @@ class Bubblewrap:
             *_flags(executable),
             *mounts,
             *writable,
+            *(option for path in MASKED if os.path.isfile(path) for option in ("--ro-bind", "/dev/null", path)),
             *_masked_git_configs(common, scratch),
             "--chdir",
             str(tree),
