@@ -9,11 +9,15 @@
    tests/data) buried at 20%, 50% and 80%. A child process distils it (so its peak RSS is
    distil's alone, from resource.getrusage) and reports wall time, MB/s, peak RSS and
    whether every failure line was kept.
-2. Recall: every failing tool log in tests/data, wrapped in CI noise (a dependency install
-   before, 0 to 400 lines of later steps and cleanup after, timestamps, progress bars, the
-   runner's exit line). Ground truth: the log line holding each failure's message, as the
-   parsers read it from the tool's own output. Reports in how many logs the excerpt keeps
-   every ground-truth line, and in how many the last 200 lines do.
+   The peak RSS is also read from `/usr/bin/time -v` when it is installed.
+2. Recall: every failing tool log in tests/data (each made by running the tool on a broken
+   project: the regenerate.py beside it), wrapped in CI noise four ways: a dependency
+   install before and 0, 150 or 400 lines of later steps and cleanup after; or 4,000 to
+   8,000 lines of installs, compiler warnings and passing tests named test_error_* before.
+   GitHub timestamps, progress bars and the runner's exit line throughout. Ground truth:
+   the log line holding each failure's message, as the parsers read it from the tool's own
+   output. Reports in how many logs the excerpt keeps every ground-truth line (within the
+   cap), in how many the last 200 lines do, and what share of a long log the excerpt is.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import argparse
 import json
 import os
 import random
+import re
 import resource
 import subprocess
 import sys
@@ -29,7 +34,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from suture.distil import distil, distil_text
+from suture.distil import Limits, distil, distil_text
 from suture.logtext import normalise
 from suture.parsers import parse
 
@@ -117,16 +122,20 @@ def throughput(size_mb: int) -> None:
                               capture_output=True, text=True, check=True)  # fmt: skip
         truth = json.loads(made.stdout)
         size = path.stat().st_size
+        timer = ["/usr/bin/time", "-v"] if Path("/usr/bin/time").exists() else []
         done = subprocess.run(
-            [sys.executable, __file__, "--measure", str(path)], capture_output=True, text=True, check=True
+            [*timer, sys.executable, __file__, "--measure", str(path)], capture_output=True, text=True, check=True
         )
         result = json.loads(done.stdout)
+        time_v = re.search(r"Maximum resident set size \(kbytes\): (\d+)", done.stderr)
     kept = {line.strip() for line in str(result["text"]).split("\n")}
     missing = [line for line in truth if line not in kept]
     seconds = float(result["seconds"])  # type: ignore[arg-type]
     print(f"log: {size / 1e6:.0f} MB, one 50 MB line, invalid UTF-8, {len(BURIED)} failure reports buried")
     print(f"wall time: {seconds:.2f} s   throughput: {size / 1e6 / seconds:.0f} MB/s")
     print(f"peak RSS of the distilling process: {float(result['peak_rss_mb']):.0f} MB")  # type: ignore[arg-type]
+    if time_v:
+        print(f"peak RSS by /usr/bin/time -v: {int(time_v[1]) / 1024:.0f} MB")
     print(f"excerpt: {result['lines']} lines; failure lines kept: {len(truth) - len(missing)}/{len(truth)}")
     for line in missing:
         print(f"  missing: {line}")
@@ -135,8 +144,16 @@ def throughput(size_mb: int) -> None:
 # --- recall against the tail ----------------------------------------------------------------
 
 
+LONG = -1  # the variant with thousands of lines of build noise before the failure
+
+
 def corpus() -> list[tuple[str, int, str, list[str]]]:
-    """(tool log, lines after it, the CI log, ground truth) for every failing tool log."""
+    """(tool log, lines after it or LONG, the CI log, ground truth) for every failing tool log.
+
+    Four CI logs per tool log: 100 to 600 lines of dependency installs before it and 0, 150
+    or 400 lines of later steps after it; and a long one, 4,000 to 8,000 lines of installs,
+    compiler warnings and passing tests (with "error" and "fail" in their names) before it.
+    """
     rng = random.Random(11)
     logs = []
     for path in sorted(DATA.glob("*/*.txt")):
@@ -144,8 +161,13 @@ def corpus() -> list[tuple[str, int, str, list[str]]]:
         truth = failure_lines(name)
         if not truth:
             continue  # a green log
-        for after in (0, 150, 400):
-            lines = [*install(rng, rng.randrange(100, 600)), *path.read_text().splitlines(), *later(rng, after)]
+        for after in (0, 150, 400, LONG):
+            if after == LONG:
+                before = build_noise(rng, rng.randrange(4_000, 8_000))
+                tail = later(rng, rng.randrange(0, 400))
+            else:
+                before, tail = install(rng, rng.randrange(100, 600)), later(rng, after)
+            lines = [*before, *path.read_text().splitlines(), *tail]
             lines.append("##[error]Process completed with exit code 1.")
             stamped = "\n".join(STAMP.format(0, n // 60 % 60, n) + line for n, line in enumerate(lines))
             logs.append((name, after, stamped, truth))
@@ -161,6 +183,24 @@ def install(rng: random.Random, count: int) -> list[str]:
     return [*head, *body, "##[endgroup]", "##[group]Run the checks"]
 
 
+def build_noise(rng: random.Random, count: int) -> list[str]:
+    """A long build: installs, C compiler warnings, and passing tests whose names say error and fail."""
+    lines = install(rng, count // 3)
+    for k in range(count - len(lines)):
+        kind = k % 4
+        if kind == 0:
+            lines.append(f"src/ext/mod{k % 40}.c:{k % 300 + 1}:5: warning: unused variable 'error' [-Wunused-variable]")
+        elif kind == 1:
+            lines.append(f"tests/test_errors.py::test_error_path_{k} PASSED{' ' * 20}[ {k % 100:2d}%]")
+        elif kind == 2:
+            lines.append(f"tests/test_retry.py::test_fail_over_{k} \x1b[32mPASSED\x1b[0m")
+        else:
+            lines.append(
+                f"  Requirement already satisfied: errorhandler-{k % 9}.0 in ./venv/lib/python3.11/site-packages"
+            )
+    return lines
+
+
 def later(rng: random.Random, count: int) -> list[str]:
     """What a job prints after the failing step: other steps, cache and artifact uploads, cleanup."""
     words = ("Post job cleanup.", "Uploading artifact part", "Cache saved with key", "[command]/usr/bin/git config")
@@ -169,20 +209,35 @@ def later(rng: random.Random, count: int) -> list[str]:
 
 def recall() -> None:
     logs = corpus()
-    excerpt_hits = tail_hits = early = early_tail_misses = 0
+    limits = Limits()
+    excerpt_hits = tail_hits = early = early_tail_misses = over_cap = 0
+    long_logs: list[float] = []
     for _, after, text, truth in logs:
-        kept = set(distil_text(text).text.split("\n"))
+        excerpt = distil_text(text, limits=limits)
+        kept = {k.strip() for k in excerpt.text.split("\n")}
         tail = {normalise(line).strip() for line in text.splitlines()[-TAIL:]}
-        excerpt_ok = all(line in kept or line in {k.strip() for k in kept} for line in truth)
+        excerpt_ok = all(line in kept for line in truth)
         tail_ok = all(line in tail for line in truth)
         excerpt_hits += excerpt_ok
         tail_hits += tail_ok
-        if after >= TAIL:
+        over_cap += len(excerpt.lines) > limits.max_lines or len(excerpt.text.encode()) + 1 > limits.max_bytes
+        if after >= TAIL or after == LONG:
             early += 1
             early_tail_misses += not tail_ok
-    print(f"recall corpus: {len(logs)} logs ({len(logs) // 3} tool logs x 0/150/400 lines of later steps)")
-    print(f"every failure line kept: excerpt {excerpt_hits}/{len(logs)}, tail -n {TAIL} {tail_hits}/{len(logs)}")
+        if excerpt.total_lines > 4_000:
+            long_logs.append(len(excerpt.lines) / excerpt.total_lines)
+    tools = sorted({name.split("/")[0] for name, *_ in logs})
+    distinct = len({name for name, *_ in logs})
+    print(f"recall corpus: {len(logs)} CI logs from {distinct} tool logs ({', '.join(tools)}) x 4 wrappings")
+    print(f"every failure line kept: excerpt {excerpt_hits}/{len(logs)} ({100 * excerpt_hits / len(logs):.1f}%), "
+          f"tail -n {TAIL} {tail_hits}/{len(logs)} ({100 * tail_hits / len(logs):.1f}%)")  # fmt: skip
+    print(f"excerpts over the cap ({limits.max_lines} lines / {limits.max_bytes} bytes): {over_cap}")
     print(f"cause early (>= {TAIL} lines after it): {early} logs; the tail misses the cause in {early_tail_misses}")
+    if long_logs:
+        print(
+            f"logs over 4,000 lines: {len(long_logs)}; excerpt is {100 * max(long_logs):.2f}% of the lines at most, "
+            f"{100 * sum(long_logs) / len(long_logs):.2f}% on average"
+        )
 
 
 def main() -> None:
