@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import os
+import select
 import signal
 import subprocess
 import threading
@@ -11,6 +13,7 @@ import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from suture.errors import CommandError, SutureError, UsageError
 
@@ -84,26 +87,77 @@ def run_logged(
     The command gets its own process group so that a timeout kills everything it
     started (a hung test often leaves children behind), not just the shell; a sandbox
     must make killing that group kill everything inside (bubblewrap: --die-with-parent).
+    The log keeps the first and the last `KEPT_OUTPUT` bytes: a test printing gigabytes
+    fills neither the disk nor the memory.
     """
     start = time.monotonic()
     scope: Scope | None = getattr(_CURRENT, "scope", None)
-    with log.open("wb") as out, _LOCK:
-        if _STOPPING.is_set():
-            raise KeyboardInterrupt  # an interrupt is stopping this run: start nothing new
-        if scope is not None and scope.cancelled:
-            return Timed(-signal.SIGKILL, 0.0, False)  # its job was cancelled: its result is discarded
-        proc = subprocess.Popen(
-            list(argv),
-            cwd=cwd,
-            env=dict(env),
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        _RUNNING.add(proc)
-        if scope is not None:
-            scope.procs.add(proc)
+    with log.open("wb") as out:
+        with _LOCK:
+            if _STOPPING.is_set():
+                raise KeyboardInterrupt  # an interrupt is stopping this run: start nothing new
+            if scope is not None and scope.cancelled:
+                return Timed(-signal.SIGKILL, 0.0, False)  # its job was cancelled: its result is discarded
+            proc = subprocess.Popen(
+                list(argv),
+                cwd=cwd,
+                env=dict(env),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+            _RUNNING.add(proc)
+            if scope is not None:
+                scope.procs.add(proc)
+        done = threading.Event()
+        drain = threading.Thread(target=_drain, args=(proc, out, done), daemon=True, name="suture-output")
+        drain.start()
+        try:
+            return _wait(proc, scope, start, timeout)
+        finally:
+            drain.join(timeout=DRAIN_GRACE)  # a grandchild still holding the pipe: stop reading it
+            done.set()
+            drain.join()
+            if proc.stdout is not None:
+                proc.stdout.close()
+
+
+KEPT_OUTPUT = 4 * 1024 * 1024  # bytes of a check's output kept at each end of its log
+DRAIN_GRACE = 10.0  # seconds the output is still read after the check ended
+
+
+def _drain(proc: subprocess.Popen[bytes], out: BinaryIO, done: threading.Event) -> None:
+    """Copy the check's output to `out`: the first KEPT_OUTPUT bytes, a note, the last KEPT_OUTPUT."""
+    assert proc.stdout is not None
+    fd, written, dropped = proc.stdout.fileno(), 0, 0
+    tail: collections.deque[bytes] = collections.deque()
+    kept = 0
+    try:
+        while not done.is_set():
+            if not select.select([fd], [], [], 0.2)[0]:
+                continue
+            chunk = os.read(fd, 1024 * 1024)
+            if not chunk:
+                break
+            if written < KEPT_OUTPUT:
+                head, chunk = chunk[: KEPT_OUTPUT - written], chunk[KEPT_OUTPUT - written :]
+                out.write(head)
+                written += len(head)
+            if chunk:
+                tail.append(chunk)
+                kept += len(chunk)
+                while kept - len(tail[0]) >= KEPT_OUTPUT:
+                    dropped += len(tail[0])
+                    kept -= len(tail.popleft())
+    except (OSError, ValueError):
+        pass  # the pipe was closed under us: what was read is what there is
+    if dropped:
+        out.write(f"\n[... suture dropped {dropped} bytes of this check's output here ...]\n".encode())
+    out.writelines(tail)
+
+
+def _wait(proc: subprocess.Popen[bytes], scope: Scope | None, start: float, timeout: float) -> Timed:
     try:
         code = proc.wait(timeout=timeout)
         timed_out = False
