@@ -72,3 +72,34 @@ def test_ruff_is_detected_when_configured(tmp_path: Path) -> None:
     assert result["status"] == "nothing-to-do"
     assert result["commands"][-1] == "ruff check ."
     assert result["commands"][0].endswith("-m pytest")
+
+
+def test_the_message_is_the_line_that_names_the_exception(tmp_path: Path) -> None:
+    """An assertion's explanation and an exception group's tree come after that line."""
+    repo = make_repo(
+        tmp_path / "repo",
+        {
+            "fetch.py": (
+                "import asyncio\n\n\n"
+                "async def one(name):\n"
+                "    raise ConnectionRefusedError(name)\n\n\n"
+                "async def every(names):\n"
+                "    async with asyncio.TaskGroup() as group:\n"
+                "        for name in names:\n"
+                "            group.create_task(one(name))\n"
+            ),
+            "tests/test_fetch.py": (
+                "import asyncio\n\nfrom fetch import every\n\n\n"
+                "def test_every():\n"
+                "    asyncio.run(every(['eu', 'us']))\n\n\n"
+                "def test_explained():\n"
+                "    assert [1, 2] == [1, 3], 'lists differ'\n"
+            ),
+        },
+    )
+    found = json.loads(diagnose(repo, "--json").stdout.splitlines()[-1])
+    messages = {f["error_type"]: f["message"] for f in found["failures"]}
+    assert messages == {
+        "ExceptionGroup": "unhandled errors in a TaskGroup (2 sub-exceptions)",
+        "AssertionError": "lists differ",
+    }
