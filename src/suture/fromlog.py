@@ -135,9 +135,7 @@ def checkout_root(text: str, paths: Iterable[str]) -> str:
     if not files:
         return ""
     votes: Counter[str] = Counter()
-    for path in dict.fromkeys(_ABSOLUTE.findall(text)):
-        if len(votes) > _MAX_PATHS:
-            break
+    for path in list(dict.fromkeys(_ABSOLUTE.findall(text)))[:_MAX_PATHS]:
         parts = path.split("/")
         for cut in range(1, len(parts) - 1):
             if "/".join(parts[cut + 1 :]) in files:
