@@ -20,6 +20,8 @@ CI_VARIABLES = ("GITHUB_", "GITLAB_", "CI_", "SEMAPHORE", "RUNNER_")
 FAILED_TEST = b'FAILED tests/test_calc.py::test_add - TypeError: can only concatenate str (not "int") to str\n'
 LINT_OK = b"All checks passed!\n"
 TIMED_OUT = b"mypy: error: src/calc.py:3: Incompatible return value type\n"
+FORGE_KEY = "glpat-" + "Qw3rTy8uIoP4aSdF6gHjK"
+LEAKY = f"+ curl -H 'Authorization: token {TOKEN}' -H 'PRIVATE-TOKEN: {FORGE_KEY}'\n".encode()
 
 
 def suture(cwd: Path, *args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -57,7 +59,7 @@ def repo(tmp_path: Path) -> Path:
 def failed_run() -> list[CiJob]:
     return [
         CiJob(11, "lint", "success", LINT_OK),
-        CiJob(12, "test", "failure", b"collected 3 items\n" + FAILED_TEST),
+        CiJob(12, "test", "failure", b"collected 3 items\n" + LEAKY + FAILED_TEST),
         CiJob(13, "types", "timed_out", TIMED_OUT, zipped=True),  # served as a zip archive
     ]
 
@@ -106,6 +108,8 @@ def test_github_workflow_run_mode_downloads_the_failed_jobs_logs(
     # The logs endpoint redirected to a signed URL: fetched without the token, and never shown.
     assert len(github.blob_requests) == 2 and not any("Authorization" in h for h in github.blob_requests)
     assert "s1gnature" not in done.stdout + done.stderr + text.decode()
+    # Secrets in the logs are redacted before the file is written (it may become an artifact).
+    assert TOKEN.encode() not in text and FORGE_KEY.encode() not in text and b"Authorization: token" in text
     assert TOKEN not in done.stdout + done.stderr and github.leaks == []
     only_reads(github)
     assert not out.with_name("failure.log.part").exists()
@@ -119,6 +123,7 @@ def test_github_same_run_mode_reads_this_run_and_writes_to_stdout(
     done = suture(repo, "logs", env=actions_env(tmp_path, github, "push", {}))
     assert done.returncode == 0, done.stderr
     assert FAILED_TEST.decode() in done.stdout and LINT_OK.decode() not in done.stdout
+    assert TOKEN not in done.stdout and FORGE_KEY not in done.stdout
 
 
 def test_a_fork_run_is_read_but_nothing_is_changed(github: ForgeServer, repo: Path, tmp_path: Path) -> None:

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import io
 import json
 import os
 import re
 import sys
+import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +28,7 @@ from suture.forges import base, outfile, sweep
 from suture.forges.publish import Policy, Publisher
 from suture.forges.settings import FORGE_NAMES, Settings
 from suture.records import Proposal, Published, to_dict
+from suture.redact import Redactor
 
 Progress = Callable[[str], None]
 
@@ -353,12 +356,19 @@ def logs_command(out: Path | None, token_env: str | None, quiet: bool) -> None:
         return
     token = _token(f"reading {run.provider} logs", token_env or joblogs.DEFAULT_TOKEN_ENV[run.provider], os.environ)
     source = joblogs.connect(run.provider, os.environ, token=token)
+    # Secrets are redacted here already: the file may become a CI artifact, readable by more people.
+    redact = Redactor(os.environ).redact
     if out is None:
-        jobs = joblogs.write(source, sys.stdout.buffer, progress=say)
+        with tempfile.TemporaryFile() as buffer:  # then through stdout, which may be a redacting text stream
+            jobs = joblogs.write(source, buffer, redact=redact, progress=say)
+            buffer.seek(0)
+            for line in io.TextIOWrapper(buffer, encoding="utf-8", errors="replace", newline=""):
+                sys.stdout.write(line)
+            sys.stdout.flush()
     else:
         partial = out.with_name(out.name + ".part")  # a download cut short leaves no half log behind
         with partial.open("wb") as sink:
-            jobs = joblogs.write(source, sink, progress=say)
+            jobs = joblogs.write(source, sink, redact=redact, progress=say)
         partial.replace(out)
     where = f" to {out}" if out else ""
     say(

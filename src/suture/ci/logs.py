@@ -9,6 +9,7 @@ Logs are streamed to the sink in chunks: memory stays bounded however big they a
 
 from __future__ import annotations
 
+import codecs
 import importlib
 import shutil
 import tempfile
@@ -27,6 +28,13 @@ class Job:
     id: str
     name: str
     url: str
+
+
+class Sink(Protocol):
+    # Where log bytes go: a binary file, or a filter in front of one.
+    def write(self, data: bytes, /) -> int: ...
+
+    def flush(self) -> None: ...
 
 
 class JobLogs(Protocol):
@@ -69,21 +77,57 @@ def header(job: Job) -> bytes:
     return f"\n===== suture: log of the failed job {job.name!r}{where} =====\n".encode(errors="replace")
 
 
-def write(source: JobLogs, sink: BinaryIO, *, progress: Callable[[str], None] = lambda _: None) -> list[Job]:
-    """Write the failed jobs' logs to `sink`, each after its header line; the jobs written."""
+def write(
+    source: JobLogs,
+    sink: BinaryIO,
+    *,
+    redact: Callable[[str], str] | None = None,
+    progress: Callable[[str], None] = lambda _: None,
+) -> list[Job]:
+    """Write the failed jobs' logs to `sink`, each after its header line; the jobs written.
+
+    With `redact`, every line passes through it first (whole lines: a secret cut across two
+    chunks is still seen); bytes that are not UTF-8 become U+FFFD then.
+    """
     jobs = source.failed_jobs()
+    out: Sink = _Lines(sink, redact) if redact else sink
     for job in jobs:
         progress(f"downloading the log of {job.name}")
-        sink.write(header(job))
-        unpacked(source.chunks(job), sink)
-        sink.write(b"\n")
+        out.write(header(job))
+        unpacked(source.chunks(job), out)
+        out.write(b"\n")
+    out.flush()
     return jobs
+
+
+class _Lines:
+    """A byte sink that decodes, splits into lines, and writes each line redacted."""
+
+    def __init__(self, sink: BinaryIO, redact: Callable[[str], str]) -> None:
+        self._sink = sink
+        self._redact = redact
+        self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        self._pending = ""
+
+    def write(self, data: bytes) -> int:
+        text = self._pending + self._decoder.decode(data)
+        *lines, self._pending = text.split("\n")
+        if lines:
+            self._sink.write("".join(self._redact(line) + "\n" for line in lines).encode())
+        return len(data)
+
+    def flush(self) -> None:
+        rest = self._pending + self._decoder.decode(b"", final=True)
+        if rest:
+            self._sink.write(self._redact(rest).encode())
+        self._pending = ""
+        self._sink.flush()
 
 
 ZIP_MAGIC = b"PK\x03\x04"
 
 
-def unpacked(chunks: Iterable[bytes], sink: BinaryIO) -> None:
+def unpacked(chunks: Iterable[bytes], sink: Sink) -> None:
     """Copy `chunks` to `sink`; a zip archive (GitHub's run logs) is unpacked, its text files in name order."""
     stream = iter(chunks)
     first = next((chunk for chunk in stream if chunk), b"")
