@@ -265,3 +265,18 @@ def test_a_refused_push_names_no_token(server: ForgeServer, local_repo: Path) ->
 
 def pr_basic(token: str) -> str:
     return basic("oauth2", token)
+
+
+def test_a_draft_pull_request_when_configured_and_it_stays_one_when_updated(
+    server: ForgeServer, local_repo: Path
+) -> None:
+    hosted = server.add_repo(SLUG, local_repo)
+    Publisher(client(server), Policy(draft=True))(local_repo, proposal(local_repo))
+    updated = Publisher(client(server), Policy(draft=True))(local_repo, proposal(local_repo, body="second\n"))
+    assert updated.extra["action"] == "updated"
+    (pull,) = hosted.pulls
+    marks = {"github": "", "gitlab": "Draft: ", "gitea": "WIP: "}  # GitHub has a flag, the others a title prefix
+    assert pull.title == marks[server.kind] + "Fix TypeError in calc.py"
+    assert pull.draft == (server.kind != "gitea")  # the loopback Gitea knows drafts by their title only
+    plain = Publisher(client(server))(local_repo, proposal(local_repo, fingerprint="ready"))
+    assert plain.extra["action"] == "created" and not hosted.pulls[-1].title.startswith(("Draft: ", "WIP: "))
