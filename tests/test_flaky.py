@@ -142,3 +142,17 @@ BASE = Failure(
 )
 def test_worth_rerunning(changes: dict[str, object], rerun: bool) -> None:
     assert worth_rerunning(replace(BASE, **changes)) is rerun  # type: ignore[arg-type]
+
+
+def test_diagnose_reports_a_flaky_test(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo", FLAKY)
+    done = subprocess.run(
+        [sys.executable, "-m", "suture", "diagnose", "--json", "--test-cmd", PYTEST],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+
+    assert done.returncode == 1, done.stderr
+    assert json.loads(done.stdout.splitlines()[-1])["class"] == "flaky"

@@ -199,12 +199,18 @@ def heal(
 def examine(
     path: Path, options: Options, *, progress: Progress = lambda _: None, warn: Progress = lambda _: None
 ) -> Diagnosis | None:
-    """Capture and diagnose only; None when every check passes."""
+    """Capture and diagnose only (flaky reruns included); None when every check passes."""
     repo = git.toplevel(path)
     sha = git.head_sha(repo)
     _, commands, timeout, box = _settings(repo, sha, options, progress, warn)
     build = capture(repo, sha, commands, sandbox=box, timeout=timeout, progress=progress)
-    return diagnose(build, redactor=Redactor(options.environ)) if build.failed_checks else None
+    if not build.failed_checks:
+        return None
+    found = diagnose(build, redactor=Redactor(options.environ))
+    reruns = options.flaky_reruns
+    if reruns is None:
+        reruns = trusted_config(repo, sha, options.base).flaky_reruns
+    return flaky.recheck(build, found, times=reruns, sandbox=box, timeout=timeout, progress=progress).diagnosis
 
 
 def _settings(
