@@ -25,7 +25,7 @@ from pathlib import PurePosixPath
 from suture import triage
 from suture.capture import events
 from suture.fingerprint import failure_fingerprint
-from suture.logtext import strip_invisible
+from suture.logtext import normalise, strip_invisible
 from suture.parsers import pytest as pytest_parser
 from suture.records import Build, CheckRun, Diagnosis, Failure, Frame
 from suture.redact import Redactor
@@ -46,7 +46,8 @@ def redacted(failure: Failure, redactor: Redactor) -> Failure:
     return dataclasses.replace(
         failure,
         message=strip_invisible(redactor.redact(failure.message)),
-        excerpt=strip_invisible(redactor.redact(failure.excerpt)),
+        # Each line as a person reads it: colours, redraws and invisible characters gone.
+        excerpt=redactor.redact("\n".join(map(normalise, failure.excerpt.split("\n")))),
     )
 
 
