@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -265,3 +266,22 @@ def test_a_run_on_a_suture_branch_makes_no_call_at_all(
     assert done.returncode == 0, done.stderr
     assert "nothing-to-do" in done.stderr and out.read_bytes() == b""
     assert github.calls == []
+
+
+def test_github_rate_limits_are_waited_out_until_the_reset(github: ForgeServer, repo: Path, tmp_path: Path) -> None:
+    from forge_servers import Fault
+
+    hosted = github.add_repo(SLUG, repo)
+    hosted.runs[77] = failed_run()
+    reset = {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": str(int(time.time()) + 2)}
+    github.faults += [
+        Fault("GET", r"/actions/runs/77/jobs$", status=403, headers=reset),
+        Fault("GET", r"/actions/jobs/12/logs$", status=429, headers={"Retry-After": "1"}),
+    ]
+    out = tmp_path / "failure.log"
+    start = time.monotonic()
+    done = suture(repo, "logs", "--out", str(out), env=actions_env(tmp_path, github, "workflow_run", workflow_run(77)))
+    assert done.returncode == 0, done.stderr
+    assert time.monotonic() - start >= 1.0
+    assert FAILED_TEST in out.read_bytes() and out.read_bytes().count(b"failed job 'test'") == 1  # no duplicate
+    assert [p for _, p in github.calls].count(f"/api/v3/repos/{SLUG}/actions/jobs/12/logs") == 2

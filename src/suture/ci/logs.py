@@ -10,15 +10,18 @@ Logs are streamed to the sink in chunks: memory stays bounded however big they a
 from __future__ import annotations
 
 import codecs
+import functools
 import importlib
+import itertools
 import shutil
 import tempfile
 import zipfile
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import BinaryIO, Protocol
 
 from suture.errors import UsageError
+from suture.forges.ratelimit import Retrying
 
 
 @dataclass(frozen=True)
@@ -82,6 +85,7 @@ def write(
     sink: BinaryIO,
     *,
     redact: Callable[[str], str] | None = None,
+    retrying: Retrying | None = None,
     progress: Callable[[str], None] = lambda _: None,
 ) -> list[Job]:
     """Write the failed jobs' logs to `sink`, each after its header line; the jobs written.
@@ -89,15 +93,23 @@ def write(
     With `redact`, every line passes through it first (whole lines: a secret cut across two
     chunks is still seen); bytes that are not UTF-8 become U+FFFD then.
     """
-    jobs = source.failed_jobs()
+    retrying = retrying or Retrying()
+    jobs = retrying.call(source.failed_jobs)
     out: Sink = _Lines(sink, redact) if redact else sink
     for job in jobs:
         progress(f"downloading the log of {job.name}")
+        # The request is made by the first chunk: a rate limit or a 5xx there is waited out and retried.
+        first, rest = retrying.call(functools.partial(_opened, source, job))
         out.write(header(job))
-        unpacked(source.chunks(job), out)
+        unpacked(itertools.chain((first,), rest), out)
         out.write(b"\n")
     out.flush()
     return jobs
+
+
+def _opened(source: JobLogs, job: Job) -> tuple[bytes, Iterator[bytes]]:
+    stream = iter(source.chunks(job))
+    return next(stream, b""), stream
 
 
 class _Lines:
