@@ -13,6 +13,8 @@ What it costs, and why it stays cheap:
   CI job's retries share its checkout;
 - a test that passed once is not run again (`rerun_failing`), so a flaky test costs one or
   two reruns; a consistently failing one costs `times` (default 3, `flaky-reruns`);
+- a check with more than MAX_TESTS such failing tests is not rerun: that many failing
+  together is a broken build, not bad luck;
 - failures that do not depend on timing or ordering are not rerun at all: the errors the
   interpreter raises about the program's text and types (SyntaxError, a NameError, an
   import that cannot be resolved, `"text" + 3`, a misspelt attribute, a fixture no one
@@ -54,6 +56,8 @@ DETERMINISTIC = frozenset(
     }
 )
 _TEST_KINDS = frozenset({"test-failure", "test-error"})
+# More failing tests than this in one check is a broken build, not a flaky test: not rerun.
+MAX_TESTS = 50
 
 
 @dataclass(frozen=True)
@@ -62,7 +66,7 @@ class Rechecked:
 
     diagnosis: Diagnosis
     reruns: triage.Reruns | None  # None when nothing was rerun
-    evidence: str  # one line for the outcome's reason: which tests passed how often ('' if none)
+    evidence: str  # one line for the outcome's reason: which tests passed a rerun, which never did
 
 
 def worth_rerunning(failure: Failure) -> bool:
@@ -94,8 +98,7 @@ def recheck(
     reruns: dict[str, triage.Reruns] = {}
     with worktree(Path(build.repo), build.base_sha) as tree:
         for check, ids in _by_check(suspects).items():
-            command = rerun_command(check, ())
-            if command is None:
+            if rerun_command(check, ()) is None or len(ids) > MAX_TESTS:
                 continue
 
             def once(test_ids: tuple[str, ...], check: str = check) -> Mapping[str, bool]:
