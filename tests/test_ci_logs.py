@@ -285,3 +285,35 @@ def test_github_rate_limits_are_waited_out_until_the_reset(github: ForgeServer, 
     assert time.monotonic() - start >= 1.0
     assert FAILED_TEST in out.read_bytes() and out.read_bytes().count(b"failed job 'test'") == 1  # no duplicate
     assert [p for _, p in github.calls].count(f"/api/v3/repos/{SLUG}/actions/jobs/12/logs") == 2
+
+
+def test_the_generated_github_flow_end_to_end_logs_then_heal_from_them_then_publish(
+    github: ForgeServer, tmp_path: Path
+) -> None:
+    """The three jobs `suture init github` writes, as separate processes: logs (token), heal (no token), publish."""
+    from projects import CLASSIC, PYTEST
+
+    work = make_repo(tmp_path / "work", CLASSIC)
+    hosted = github.add_repo(SLUG, work)
+    runner = tmp_path / "runner"  # the failed workflow's checkout, where pytest really ran
+    subprocess.run(["git", "clone", "-q", str(work), str(runner)], check=True)
+    tested = subprocess.run([*PYTEST.split(), "-p", "no:cacheprovider"], cwd=runner, capture_output=True, timeout=120)
+    assert tested.returncode == 1
+    hosted.runs[77] = [CiJob(1, "lint", "success", LINT_OK), CiJob(2, "test", "failure", tested.stdout + tested.stderr)]
+    env = actions_env(tmp_path, github, "workflow_run", workflow_run(77))
+    log, proposal = tmp_path / "suture-failure.log", tmp_path / "suture-proposal.json"
+
+    logs = suture(tmp_path, "logs", "--out", str(log), env=env)
+    assert logs.returncode == 0, logs.stderr
+    without_token = {k: v for k, v in env.items() if k != "GITHUB_TOKEN"}
+    healed = suture(work, "heal", "--log", str(log), "--test-cmd", PYTEST, "--out", str(proposal), env=without_token)
+    assert healed.returncode == 0, healed.stderr
+    assert "reproducing 1 failing test(s)" in healed.stderr  # the heal started from the downloaded log
+    flags = ("--forge", "github", "--forge-url", github.url, "--repo-slug", SLUG)
+    published = suture(work, "publish", str(proposal), *flags, env=env)
+    assert published.returncode == 0, published.stderr
+
+    (pull,) = hosted.pulls
+    assert pull.head.startswith("suture/") and "TypeError" in pull.body
+    assert f"Failing run: {github.url}/{SLUG}/actions/runs/900" in pull.body
+    assert [m for m, _ in github.mutating()] == ["POST", "POST"]  # the pull request, its label: nothing else
