@@ -7,6 +7,7 @@ error, 3 unexpected error (traceback in a log file), 130 interrupted.
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import signal
@@ -473,7 +474,15 @@ def _main(argv: Sequence[str] | None) -> int:
     except SutureError as exc:
         click.echo(f"suture: error: {exc}", err=True)
         return exc.exit_code
-    except Exception:
+    except Exception as exc:
+        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            where = f" writing {exc.filename}" if exc.filename else ""
+            click.echo(
+                f"suture: error: no space left on the device{where}: free some space, or point TMPDIR at a "
+                "larger disk; your checkout is unchanged",
+                err=True,
+            )
+            return 2
         log = crash_log()
         click.echo(f"suture: unexpected error (a bug): the traceback is in {log}", err=True)
         return 3

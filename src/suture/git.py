@@ -46,6 +46,13 @@ def toplevel(path: Path) -> Path:
 def head_sha(repo: Path) -> str:
     done = run(["git", "rev-parse", "--verify", "-q", "HEAD^{commit}"], cwd=repo, check=False)
     if done.returncode != 0:
+        ref = run(["git", "symbolic-ref", "-q", "HEAD"], cwd=repo, check=False).stdout.strip()
+        shown = run(["git", "show-ref", "--verify", ref or "HEAD"], cwd=repo, check=False)
+        if not ref or "bad ref" in shown.stderr:
+            raise RepoError(
+                f"the repository at {repo} is corrupt: HEAD ({ref or 'detached'}) does not lead to a commit "
+                f"({shown.stderr.strip() or 'no such object'}); see `git fsck`, or heal a fresh clone"
+            )
         raise RepoError(
             f"the repository at {repo} has no commits yet: suture heals a commit, "
             "so commit the project first (git add -A && git commit)"
@@ -84,7 +91,14 @@ def worktree(repo: Path, sha: str) -> Iterator[Path]:
     parent = Path(tempfile.mkdtemp(prefix=f"{WORKTREE_PREFIX}{os.getpid()}-"))
     path = parent / "tree"
     try:
-        _add_worktree(repo, path, sha)
+        try:
+            _add_worktree(repo, path, sha)
+        except CommandError as exc:
+            raise RepoError(
+                f"could not check out {sha[:12]} into a disposable worktree: git says {exc.stderr.strip()!r}; "
+                "a corrupt repository (see `git fsck`, or heal a fresh clone) or a full disk "
+                f"(free space in {parent.parent}, or point TMPDIR elsewhere)"
+            ) from exc
         yield path
     finally:
         _remove_worktree(repo, path)
