@@ -158,3 +158,27 @@ def test_earlier_attempts_and_the_project_s_instructions_are_included(tmp_path: 
     assert "E       assert 6 == 5" in attempt
     assert "## Attempt 1 (failed; do not repeat it)" in prompt.user
     assert data_blocks(prompt.user)["instructions"] == "Use four spaces."
+
+
+def test_the_code_the_failing_code_calls_is_followed_down_to_the_bug(tmp_path: Path) -> None:
+    filler = "".join(f"    def unused_{i}(self):\n        return {i}\n\n" for i in range(80))
+    module = (
+        "class Wrapper:\n"
+        '    """Wraps text."""\n\n'
+        "    width = 10\n\n"
+        "    def wrap(self, text):\n        return self._chunks(text.split())\n\n"
+        "    def _chunks(self, words):\n        return [w for w in words if len(w) < self.width - 1]\n\n"
+        + filler
+        + "\n\ndef wrap(text):\n    if not text:\n        raise ValueError(text)\n    return Wrapper().wrap(text)\n"
+    )
+    test = "from pkg.wrapping import wrap\n\n\ndef test_wrap():\n    assert wrap('a' * 9) == ['a' * 9]\n"
+    source = commit(tmp_path, {"pkg/__init__.py": "", "pkg/wrapping.py": module, "tests/test_wrap.py": test})
+
+    prompt = context.build(failure(frames=(Frame("tests/test_wrap.py", 5, "test_wrap"),)), source, redactor=Redactor())
+
+    shown = "\n".join(v for k, v in data_blocks(prompt.user).items() if k.startswith("code:"))
+    assert "len(w) < self.width - 1" in prompt.user  # test -> wrap -> Wrapper.wrap -> Wrapper._chunks
+    assert "## pkg/wrapping.py, Wrapper.width" in prompt.user  # a class attribute the code reads
+    assert "unused_" not in prompt.user  # not the rest of the 250-line class
+    assert "ValueError" not in shown.replace("raise ValueError(text)", "")
+    assert prompt.editable == ("pkg/wrapping.py",)

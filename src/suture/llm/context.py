@@ -52,6 +52,7 @@ SMALL_FILE_LINES = 80  # a file this short is shown whole
 EXCERPT_CHARS = 6000  # of the log excerpt, its tail
 LARGEST_SNIPPET = 150  # lines of one function or class; longer ones are cut around the line
 MAX_DEFINITIONS = 6
+MAX_RELATED = 8  # definitions reached through the ones shown (what they call, and so on)
 MAX_MENTIONED = 3  # files named by the log of a failure without frames
 TREE_PATHS = 150
 LOG_SHARE = 0.35  # of the budget, at most: a tight budget keeps room for the code and the attempts
@@ -200,7 +201,8 @@ def _snippets(failure: Failure, source: Source, present: frozenset[str]) -> list
         if text is not None:
             found.append(around(path, line, text))
             definitions.extend(used_definitions(path, line, text, source, present))
-    return _distinct([*found, *definitions[:MAX_DEFINITIONS]])
+    chosen = _distinct([*found, *definitions[:MAX_DEFINITIONS]])
+    return _distinct([*chosen, *_related(chosen, source, present)])
 
 
 _MENTION = re.compile(r"(?<![\w./-])([\w./-]+\.py)(?::(\d+))?")
@@ -334,9 +336,121 @@ def _definition(source: Source, present: frozenset[str], module: str, name: str 
         return Snippet(path, 1, len(lines), "the whole file", text)
     for node in tree.body:
         if isinstance(node, Definition) and node.name == name:
-            start, end = _span(node)
-            return _slice(path, lines, start, min(end, start + LARGEST_SNIPPET - 1), f"{_noun(node)} {name}")
+            return _shown(path, lines, node, f"{_noun(node)} {name}")
     return None
+
+
+def _shown(path: str, lines: Sequence[str], node: Definition | ast.stmt, what: str) -> Snippet:
+    """A definition's lines; a class too long to show whole, its header only (its methods
+    follow as the code uses them)."""
+    start, end = _span(node) if isinstance(node, Definition) else (node.lineno, node.end_lineno or node.lineno)
+    if isinstance(node, ast.ClassDef) and end - start >= LARGEST_SNIPPET:
+        header = node.body[0].lineno - 1 if node.body else start
+        return _slice(path, lines, start, max(start, header), f"{what}, its first line(s)")
+    return _slice(path, lines, start, min(end, start + LARGEST_SNIPPET - 1), what)
+
+
+def _related(shown: Sequence[Snippet], source: Source, present: frozenset[str]) -> list[Snippet]:
+    """The definitions the code shown goes on to use, nearest first, up to MAX_RELATED: the
+    members (methods, class attributes) of the classes reached that the code uses as attributes
+    (`self._wrap(...)`, `matcher.ratio()`), then the functions and classes it uses by name (also
+    imported from another file of the repository, and a class's bases). A test calls `wrap`,
+    which calls `TextWrapper.wrap`, which calls `_wrap_chunks`: the bug may be three calls down."""
+    found: list[Snippet] = []
+    queue = list(shown)
+    seen = {(s.path, s.start) for s in shown}
+    attributes: set[str] = set()
+    classes: dict[tuple[str, str], None] = {}  # (path, class name) reached
+
+    def add(related: Snippet) -> None:
+        if (related.path, related.start) not in seen and len(found) < MAX_RELATED:
+            seen.add((related.path, related.start))
+            found.append(related)
+            queue.append(related)
+
+    while queue and len(found) < MAX_RELATED:
+        snippet = queue.pop(0)
+        tree, _ = _tree_of(source, snippet.path)
+        if tree is None:
+            continue
+        names, used = _identifiers(tree, snippet.start, snippet.end)
+        attributes |= used
+        for node in tree.body:  # a class shown (whole or its header): its members may be used
+            if isinstance(node, ast.ClassDef) and snippet.start <= _span(node)[0] <= snippet.end:
+                classes[(snippet.path, node.name)] = None
+        for node, where in _named(names, tree, snippet.path, source, present):
+            if isinstance(node, ast.ClassDef):
+                classes[(where, node.name)] = None
+        for where, name in list(classes):
+            cls = _top_level(_tree_of(source, where)[0], name)
+            for member in cls.body if cls else ():
+                if _member_name(member) in attributes:
+                    add(_shown(where, _tree_of(source, where)[1], member, f"{name}.{_member_name(member)}"))
+        for node, where in _named(names, tree, snippet.path, source, present):
+            add(_shown(where, _tree_of(source, where)[1], node, f"{_noun(node)} {node.name}"))
+    return found
+
+
+def _tree_of(source: Source, path: str) -> tuple[ast.Module | None, list[str]]:
+    text = source.read(path) if path.endswith(".py") else None
+    return (_parse(text), _lines(text)) if text is not None else (None, [])
+
+
+def _top_level(tree: ast.Module | None, name: str) -> Definition | None:
+    return next((n for n in tree.body if isinstance(n, Definition) and n.name == name), None) if tree else None
+
+
+def _named(
+    names: Sequence[str], tree: ast.Module, path: str, source: Source, present: frozenset[str]
+) -> Iterator[tuple[Definition, str]]:
+    """(definition, its file) for each name defined at the top of `path`, or imported into it
+    from another file of the repository."""
+    imported = _imports(tree, path)
+    for name in names:
+        node = _top_level(tree, name)
+        if node is not None:
+            yield node, path
+        elif name in imported and imported[name][1]:
+            module, member = imported[name]
+            where = _module_path(present, module)
+            found = _top_level(_tree_of(source, where)[0], str(member)) if where else None
+            if where and found is not None:
+                yield found, where
+
+
+def _member_name(node: ast.stmt) -> str:
+    """The name a class body statement defines: a method's, or an assignment's single target."""
+    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+        return node.name
+    targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
+    return targets[0].id if len(targets) == 1 and isinstance(targets[0], ast.Name) else ""
+
+
+def _identifiers(tree: ast.Module, start: int, end: int) -> tuple[list[str], set[str]]:
+    """The names read and the attributes used by the code between lines `start` and `end`; not
+    its local variables, nor the exceptions it only raises or catches (the error path is rarely
+    where the bug is, and `raise ValueError(...)` would pull in every error class)."""
+    errors: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Raise) and node.exc is not None:
+            raised = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
+            errors.update(id(n) for n in ast.walk(raised))
+        elif isinstance(node, ast.ExceptHandler) and node.type is not None:
+            errors.update(id(n) for n in ast.walk(node.type))
+    names: dict[str, None] = {}
+    stored: set[str] = set()
+    attributes: set[str] = set()
+    for node in ast.walk(tree):
+        if not start <= getattr(node, "lineno", 0) <= end or id(node) in errors:
+            continue
+        if isinstance(node, ast.Name):
+            if isinstance(node.ctx, ast.Load):
+                names[node.id] = None
+            else:
+                stored.add(node.id)
+        elif isinstance(node, ast.Attribute):
+            attributes.add(node.attr)
+    return [name for name in names if name not in stored], attributes
 
 
 def _module_path(present: frozenset[str], module: str) -> str | None:
