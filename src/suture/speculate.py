@@ -5,7 +5,8 @@ plugin writes each exception the moment it happens. As soon as one is known and 
 fixer has a candidate for it, the candidate's checks start in their own worktree
 beside the capture (the machine's second core). When capture ends, the trial is
 judged against the complete diagnosis exactly as any other: speculation changes
-when the work starts, never what is accepted.
+when the work starts, never what is accepted. A lint or format check needs no waiting
+at all: its tool in fixing mode shows at once whether it fails, and how to fix it.
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ from pathlib import Path
 
 from suture import fixers
 from suture.capture import Progress, capture
-from suture.diagnose import from_report
+from suture.diagnose import from_report, tool_of
+from suture.fingerprint import failure_fingerprint
+from suture.fixers import lint
 from suture.process import kill_all, resume
 from suture.records import Build, CheckRun, Failure
 from suture.sandbox import Sandbox
@@ -45,6 +48,22 @@ def early_failures(scratch: Path, commands: Sequence[str]) -> list[tuple[str, Fa
     return found
 
 
+def lint_checks(commands: Sequence[str]) -> list[tuple[str, Failure]]:
+    """The lint and format checks among `commands`, each as the failure it shows when it fails.
+
+    Whether such a check fails depends on the source alone, and its tool in fixing mode
+    says so before the check has run: a diff means it fails, and the diff is the candidate.
+    """
+    found = []
+    for command in commands:
+        if lint.fix_command(command) is None:
+            continue
+        tool, message = tool_of(command), "exited with code 1"
+        mark = failure_fingerprint(tool=tool, error_type="check-failed", message=message, location="", test_ids=())
+        found.append((command, Failure(tool, "check-failed", command, "", message, (), (), "", mark)))
+    return found
+
+
 def capture_speculating(
     repo: Path,
     sha: str,
@@ -56,7 +75,7 @@ def capture_speculating(
     progress: Progress,
     scratch: Path,
 ) -> tuple[Build, Early | None]:
-    """Capture, and meanwhile try the first candidate for the first failure seen."""
+    """Capture, and meanwhile try the first candidate for the first failure seen (a lint check's at once)."""
 
     def start_trial(pool: ThreadPoolExecutor, command: str, failure: Failure) -> Future[Trial] | None:
         candidates = fixers.propose(failure, source, sandbox=sandbox)
@@ -83,6 +102,11 @@ def capture_speculating(
             )
             seen: set[str] = set()
             speculation: tuple[Failure, Future[Trial]] | None = None
+            for command, failure in lint_checks(commands):
+                started = start_trial(pool, command, failure)
+                speculation = (failure, started) if started else None
+                if speculation:
+                    break
             while speculation is None and not capturing.done():
                 for command, failure in early_failures(scratch, commands):
                     if failure.fingerprint not in seen:
