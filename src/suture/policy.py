@@ -285,7 +285,8 @@ def _versions(repo: Path, sha: str, diff: str, paths: Sequence[str]) -> dict[str
         return {}
     with tempfile.TemporaryDirectory(prefix="suture-policy-") as scratch:
         env = {**os.environ, "GIT_INDEX_FILE": os.path.join(scratch, "index")}
-        run(["git", "read-tree", sha], cwd=repo, env=env)
+        if run(["git", "read-tree", sha], cwd=repo, env=env, check=False).returncode != 0:
+            return {}  # the base is not here: the commit cannot be made either, and says so
         applied = run(
             ["git", "apply", "--cached", "--whitespace=nowarn", "-"], cwd=repo, env=env, input=diff, check=False
         )
