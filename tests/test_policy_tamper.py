@@ -56,6 +56,7 @@ TAMPERED = [
     ("pytest-skip-call", calc_with("import pytest\npytest.skip('no', allow_module_level=True)\n"), "pytest.skip("),
     ("sys-exit-0", calc_with("import sys\nsys.exit(0)\n"), "early exit"),
     ("os-exit", calc_with("import os\nos._exit(0)\n"), "early exit"),
+    ("raise-systemexit", calc_with("raise SystemExit(0)\n"), "raise SystemExit"),
     ("pragma-no-cover", calc_with(extra_inside="    if a is None:  # pragma: no cover\n        pass\n"), "no cover"),
     ("assert-true", calc_with(extra_inside="    assert True\n"), "assert True"),
     ("collection-hook", calc_with("def pytest_collection_modifyitems(items):\n    items.clear()\n\n\n"), "pytest hook"),
@@ -97,6 +98,12 @@ def test_each_tamper_pattern_is_rejected(diff: str, expected: str) -> None:
 def test_a_plain_fix_and_a_dependency_edit_pass() -> None:
     dependency = unified("pyproject.toml", PYPROJECT, PYPROJECT.replace("['click']", "['click', 'rich']"))
     assert policy.diff_findings(join([unified("calc.py", CALC, FIXED_CALC), dependency]), policy.Rules()) == ()
+
+
+def test_an_exit_with_a_real_status_is_not_tampering() -> None:
+    main = "import sys\n\n\ndef main():\n    return 0\n"
+    for ending in ("sys.exit(main())\n", "raise SystemExit(main())\n"):
+        assert policy.diff_findings(unified("cli.py", main, main + ending), policy.Rules()) == ()
 
 
 def test_a_pattern_already_there_is_not_added() -> None:

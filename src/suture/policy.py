@@ -182,7 +182,7 @@ TAMPER: tuple[tuple[str, re.Pattern[str], tuple[str, ...]], ...] = (
     ("a unittest skip", re.compile(r"@\s*(?:unittest\.)?(?:skip|skipIf|skipUnless|expectedFailure)\b"), _PY),
     ("pytest.skip(", re.compile(r"\bpytest\.(?:skip|xfail|importorskip|exit)\s*\("), _PY),
     ("an early exit", re.compile(r"\b(?:sys\.exit|exit|quit)\s*\(\s*(?:0|False|None)?\s*\)|\bos\._exit\s*\("), _PY),
-    ("raise SystemExit", re.compile(r"\braise\s+SystemExit\b"), _PY),
+    ("raise SystemExit", re.compile(r"\braise\s+SystemExit\s*(?:\(\s*(?:0|None|False)?\s*\))?\s*(?:#.*)?$"), _PY),
     ("# pragma: no cover", re.compile(r"#\s*pragma:\s*no\s*cover", re.IGNORECASE), (*_PY, "*")),
     ("assert True", re.compile(r"^\s*assert\s+(?:True|1|not\s+False)\s*(?:#.*)?$"), _PY),
     (
