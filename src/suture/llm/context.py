@@ -13,7 +13,7 @@ from __future__ import annotations
 import ast
 import io
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
@@ -356,6 +356,13 @@ def _related(shown: Sequence[Snippet], source: Source, present: frozenset[str]) 
     (`self._wrap(...)`, `matcher.ratio()`), then the functions and classes it uses by name (also
     imported from another file of the repository, and a class's bases). A test calls `wrap`,
     which calls `TextWrapper.wrap`, which calls `_wrap_chunks`: the bug may be three calls down."""
+    parsed: dict[str, tuple[ast.Module | None, list[str]]] = {}
+
+    def tree_of(path: str) -> tuple[ast.Module | None, list[str]]:
+        if path not in parsed:
+            parsed[path] = _tree_of(source, path)
+        return parsed[path]
+
     found: list[Snippet] = []
     queue = list(shown)
     seen = {(s.path, s.start) for s in shown}
@@ -370,7 +377,7 @@ def _related(shown: Sequence[Snippet], source: Source, present: frozenset[str]) 
 
     while queue and len(found) < MAX_RELATED:
         snippet = queue.pop(0)
-        tree, _ = _tree_of(source, snippet.path)
+        tree, _ = tree_of(snippet.path)
         if tree is None:
             continue
         names, used = _identifiers(tree, snippet.start, snippet.end)
@@ -378,16 +385,16 @@ def _related(shown: Sequence[Snippet], source: Source, present: frozenset[str]) 
         for node in tree.body:  # a class shown (whole or its header): its members may be used
             if isinstance(node, ast.ClassDef) and snippet.start <= _span(node)[0] <= snippet.end:
                 classes[(snippet.path, node.name)] = None
-        for node, where in _named(names, tree, snippet.path, source, present):
+        for node, where in _named(names, tree, snippet.path, tree_of, present):
             if isinstance(node, ast.ClassDef):
                 classes[(where, node.name)] = None
         for where, name in list(classes):
-            cls = _top_level(_tree_of(source, where)[0], name)
+            cls = _top_level(tree_of(where)[0], name)
             for member in cls.body if cls else ():
                 if _member_name(member) in attributes:
-                    add(_shown(where, _tree_of(source, where)[1], member, f"{name}.{_member_name(member)}"))
-        for node, where in _named(names, tree, snippet.path, source, present):
-            add(_shown(where, _tree_of(source, where)[1], node, f"{_noun(node)} {node.name}"))
+                    add(_shown(where, tree_of(where)[1], member, f"{name}.{_member_name(member)}"))
+        for node, where in _named(names, tree, snippet.path, tree_of, present):
+            add(_shown(where, tree_of(where)[1], node, f"{_noun(node)} {node.name}"))
     return found
 
 
@@ -401,7 +408,11 @@ def _top_level(tree: ast.Module | None, name: str) -> Definition | None:
 
 
 def _named(
-    names: Sequence[str], tree: ast.Module, path: str, source: Source, present: frozenset[str]
+    names: Sequence[str],
+    tree: ast.Module,
+    path: str,
+    tree_of: Callable[[str], tuple[ast.Module | None, list[str]]],
+    present: frozenset[str],
 ) -> Iterator[tuple[Definition, str]]:
     """(definition, its file) for each name defined at the top of `path`, or imported into it
     from another file of the repository."""
@@ -413,7 +424,7 @@ def _named(
         elif name in imported and imported[name][1]:
             module, member = imported[name]
             where = _module_path(present, module)
-            found = _top_level(_tree_of(source, where)[0], str(member)) if where else None
+            found = _top_level(tree_of(where)[0], str(member)) if where else None
             if where and found is not None:
                 yield found, where
 
