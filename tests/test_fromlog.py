@@ -170,7 +170,7 @@ def test_bad_input_on_stdin(tmp_path: Path, case: str) -> None:
     code, _, stderr = suture(tmp_path, "diagnose", "--log", "-", stdin=path.read_bytes())
 
     assert code == 2
-    assert message.replace("is ", "stdin is ", 1) in stderr or f"stdin {message}" in stderr
+    assert f"stdin {message}" in stderr
 
 
 def test_a_log_without_a_failure_exits_0(tmp_path: Path) -> None:
