@@ -1,6 +1,6 @@
 """Prompt tokens per attempt against the naive prompt (the whole log plus the whole source files).
 
-    python bench/llm_prompt_bench.py [--only small|real] [--verbose]
+    python bench/llm_prompt_bench.py [--only small|real|ladder]
 
 Each project is a fresh git repository with one bug; its checks (python -m pytest) run for
 real, unsandboxed, through suture's own capture and diagnosis. For each root cause, the
@@ -10,9 +10,11 @@ the check's whole output (what the CI log holds of it) plus the whole text of ev
 the prompt shows code from. The naive prompt is counted without any instruction, and the
 log without the CI's own setup noise, so the comparison favours it.
 
-Two sets of projects:
+Three sets of projects:
 
 - small: the broken projects of tests/projects.py and the demo (a few lines each);
+- ladder: the 81 broken projects of issue 4's corpus (bench/ladder_corpus.py: four small
+  projects, each with its own test suite, and one mistake each), with their own checks;
 - real: real-sized modules of Python's standard library (300 to 2,300 lines) copied into a
   package, with one wrong operator or name injected, and a test that fails on it.
 
@@ -35,6 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 from projects import ATTRIBUTE_TYPO, CLASSIC, FLASK_APP, MISSING_COLON, MISSING_IMPORT, SRC_LAYOUT, TYPO
 
 from suture.capture import capture
@@ -175,10 +178,13 @@ class Measured:
         return self.prompt / self.naive
 
 
-def make(root: Path, files: dict[str, str]) -> tuple[Path, str]:
+def make(root: Path, files: dict[str, str], binary: dict[str, bytes] | None = None) -> tuple[Path, str]:
     for name, text in files.items():
         (root / name).parent.mkdir(parents=True, exist_ok=True)
         (root / name).write_text(text)
+    for name, data in (binary or {}).items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_bytes(data)
     git = ["git", "-c", "user.name=bench", "-c", "user.email=bench@localhost"]
     for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", "base"]):
         subprocess.run([*git, *args], cwd=root, check=True)
@@ -187,11 +193,17 @@ def make(root: Path, files: dict[str, str]) -> tuple[Path, str]:
 
 
 def measure(
-    name: str, files: dict[str, str], count: Callable[[str], int], bug: str | None = None
+    name: str,
+    files: dict[str, str],
+    count: Callable[[str], int],
+    bug: str | None = None,
+    *,
+    checks: Sequence[str] = (PYTEST,),
+    binary: dict[str, bytes] | None = None,
 ) -> Iterator[Measured]:
     with tempfile.TemporaryDirectory(prefix="suture-prompt-") as scratch:
-        repo, sha = make(Path(scratch) / "repo", files)
-        build = capture(repo, sha, [PYTEST], sandbox=by_name("none"), timeout=120)
+        repo, sha = make(Path(scratch) / "repo", files, binary)
+        build = capture(repo, sha, list(checks), sandbox=by_name("none"), timeout=120)
         log = "\n".join(check.output for check in build.failed_checks)
         source = Source(repo, sha)
         for number, failure in enumerate(diagnose(build).failures, 1):
@@ -201,6 +213,24 @@ def measure(
             label = name if number == 1 else f"{name} #{number}"
             shown = None if bug is None else all(line.strip() in prompt.user for line in bug.splitlines())
             yield Measured(label, count(prompt.system + prompt.user), count(naive), shown)
+
+
+def ladder(count: Callable[[str], int]) -> Iterator[Measured]:
+    """The broken projects of issue 4's corpus, each with its own checks; the bug is the lines the
+    broken file has that its known fix does not (none when the mistake deleted a line)."""
+    from ladder_corpus import CASES
+
+    for case in CASES:
+        fixed = case.fixes[0]
+        bug = "\n".join(
+            line
+            for path, text in fixed.items()
+            for line in case.files[path].splitlines()
+            if line.strip() and line not in text.splitlines()
+        )
+        yield from measure(
+            f"{case.kind}: {case.name}", case.files, count, bug or None, checks=case.checks, binary=case.binary
+        )
 
 
 def _shown_paths(user: str) -> Iterator[str]:
@@ -226,7 +256,7 @@ def report(title: str, rows: Sequence[Measured]) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--only", choices=("small", "real"), help="one set of projects")
+    parser.add_argument("--only", choices=("small", "real", "ladder"), help="one set of projects")
     args = parser.parse_args(argv)
     if shutil.which("git") is None:
         raise SystemExit("git is needed")
@@ -243,6 +273,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             label = case.module if not any(r.project.startswith(case.module) for r in rows) else f"{case.module} (b)"
             rows += measure(label, real_files(case), count, case.new)
         report("Real-sized modules (the standard library's, one bug injected)", rows)
+        everything += rows
+    if args.only in (None, "ladder"):
+        rows = list(ladder(count))
+        report("The ladder corpus (bench/ladder_corpus.py, issue 4)", rows)
         everything += rows
     if everything:
         print(f"\nall {len(everything)}: median ratio {statistics.median(r.ratio for r in everything):.1%}")

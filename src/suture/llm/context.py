@@ -366,7 +366,7 @@ def _related(shown: Sequence[Snippet], source: Source, present: frozenset[str]) 
     found: list[Snippet] = []
     queue = list(shown)
     seen = {(s.path, s.start) for s in shown}
-    attributes: set[str] = set()
+    attributes: dict[str, int] = {}  # attribute -> when first used: the failing code's come first
     classes: dict[tuple[str, str], None] = {}  # (path, class name) reached
 
     def add(related: Snippet) -> None:
@@ -381,18 +381,22 @@ def _related(shown: Sequence[Snippet], source: Source, present: frozenset[str]) 
         if tree is None:
             continue
         names, used = _identifiers(tree, snippet.start, snippet.end)
-        attributes |= used
+        for attribute in sorted(used):
+            attributes.setdefault(attribute, len(attributes))
         for node in tree.body:  # a class shown (whole or its header): its members may be used
             if isinstance(node, ast.ClassDef) and snippet.start <= _span(node)[0] <= snippet.end:
                 classes[(snippet.path, node.name)] = None
         for node, where in _named(names, tree, snippet.path, tree_of, present):
             if isinstance(node, ast.ClassDef):
                 classes[(where, node.name)] = None
-        for where, name in list(classes):
-            cls = _top_level(tree_of(where)[0], name)
-            for member in cls.body if cls else ():
-                if _member_name(member) in attributes:
-                    add(_shown(where, tree_of(where)[1], member, f"{name}.{_member_name(member)}"))
+        members = [
+            (attributes[_member_name(member)], where, name, member)
+            for where, name in classes
+            for member in getattr(_top_level(tree_of(where)[0], name), "body", ())
+            if _member_name(member) in attributes
+        ]
+        for _, where, name, member in sorted(members, key=lambda found: found[0]):
+            add(_shown(where, tree_of(where)[1], member, f"{name}.{_member_name(member)}"))
         for node, where in _named(names, tree, snippet.path, tree_of, present):
             add(_shown(where, tree_of(where)[1], node, f"{_noun(node)} {node.name}"))
     return found
