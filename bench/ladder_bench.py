@@ -82,7 +82,10 @@ def run_checks(repo: Path, case: Case) -> tuple[float, list[int]]:
 
 
 def git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True, text=True).stdout
+    done = subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"git {args} failed in {repo}: {done.stderr}")
+    return done.stdout
 
 
 def measure(case: Case, scratch: Path) -> Result:
