@@ -90,6 +90,18 @@ CASES = {
         [{"requirements.txt": "click\nnosuch-dist\n"}],
         [2],
     ),
+    "a-sorted-requirements-file-stays-sorted": Case(
+        {"pkg/x.py": "import nosuch_dist\n", "requirements.txt": "# runtime\nclick>=8\nrich\n"},
+        "import pkg.x",
+        [{"requirements.txt": "# runtime\nclick>=8\nnosuch-dist\nrich\n"}],
+        [2],
+    ),
+    "an-unsorted-one-gets-it-last": Case(
+        {"pkg/x.py": "import nosuch_dist\n", "requirements.txt": "rich\nclick\n"},
+        "import pkg.x",
+        [{"requirements.txt": "rich\nclick\nnosuch-dist\n"}],
+        [2],
+    ),
 }
 
 
