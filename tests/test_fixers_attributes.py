@@ -172,3 +172,16 @@ def test_nothing_to_propose(tmp_path: Path, files: dict[str, str], run: str) -> 
     source = commit(tmp_path, files)
 
     assert AttributesFixer().propose(raised(tmp_path, run, suggestion=False), source) == []
+
+
+def test_names_as_close_as_the_interpreters_suggestion_come_after_it(tmp_path: Path) -> None:
+    """`json.dums`: Python suggests 'dump'; 'dumps' is as close, and the one the code meant."""
+    source = commit(
+        tmp_path, {"pkg/__init__.py": "", "pkg/mod.py": "import json\n\n\ndef save(d):\n    return json.dums(d)\n"}
+    )
+    failed = raised(tmp_path, "import pkg.mod; pkg.mod.save({})")
+    assert "Did you mean: 'dump'?" in failed.message
+    found = AttributesFixer().propose(failed, source)
+    assert [(applied(tmp_path, c), c.rank) for c in found] == [
+        ("import json\n\n\ndef save(d):\n    return json.dumps(d)\n", 1)
+    ]

@@ -162,6 +162,13 @@ def closest(word: str, choices: Iterable[str]) -> str | None:
     return best[0] if len(best) == 1 else None
 
 
+def nearest(word: str, choices: Iterable[str]) -> list[str]:
+    """Every choice as close to `word` as the closest, within `closest`'s cutoff, sorted."""
+    tied = [choice for choice in set(choices) if closest(word, [choice]) == choice]
+    costs = {c: (1 if c.lower() == word.lower() else distance(word, c)) for c in tied}
+    return sorted(c for c in tied if costs[c] == min(costs.values()))
+
+
 @dataclass(frozen=True)
 class Repair:
     """One edit of a file that does not compile."""

@@ -78,13 +78,21 @@ class AttributesFixer:
         owner = _owner(source, found, frame.path)
         if owner is None:
             return []
-        at_use = None if found["right"] else self._at_use(failure, source, owner, found["wrong"])
-        at_definition = self._at_definition(failure, owner, found["wrong"], rank=0 if is_test_path(frame.path) else 1)
-        return _common.unique([at_use, at_definition])
+        wrong, suggested = found["wrong"], found["right"]
+        if suggested:
+            # The interpreter's pick (the did-you-mean fixer's) may be one of several as close:
+            # `json.dums` gets 'dump', and `dumps` is as near. The others come after it.
+            others = [r for r in _common.nearest(wrong, owner.known) if r != suggested]
+            at_use = [self._at_use(failure, source, wrong, right, rank=1) for right in others]
+        else:
+            at_use = [self._at_use(failure, source, wrong, _common.closest(wrong, owner.known), rank=0)]
+        at_definition = self._at_definition(failure, owner, wrong, rank=0 if is_test_path(frame.path) else 1)
+        return _common.unique([*at_use, at_definition])
 
-    def _at_use(self, failure: Failure, source: Source, owner: _Owner, wrong: str) -> Candidate | None:
+    def _at_use(
+        self, failure: Failure, source: Source, wrong: str, right: str | None, *, rank: int
+    ) -> Candidate | None:
         target = _common.target(failure, source)
-        right = _common.closest(wrong, owner.known)
         if target is None or right is None:
             return None
         new = rename_on_line(target, wrong, right, attribute=True)
@@ -96,7 +104,7 @@ class AttributesFixer:
             new,
             origin=self.name,
             rationale=f"there is no attribute `{wrong}`; rename it on line {target.line} to the closest, `{right}`",
-            rank=0,
+            rank=rank,
         )
 
     def _at_definition(self, failure: Failure, owner: _Owner, wanted: str, *, rank: int) -> Candidate | None:
