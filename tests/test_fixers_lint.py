@@ -199,3 +199,13 @@ def test_pins_are_read_from_pyproject_and_pre_commit(tmp_path: Path) -> None:
         ),
     }
     assert pins(commit(tmp_path / "repo", files)) == {"black": "24.1.0", "ruff": "0.6.9", "isort": "5.13.2"}
+
+
+def test_a_lint_check_is_tried_at_once_beside_the_capture(tmp_path: Path) -> None:
+    """Whether a lint check fails is known from its tool's fixing mode: no need to wait for capture."""
+    repo = make_repo(tmp_path / "repo", UNUSED_IMPORT)
+    code, result, stderr = heal(repo, PYTEST, f"{PY} -m ruff check .")
+    assert code == 0, stderr
+    assert "trying lint-tool early, while capture runs" in stderr
+    assert "accepted (early trial)" in stderr
+    assert result["fixer"] == "lint-tool"
