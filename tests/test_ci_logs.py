@@ -3,6 +3,7 @@ servers (GitHub Actions through PyGithub and requests, GitLab through python-git
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
@@ -14,6 +15,8 @@ from pathlib import Path
 import pytest
 from forge_servers import CiJob, ForgeServer, SemaphoreServer, serve
 from helpers import make_repo
+
+from suture.ci.logs import Job, write
 
 TOKEN = "ghp_" + "LogsTOKENfor0TESTS1only2345678901"
 SLUG = "acme/calc"
@@ -317,3 +320,33 @@ def test_the_generated_github_flow_end_to_end_logs_then_heal_from_them_then_publ
     assert pull.head.startswith("suture/") and "TypeError" in pull.body
     assert f"Failing run: {github.url}/{SLUG}/actions/runs/900" in pull.body
     assert [m for m, _ in github.mutating()] == ["POST", "POST"]  # the pull request, its label: nothing else
+
+
+class Chunked:
+    """A log source that cuts its log into small pieces, as a network read does."""
+
+    run = "run 1"
+
+    def __init__(self, log: bytes, size: int) -> None:
+        self.log, self.size = log, size
+
+    def failed_jobs(self) -> list[Job]:
+        return [Job("1", "test", "")]
+
+    def chunks(self, job: Job) -> Iterator[bytes]:
+        for start in range(0, len(self.log), self.size):
+            yield self.log[start : start + self.size]
+
+
+def test_a_secret_cut_across_chunks_is_redacted_and_a_line_with_no_end_stays_bounded() -> None:
+    from suture.redact import Redactor
+
+    endless = b"".join(b"%d=value " % n for n in range(3000))  # ~25 KB with no newline
+    log = b"before\n" + LEAKY + "caf\u00e9 \u2013 ok\n".encode() + endless
+    sink = io.BytesIO()
+    jobs = write(Chunked(log, 7), sink, redact=Redactor({"GITHUB_TOKEN": TOKEN}).redact)  # 7 bytes: cuts everything
+    text = sink.getvalue()
+    assert jobs == [Job("1", "test", "")]
+    assert TOKEN.encode() not in text and FORGE_KEY.encode() not in text
+    assert "caf\u00e9 \u2013 ok\n".encode() in text  # multi-byte characters cut across chunks survive
+    assert text.endswith(endless + b"\n")  # written, in pieces, whole

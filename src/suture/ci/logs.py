@@ -112,6 +112,11 @@ def _opened(source: JobLogs, job: Job) -> tuple[bytes, Iterator[bytes]]:
     return next(stream, b""), stream
 
 
+# Characters of one line held for redaction; a longer line is redacted and written in pieces of this
+# size (memory stays bounded on a 50 MB line, and the redactor's cost grows faster than the length).
+MAX_LINE = 4096
+
+
 class _Lines:
     """A byte sink that decodes, splits into lines, and writes each line redacted."""
 
@@ -126,6 +131,9 @@ class _Lines:
         *lines, self._pending = text.split("\n")
         if lines:
             self._sink.write("".join(self._redact(line) + "\n" for line in lines).encode())
+        while len(self._pending) > MAX_LINE:
+            self._sink.write(self._redact(self._pending[:MAX_LINE]).encode())
+            self._pending = self._pending[MAX_LINE:]
         return len(data)
 
     def flush(self) -> None:
