@@ -91,7 +91,9 @@ def make_probe_repo(root: Path, tcp: Listener, unix: Listener) -> Path:
     probe = PROBE.replace("__PORT__", str(tcp.sock.getsockname()[1])).replace(
         "__ABSTRACT__", repr(unix.sock.getsockname())
     )
-    return make_repo(root, {"calc.py": "x = 1\n", "tests/test_probe.py": probe})
+    # No flaky reruns of the failing probe: one run, one connection attempt per socket.
+    config = "[tool.suture]\nflaky-reruns = 0\n"
+    return make_repo(root, {"calc.py": "x = 1\n", "tests/test_probe.py": probe, "pyproject.toml": config})
 
 
 def test_a_sandboxed_check_reaches_no_listener(tmp_path: Path, listeners: tuple[Listener, Listener]) -> None:
