@@ -93,6 +93,13 @@ CASES = {
         ["import code\n\ndef bump():\n    return code + 1\n"],
         [1],
     ),
+    "the-blank-lines-a-deleted-import-left-are-reused": Case(
+        '"""Tools."""\n\n\n\ndef cwd():\n    return os.getcwd()\n',
+        6,
+        "name 'os' is not defined",
+        ['"""Tools."""\n\nimport os\n\n\ndef cwd():\n    return os.getcwd()\n'],
+        [0],
+    ),
 }
 
 

@@ -217,6 +217,10 @@ def _put_block(body: list[_Statement], index: int, new: _Statement) -> None:
         if not any(line.comment is None for line in following.leading_lines):
             lines = (blank, *following.leading_lines)
             body[index] = following.with_changes(leading_lines=lines)
+        elif len(following.leading_lines) > 2 and all(line.comment is None for line in following.leading_lines):
+            # A run of blank lines where an import was deleted: the new block takes its line back,
+            # instead of leaving three blank lines where the formatter keeps two.
+            body[index] = following.with_changes(leading_lines=following.leading_lines[1:])
     body.insert(index, new)
 
 
