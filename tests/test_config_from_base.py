@@ -92,3 +92,89 @@ def test_an_unknown_base_is_a_usage_error(tmp_path: Path) -> None:
     code, _, stderr = heal(repo, "--base", "no-such-branch")
     assert code == 2
     assert "--base 'no-such-branch' is not a commit" in stderr
+
+
+def _ci_env(provider: str, tmp_path: Path, base: str, *, fork: bool = True) -> dict[str, str]:
+    """The variables a CI provider sets when it builds the pull request `fork` -> `base`."""
+    if provider == "github":
+        event = {
+            "pull_request": {
+                "head": {"ref": "fork", "sha": "0" * 40, "repo": {"full_name": "someone/repo" if fork else "o/repo"}},
+                "base": {"ref": "main", "sha": base},
+            }
+        }
+        (tmp_path / "event.json").write_text(json.dumps(event), encoding="utf-8")
+        return {
+            "GITHUB_ACTIONS": "true",
+            "GITHUB_REPOSITORY": "o/repo",
+            "GITHUB_EVENT_NAME": "pull_request",
+            "GITHUB_EVENT_PATH": str(tmp_path / "event.json"),
+            "GITHUB_REF": "refs/pull/7/merge",
+        }
+    if provider == "gitlab":
+        return {
+            "GITLAB_CI": "true",
+            "CI_PROJECT_PATH": "o/repo",
+            "CI_MERGE_REQUEST_PROJECT_ID": "1",
+            "CI_MERGE_REQUEST_SOURCE_PROJECT_ID": "2" if fork else "1",
+            "CI_MERGE_REQUEST_SOURCE_BRANCH_NAME": "fork",
+            "CI_MERGE_REQUEST_TARGET_BRANCH_NAME": base,
+        }
+    return {
+        "SEMAPHORE": "true",
+        "SEMAPHORE_GIT_REPO_SLUG": "o/repo",
+        "SEMAPHORE_GIT_REF_TYPE": "pull-request",
+        "SEMAPHORE_GIT_PR_SLUG": "someone/repo" if fork else "o/repo",
+        "SEMAPHORE_GIT_PR_BRANCH": "fork",
+        "SEMAPHORE_GIT_BRANCH": base,
+    }
+
+
+@pytest.mark.parametrize("provider", ["github", "gitlab", "semaphore"])
+def test_in_ci_a_fork_pull_requests_target_is_the_base_without_a_flag(tmp_path: Path, provider: str) -> None:
+    """No --base given: the pull request's target, read from the provider's variables, is the base."""
+    repo = make_fork_pr(tmp_path / "repo")
+    before = snapshot(repo)
+    base = git(repo, "rev-parse", "main").strip() if provider == "github" else "main"
+    env = {**broken_bwrap(tmp_path / "bin"), **_ci_env(provider, tmp_path, base)}
+
+    code, _, stderr = heal(repo, env=env)
+
+    assert code == 2, stderr
+    assert "configuration from " in stderr and "the pull request's base" in stderr
+    assert "the sandbox cannot start" in stderr and "WARNING: no sandbox" not in stderr
+    assert snapshot(repo) == before
+
+
+def test_a_fork_whose_base_is_not_in_the_clone_is_refused(tmp_path: Path) -> None:
+    repo = make_fork_pr(tmp_path / "repo")
+    env = {**broken_bwrap(tmp_path / "bin"), **_ci_env("gitlab", tmp_path, "release-9")}
+
+    code, _, stderr = heal(repo, env=env)
+
+    assert code == 2, stderr
+    assert "base release-9 is not in this clone: fetch it first (git fetch --depth=1 origin release-9)" in stderr
+    assert "WARNING: no sandbox" not in stderr
+
+
+def test_a_same_repository_pull_request_without_its_base_uses_its_head(tmp_path: Path) -> None:
+    """Its author could change the CI configuration itself: HEAD's applies, and the run says why."""
+    repo = make_fork_pr(tmp_path / "repo")
+    env = {**broken_bwrap(tmp_path / "bin"), **_ci_env("gitlab", tmp_path, "release-9", fork=False)}
+
+    code, result, stderr = heal(repo, "--dry-run", env=env)
+
+    assert "the pull request's base release-9 is not in this clone: HEAD's configuration applies" in stderr
+    assert result.get("sandbox") == "none", stderr
+    assert code in (0, 1)
+
+
+def test_diagnose_takes_its_configuration_from_the_base_too(tmp_path: Path) -> None:
+    repo = make_fork_pr(tmp_path / "repo")
+    env = broken_bwrap(tmp_path / "bin")
+
+    trusted = suture(repo, "diagnose", "--test-cmd", PYTEST, "--base", "main", env=env)
+    headed = suture(repo, "diagnose", "--test-cmd", PYTEST, env=env)
+
+    assert trusted.returncode == 2 and "the sandbox cannot start" in trusted.stderr, trusted.stderr
+    assert headed.returncode == 1 and "WARNING: no sandbox" in headed.stderr, headed.stderr  # the control

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import subprocess
+import sys
 from urllib.parse import quote
 
 import pytest
@@ -122,3 +124,32 @@ def test_the_head_of_a_token_a_tool_cut_short(secret: str) -> None:
 @pytest.mark.parametrize("text", ["ruff check src...", f"commit {SHA[:12]}...", "risk-free...", "task-1234..."])
 def test_words_cut_short_are_not_tokens(text: str) -> None:
     assert Redactor().redact(text) == text
+
+
+PATHOLOGICAL_SCRIPT = """
+import base64, sys
+from suture.redact import Redactor
+secret = "s3cr3t-Value-9x8y7z"
+b64 = base64.b64encode(("user:" + secret).encode()).decode()
+text = "a-" * 200_000 + " token=Zx9Qw8Er7Ty6Ui5Op4As " + "a." * 200_000 + " x" * 100_000 + " " + "QUJD" * 100_000 + b64
+out = Redactor({"DEPLOY_TOKEN": secret}).redact(text)
+assert "token=[REDACTED:token]" in out, out[-200:]
+assert secret not in out and b64 not in out
+assert out.endswith(" [REDACTED:env:DEPLOY_TOKEN]"), out[-100:]
+print(len(text))
+"""
+
+
+def test_long_lines_without_spaces_are_redacted_in_linear_time() -> None:
+    """Minified output, `-----` rulers, base64 blobs: one line of a megabyte must not take hours.
+
+    The patterns used to backtrack quadratically (20 KB of `a-a-...` took 76 s); a linear
+    redactor does this 1.4 MB line in well under a second, so the generous timeout only
+    catches the blow-up, it does not time the code.
+    """
+    done = subprocess.run(
+        [sys.executable, "-c", PATHOLOGICAL_SCRIPT], capture_output=True, text=True, timeout=120, check=False
+    )
+
+    assert done.returncode == 0, done.stderr
+    assert int(done.stdout) > 1_400_000

@@ -23,7 +23,7 @@ import click
 from rich.console import Console
 from rich.markup import escape
 
-from suture import __version__, cli_forges
+from suture import __version__, ci, cli_forges
 from suture.errors import SutureError
 from suture.redact import Redactor
 from suture.sandbox import SANDBOXES
@@ -100,6 +100,14 @@ def _check_options(command: Callable[..., None]) -> Callable[..., None]:
                 metavar="NAME",
                 help="An environment variable the checks may see inside the sandbox (repeatable), besides PATH, "
                 "locale, TERM, TZ, VIRTUAL_ENV and [tool.suture] env-allow. Secret-looking names are refused.",
+            ),
+            click.option(
+                "--base",
+                metavar="REF",
+                envvar="SUTURE_BASE",
+                help="The trusted commit whose [tool.suture] applies (a pull request's target, e.g. origin/main; "
+                "also SUTURE_BASE): a fork's head cannot then turn the sandbox off, let variables through or loosen "
+                "the policy. Default in CI: the pull request's target, read from the provider's variables.",
             ),
             click.option("--json", "as_json", is_flag=True, help="Print one JSON object as the last line of stdout."),
             click.option("-q", "--quiet", is_flag=True, help="No progress on stderr."),
@@ -188,13 +196,6 @@ def _model_options(command: Callable[..., None]) -> Callable[..., None]:
     help="Rerun failing tests on the unchanged base up to N times; one that passes is flaky and not fixed "
     "(default: [tool.suture] flaky-reruns, else 3; 0: never).",
 )
-@click.option(
-    "--base",
-    metavar="REF",
-    envvar="SUTURE_BASE",
-    help="The trusted commit whose [tool.suture] applies (a pull request's target, e.g. origin/main; also "
-    "SUTURE_BASE): a fork's head cannot then turn the sandbox off, let variables through or loosen the policy.",
-)
 def heal(
     test_cmds: tuple[str, ...],
     timeout: float | None,
@@ -240,6 +241,8 @@ def heal(
     plan = cli_forges.plan(
         publishing, directory, push_only=push_only, out=out, as_json=as_json, progress=_progress(quiet)
     )
+    if base is None:
+        base = ci.trusted_base(ci.detect(os.environ), directory, _progress(quiet))
     options = Options(
         test_cmds=test_cmds,
         timeout=timeout,
@@ -271,6 +274,7 @@ def diagnose(
     env_allow: tuple[str, ...],
     as_json: bool,
     quiet: bool,
+    base: str | None,
     directory: Path,
     log: str | None,
 ) -> None:
@@ -296,8 +300,15 @@ def diagnose(
     if log is not None:
         _diagnose_log(_log_input(log), "stdin" if log == "-" else log, directory, as_json=as_json)
     allowed = check_env_names(env_allow, "--env-allow")
+    if base is None:
+        base = ci.trusted_base(ci.detect(os.environ), directory, _progress(quiet))
     options = Options(
-        test_cmds=test_cmds, timeout=timeout, sandbox=sandbox, env_allow=allowed, environ=dict(os.environ)
+        test_cmds=test_cmds,
+        timeout=timeout,
+        sandbox=sandbox,
+        env_allow=allowed,
+        environ=dict(os.environ),
+        base=base,
     )
     found = examine(directory, options, progress=_progress(quiet), warn=_warn)
     if found is None:

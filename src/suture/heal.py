@@ -167,7 +167,12 @@ def heal(
 
     mark = time.monotonic()
     verdicts = _try_candidates(
-        build, diagnosis, source, early, sandbox=box, timeout=timeout, progress=progress, most=settings.rounds
+        build,
+        diagnosis,
+        source,
+        early,
+        settings=rounds.Settings(sandbox=box, timeout=timeout, progress=progress, redactor=redactor),
+        most=settings.rounds,
     )
     usage = None
     if model is not None and not any(v.passed for v in verdicts):
@@ -185,7 +190,7 @@ def heal(
         reason = "no candidate passed verification" if verdicts else "no fixer recognised the failure"
         reason += f"; the language model stopped: {usage.stopped}" if usage and usage.stopped else ""
         return done("unfixed", reason, **common)
-    proposal = redacted(compose.propose(build, diagnosis, best, usage=usage), Redactor(options.environ))
+    proposal = redacted(compose.propose(build, diagnosis, best, usage=usage), redactor)
     if options.dry_run:
         return done("fixed", "verified (dry run: nothing created)", winner=best, proposal=proposal, **common)
     broken = policy.check(repo, build.base_sha, proposal.patch, build.rules)  # again, right before publishing
@@ -283,9 +288,7 @@ def _try_candidates(
     source: Source,
     early: Early | None,
     *,
-    sandbox: Sandbox,
-    timeout: float,
-    progress: Progress,
+    settings: rounds.Settings,
     most: int = rounds.ROUNDS,
 ) -> tuple[Verdict, ...]:
     """Verify candidates, most certain first; stop at the first that passes (see rounds.py).
@@ -296,14 +299,13 @@ def _try_candidates(
     tried: set[str] = set()
     if early is not None:
         verdict = conclude(build, diagnosis, _addressing(early, diagnosis))
-        progress(f"{'accepted' if verdict.passed else 'rejected'} (early trial): {verdict.reason}")
+        settings.progress(f"{'accepted' if verdict.passed else 'rejected'} (early trial): {verdict.reason}")
         if verdict.passed:
             return (verdict,)
         verdicts.append(verdict)
         if not any(check.timed_out for check in early[1].after):  # a timeout may be contention: retry
             tried.add(early[1].candidate.diff)
     # Two at a time, the best rank winning; fix, re-run and fix the next when one fix is not enough.
-    settings = rounds.Settings(sandbox=sandbox, timeout=timeout, progress=progress)
     seed = _addressing(early, diagnosis) if early is not None else None
     return (*verdicts, *rounds.heal(build, diagnosis, source, settings=settings, rounds=most, skip=tried, early=seed))
 

@@ -32,6 +32,7 @@ from urllib.parse import quote, quote_plus
 
 MARK = "[REDACTED:{kind}]"
 SECRET_NAME = re.compile(r"TOKEN|KEY|SECRET|PASSW|CREDENTIAL", re.IGNORECASE)
+_B64_FORM = "\0b64:"  # marks a form that is the middle of a base64 encoding
 MIN_SECRET = 6  # shorter environment values ("1", "true") are words, not secrets
 
 
@@ -80,13 +81,19 @@ _POSITIONAL = (
     _rule("bearer", r"(?<=\bBearer )[A-Za-z0-9._~+/-]{12,}=*"),
     _rule("url-credentials", r"(?<=://)[^/\s:@]+:[^/\s@]+(?=@)"),
 )
-_ASSIGNMENT = re.compile(
-    r"(?P<key>(?:--?|\b)[\w.-]*?(?P<word>passw(?:or)?d|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key"
-    r"|client[_-]?key|credentials?|auth)[\w.-]*)"
-    r"(?P<sep>[\"']?\s*[:=]\s*|\s+)"
-    r"(?P<quote>[\"']?)(?P<value>[A-Za-z0-9+/=_.~!@#$%^&*\-]{4,})(?=(?P=quote)(?:[\s\"',;)}\]]|$))",
+# An assignment to a secret-named key, found in linear time (a single pattern with a lazy
+# key prefix backtracks quadratically on long runs like `a-a-a-...`): each run of key
+# characters is searched for a secret word, and only then is what follows it matched.
+_KEY_RUN = re.compile(r"[\w.-]+")
+_SECRET_WORD = re.compile(
+    r"passw(?:or)?d|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|client[_-]?key|credentials?|auth",
     re.IGNORECASE,
 )
+_AFTER_KEY = re.compile(
+    r"(?P<sep>[\"']?\s*[:=]\s*|\s+)"
+    r"(?P<quote>[\"']?)(?P<value>[A-Za-z0-9+/=_.~!@#$%^&*\-]{4,})(?=(?P=quote)(?:[\s\"',;)}\]]|$))"
+)
+_B64_WORD_END = re.compile(rf"{_B64}*=*")
 _NOT_A_VALUE = re.compile(r"^(?:none|null|true|false|nil|undefined|\*+|x+|\$\w+|str|bytes|int)$", re.IGNORECASE)
 _PLAIN_WORD = re.compile(r"^[a-z_]+$|^[A-Z_]+$")  # an identifier: `password=password`, `token: TOKEN`
 
@@ -100,18 +107,31 @@ class Redactor:
     """
 
     def __init__(self, env: Mapping[str, str] | None = None, *, min_length: int = MIN_SECRET) -> None:
-        self._env, self._env_names = _env_pattern(env or {}, min_length)
+        self._env, self._env_names, self._env_base64 = _env_pattern(env or {}, min_length)
 
     def redact(self, text: str) -> str:
         for rule in (*_SHAPES, *_POSITIONAL):
             text = rule.pattern.sub(rule.replace, text)
         if self._env is not None:
-            text = self._env.sub(self._env_mark, text)
-        return _ASSIGNMENT.sub(_assignment_mark, text)
+            text = self._redact_env(self._env, text)
+        return _redact_assignments(text)
 
-    def _env_mark(self, match: re.Match[str]) -> str:
-        # Each alternative is one group: the group's number names the variable.
-        return _mark(f"env:{self._env_names[(match.lastindex or 1) - 1]}", match[0])
+    def _redact_env(self, pattern: re.Pattern[str], text: str) -> str:
+        """Each form of a secret value marked; a base64 core widened to its whole base64 word."""
+        out: list[str] = []
+        done = 0
+        for match in pattern.finditer(text):
+            start, end = match.span()
+            if start < done:
+                continue  # inside the word a previous core was widened to
+            index = (match.lastindex or 1) - 1  # each alternative is one group: its number names the form
+            if self._env_base64[index]:
+                while start > done and _is_b64(text[start - 1]):
+                    start -= 1
+                end = _B64_WORD_END.match(text, end).end()  # type: ignore[union-attr]  # `*` always matches
+            out += (text[done:start], _mark(f"env:{self._env_names[index]}", text[start:end]))
+            done = end
+        return "".join(out) + text[done:] if out else text
 
 
 def _mark(kind: str, secret: str) -> str:
@@ -119,25 +139,23 @@ def _mark(kind: str, secret: str) -> str:
     return "\n".join([MARK.format(kind=kind)] * (secret.count("\n") + 1))
 
 
-def _env_pattern(env: Mapping[str, str], min_length: int) -> tuple[re.Pattern[str] | None, list[str]]:
-    """One alternation of every form of every secret value, longest first; and whose each is."""
+def _env_pattern(env: Mapping[str, str], min_length: int) -> tuple[re.Pattern[str] | None, list[str], list[bool]]:
+    """One alternation of every form of every secret value, longest first; whose each is;
+    and whether it is a base64 core (to be widened to its base64 word)."""
     forms: dict[str, str] = {}  # form -> variable name
     for name, value in sorted(env.items()):
         if SECRET_NAME.search(name) and len(value) >= min_length:
             for form in _encodings(value):
                 forms.setdefault(form, name)
     if not forms:
-        return None, []
+        return None, [], []
     ordered = sorted(forms, key=len, reverse=True)
-    pattern = re.compile("|".join(f"({_form_regex(form)})" for form in ordered))
-    return pattern, [forms[form] for form in ordered]
+    pattern = re.compile("|".join(f"({re.escape(form.removeprefix(_B64_FORM))})" for form in ordered))
+    return pattern, [forms[form] for form in ordered], [form.startswith(_B64_FORM) for form in ordered]
 
 
-def _form_regex(form: str) -> str:
-    if form.startswith("\0b64:"):
-        # The middle of a base64 encoding: widen the match to the whole base64 word.
-        return rf"{_B64}*{re.escape(form[5:])}{_B64}*=*"
-    return re.escape(form)
+def _is_b64(char: str) -> bool:
+    return char.isascii() and (char.isalnum() or char in "+/")
 
 
 def _encodings(value: str) -> Iterator[str]:
@@ -145,7 +163,7 @@ def _encodings(value: str) -> Iterator[str]:
     yield value
     yield quote(value, safe="")
     yield quote_plus(value)
-    yield from (f"\0b64:{core}" for core in _base64_cores(value.encode("utf-8")))
+    yield from (f"{_B64_FORM}{core}" for core in _base64_cores(value.encode("utf-8")))
 
 
 def _base64_cores(raw: bytes) -> Iterator[str]:
@@ -159,18 +177,38 @@ def _base64_cores(raw: bytes) -> Iterator[str]:
             yield core.replace("+", "-").replace("/", "_")  # the URL-safe alphabet
 
 
-def _assignment_mark(match: re.Match[str]) -> str:
-    value, key, sep = match["value"], match["key"], match["sep"]
-    word = match["word"].lower()
+def _redact_assignments(text: str) -> str:
+    out: list[str] = []
+    done = 0
+    for run in _KEY_RUN.finditer(text):
+        if run.start() < done:
+            continue  # inside a value already marked
+        # A key starts with `-` (a flag) or a word character: leading dots are not part of it.
+        key_start = run.start() + len(run[0]) - len(run[0].lstrip("."))
+        word = _SECRET_WORD.search(text, key_start, run.end())
+        after = _AFTER_KEY.match(text, run.end()) if word else None
+        if word is None or after is None:
+            continue
+        replaced = _assignment_mark(text[key_start : run.end()], word[0], after)
+        if replaced is not None:
+            out += (text[done:key_start], replaced)
+            done = after.end()
+    return "".join(out) + text[done:] if out else text
+
+
+def _assignment_mark(key: str, word: str, after: re.Match[str]) -> str | None:
+    """`key`, the separator and a mark in place of the value; None if the value is no secret."""
+    value, sep = after["value"], after["sep"]
+    word = word.lower()
     if not sep.strip() and not key.startswith("-"):
-        return match[0]  # `key value` only as a command-line flag: `--password x`, not prose
+        return None  # `key value` only as a command-line flag: `--password x`, not prose
     if _NOT_A_VALUE.match(value) or word in value.lower():
-        return match[0]  # `password=None`, `password=password`, `token: $TOKEN`
+        return None  # `password=None`, `password=password`, `token: $TOKEN`
     is_password = word.startswith(("pass", "pwd", "secret", "cred"))
     if not is_password and (_PLAIN_WORD.match(value) or not looks_random(value)):
-        return match[0]  # `token_type: bearer`, `api_key=cache_key`
+        return None  # `token_type: bearer`, `api_key=cache_key`
     kind = "password" if is_password else "token"
-    return f"{key}{sep}{match['quote']}{MARK.format(kind=kind)}"
+    return f"{key}{sep}{after['quote']}{MARK.format(kind=kind)}"
 
 
 def looks_random(value: str, *, min_length: int = 16, min_bits: float = 3.0) -> bool:

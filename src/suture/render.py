@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.console import Console, Group
+from rich.markup import escape
 from rich.panel import Panel
 from rich.syntax import Syntax
 from rich.table import Table
@@ -48,7 +49,7 @@ def outcome(console: Console, result: Outcome) -> None:
         table.add_column("after")
         after = {check.command: check for check in result.winner.after}
         for check in result.winner.before:
-            table.add_row(check.command, describe(check), describe(after.get(check.command)))
+            table.add_row(Text(check.command), Text(describe(check)), Text(describe(after.get(check.command))))
         console.print(table)
         console.print(f"tests collected: {result.winner.tests_before} before, {result.winner.tests_after} after")
     elif result.verdicts:
@@ -68,7 +69,7 @@ def _status(console: Console, result: Outcome) -> None:
         console.print(f"fixed, {action}: {held or result.published.location}", markup=False)
     elif result.published:
         console.print(
-            f"[green bold]fixed[/]: the fix is on branch [bold]{result.published.branch}[/] "
+            f"[green bold]fixed[/]: the fix is on branch [bold]{escape(result.published.branch)}[/] "
             f"(commit {result.published.commit[:12]})"
         )
         label = "proposal" if result.published.forge == "local" else result.published.extra.get("action", "proposal")
@@ -77,7 +78,7 @@ def _status(console: Console, result: Outcome) -> None:
     elif result.status == "fixed":
         console.print("[green bold]fixed[/] (dry run): the diff above is verified; nothing was created")
     elif result.status == "unfixed":
-        console.print(f"[red bold]unfixed[/]: {result.reason}")
+        console.print(f"[red bold]unfixed[/]: {escape(result.reason)}")
     else:
-        console.print(f"[bold]{result.status}[/]: {result.reason}")
+        console.print(f"[bold]{escape(result.status)}[/]: {escape(result.reason)}")
     console.print(f"[dim]{result.duration_s:.1f}s[/]")

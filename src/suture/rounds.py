@@ -19,7 +19,7 @@ from __future__ import annotations
 import functools
 import tempfile
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from suture import fixers, git, parallel
@@ -27,6 +27,7 @@ from suture.capture import Progress
 from suture.config import DEFAULT_ROUNDS
 from suture.diagnose import diagnose
 from suture.records import Build, Candidate, CheckRun, Diagnosis, Failure, Verdict
+from suture.redact import Redactor
 from suture.sandbox import Sandbox
 from suture.source import Source
 from suture.verify import Trial, conclude, trial
@@ -63,6 +64,9 @@ class Settings:
     timeout: float
     progress: Progress
     workers: int = parallel.WORKERS
+    # The run's redactor: later rounds' diagnoses are redacted as the first was, so a failure's
+    # message compares equal across rounds and no secret reaches a fixer or the proposal.
+    redactor: Redactor = field(default_factory=Redactor)
 
 
 def heal(
@@ -154,7 +158,7 @@ def _judged(build: Build, diagnosis: Diagnosis, state: State, ran: Trial, settin
     addressed = _addressed(state.diagnosis, candidate)
     following: State | None = None
     combined = candidate
-    progressed = not ran.problem and _progressed(state, addressed, ran.after)
+    progressed = not ran.problem and _progressed(state, addressed, ran.after, settings.redactor)
     if not ran.problem and (state.steps or progressed):
         sha = _commit(repo, state.sha, candidate.diff)
         if sha is not None:
@@ -162,7 +166,8 @@ def _judged(build: Build, diagnosis: Diagnosis, state: State, ran: Trial, settin
             combined = _combined(repo, build.base_sha, sha, steps)
             if progressed:
                 runs = _latest(state.runs, ran.after)
-                following = State(sha, runs, diagnose(Build(build.repo, sha, ran.after)), steps)
+                now = diagnose(Build(build.repo, sha, ran.after), redactor=settings.redactor)
+                following = State(sha, runs, now, steps)
     verdict = conclude(build, diagnosis, Trial(combined, ran.after, ran.problem, ran.findings, ran.seconds))
     cured = all(check.outcome_of(t) in ("passed", None) for t in addressed.test_ids for check in ran.after)
     return Attempt(verdict, None if verdict.passed else following, cured)
@@ -187,14 +192,14 @@ def _key(failure: Failure) -> tuple[str, str, str, str]:
     return (failure.check, failure.error_type, failure.message, where.path if where else "")
 
 
-def _progressed(state: State, addressed: Failure, after: Sequence[CheckRun]) -> bool:
+def _progressed(state: State, addressed: Failure, after: Sequence[CheckRun], redactor: Redactor) -> bool:
     """Whether the addressed failure is gone while something else still fails, and nothing passing broke.
 
     Its tests may still fail for another reason: each test may need more than one fix.
     """
     if not after or any(check.timed_out for check in after) or all(check.passed for check in after):
         return False
-    now = diagnose(Build("", "", tuple(after)))
+    now = diagnose(Build("", "", tuple(after)), redactor=redactor)
     if any(_key(failure) == _key(addressed) for failure in now.failures):
         return False
     before = {check.command: check for check in state.runs}

@@ -19,17 +19,27 @@ def read(env: Mapping[str, str]) -> ci.Run | None:
     name = env.get("GITHUB_EVENT_NAME", "")
     url = f"{server}/{slug}/actions/runs/{env.get('GITHUB_RUN_ID', '')}"
     branch = env.get("GITHUB_REF_NAME", "") if env.get("GITHUB_REF", "").startswith("refs/heads/") else ""
-    sha, fork = env.get("GITHUB_SHA", ""), False
+    sha, fork, base = env.get("GITHUB_SHA", ""), False, ""
     if name in ("pull_request", "pull_request_target"):
-        head = event.get("pull_request", {}).get("head", {})
+        pull = event.get("pull_request", {})
+        head = pull.get("head", {})
         branch, sha = head.get("ref", env.get("GITHUB_HEAD_REF", "")), head.get("sha", sha)
         fork = _full_name(head.get("repo")) != slug
+        base = _base(pull) or env.get("GITHUB_BASE_REF", "")
     elif name == "workflow_run":
         # suture runs after another workflow: what counts is that run, its branch and its repository.
         run = event.get("workflow_run", {})
         branch, sha, url = run.get("head_branch") or "", run.get("head_sha", sha), run.get("html_url", url)
         fork = _full_name(run.get("head_repository")) != slug
-    return ci.Run("github-actions", branch, sha, fork, url, "github", server, slug)
+        pulls = run.get("pull_requests") or [{}]
+        # A fork's run names no pull request: the default branch's commit this workflow runs from is the base.
+        base = _base(pulls[0]) or (env.get("GITHUB_SHA", "") if fork else "")
+    return ci.Run("github-actions", branch, sha, fork, url, "github", server, slug, base)
+
+
+def _base(pull: object) -> str:
+    target = pull.get("base") if isinstance(pull, dict) else None
+    return str(target.get("sha") or target.get("ref") or "") if isinstance(target, dict) else ""
 
 
 def _payload(path: str) -> dict[str, Any]:

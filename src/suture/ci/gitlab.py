@@ -16,4 +16,6 @@ def read(env: Mapping[str, str]) -> ci.Run | None:
     fork = bool(source) and source != env.get("CI_MERGE_REQUEST_PROJECT_ID", env.get("CI_PROJECT_ID", ""))
     url = env.get("CI_PIPELINE_URL") or env.get("CI_JOB_URL", "")
     server, slug = env.get("CI_SERVER_URL", "https://gitlab.com"), env.get("CI_PROJECT_PATH", "")
-    return ci.Run("gitlab-ci", branch, env.get("CI_COMMIT_SHA", ""), fork, url, "gitlab", server, slug)
+    # A merge request pipeline's target: the merge base GitLab computed, else the target branch.
+    base = env.get("CI_MERGE_REQUEST_DIFF_BASE_SHA") or env.get("CI_MERGE_REQUEST_TARGET_BRANCH_NAME", "")
+    return ci.Run("gitlab-ci", branch, env.get("CI_COMMIT_SHA", ""), fork, url, "gitlab", server, slug, base)

@@ -113,8 +113,8 @@ def _opened(source: JobLogs, job: Job) -> tuple[bytes, Iterator[bytes]]:
 
 
 # Characters of one line held for redaction; a longer line is redacted and written in pieces of this
-# size (memory stays bounded on a 50 MB line, and the redactor's cost grows faster than the length).
-MAX_LINE = 4096
+# size, so memory stays bounded on a 50 MB line (only a secret across a 1 MiB boundary is cut).
+MAX_LINE = 1 << 20
 
 
 class _Lines:

@@ -16,10 +16,12 @@ def read(env: Mapping[str, str]) -> ci.Run | None:
     if env.get("SEMAPHORE_GIT_REF_TYPE") == "pull-request":
         branch, sha = env.get("SEMAPHORE_GIT_PR_BRANCH", ""), env.get("SEMAPHORE_GIT_PR_SHA", "")
         fork = env.get("SEMAPHORE_GIT_PR_SLUG", "") != slug
+        base = env.get("SEMAPHORE_GIT_BRANCH", "")  # in a pull request's build, the branch it targets
     else:
         branch = env.get("SEMAPHORE_GIT_BRANCH", "") if env.get("SEMAPHORE_GIT_REF_TYPE", "branch") == "branch" else ""
-        sha, fork = env.get("SEMAPHORE_GIT_SHA", ""), False
+        sha, fork, base = env.get("SEMAPHORE_GIT_SHA", ""), False, ""
     organisation, workflow = env.get("SEMAPHORE_ORGANIZATION_URL", ""), env.get("SEMAPHORE_WORKFLOW_ID", "")
     url = f"{organisation}/workflows/{workflow}" if organisation and workflow else ""
     forge, server = _FORGES.get(env.get("SEMAPHORE_GIT_PROVIDER", ""), ("", ""))
-    return ci.Run("semaphore", branch, sha or env.get("SEMAPHORE_GIT_SHA", ""), fork, url, forge, server, slug)
+    sha = sha or env.get("SEMAPHORE_GIT_SHA", "")
+    return ci.Run("semaphore", branch, sha, fork, url, forge, server, slug, base)
