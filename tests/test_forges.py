@@ -250,6 +250,34 @@ def test_propose_opens_the_pull_request_from_the_commit_alone(server: ForgeServe
     assert pr.has_marker(hosted.pulls[0].body, "abc123")
 
 
+def test_propose_rechecks_the_policy_of_what_the_branch_holds(server: ForgeServer, local_repo: Path) -> None:
+    """CI passed on the branch, but a commit with suture's trailers that edits a test is refused all the same."""
+    hosted = server.add_repo(SLUG, local_repo)
+    Publisher(client(server), push_only=True)(local_repo, proposal(local_repo))
+    clone = local_repo.parent / "ci"
+    subprocess.run(["git", "clone", "-q", "--branch", "suture/abc123", str(hosted.bare), str(clone)], check=True)
+    (clone / "tests").mkdir(exist_ok=True)
+    (clone / "tests" / "test_calc.py").write_text("def test_anything():\n    assert True\n")
+    git(clone, "add", "-A")
+    git(clone, "commit", "-q", "--amend", "--no-edit")  # the trailers stay: it still looks like suture's
+
+    with pytest.raises(ForgeError, match=r"refusing to publish suture/abc123: the patch breaks the policy: .*tests/"):
+        Publisher(client(server)).propose(clone, git(clone, "rev-parse", "HEAD").strip())
+    assert hosted.pulls == []
+
+
+def test_propose_in_a_clone_without_the_parent_says_what_to_fetch(server: ForgeServer, local_repo: Path) -> None:
+    hosted = server.add_repo(SLUG, local_repo)
+    Publisher(client(server), push_only=True)(local_repo, proposal(local_repo))
+    clone = local_repo.parent / "shallow"
+    url = f"file://{hosted.bare}"
+    subprocess.run(["git", "clone", "-q", "--depth", "1", "--branch", "suture/abc123", url, str(clone)], check=True)
+
+    with pytest.raises(ForgeError, match=r"is not in this clone.*fetch-depth: 2"):
+        Publisher(client(server)).propose(clone, git(clone, "rev-parse", "HEAD").strip())
+    assert hosted.pulls == []
+
+
 def test_a_refused_push_names_no_token(server: ForgeServer, local_repo: Path) -> None:
     server.add_repo(SLUG, local_repo)
     forge = client(server)

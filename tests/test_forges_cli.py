@@ -306,6 +306,9 @@ def test_init_github_writes_a_least_privilege_workflow(tmp_path: Path, flow: str
     publish = " ".join(step.get("run", "") for step in jobs["publish"]["steps"])
     assert "suture publish" in publish and ("--push-only" in publish) == (flow == "ci")
     assert ("propose" in jobs) == (flow == "ci")
+    if flow == "ci":  # propose checks the commit's patch against its parent: both must be fetched
+        [checkout] = [step for step in jobs["propose"]["steps"] if "checkout" in step.get("uses", "")]
+        assert checkout["with"]["fetch-depth"] == 2
     assert "GITHUB_TOKEN" not in json.dumps(jobs["heal"])  # the verifying job holds no token
     # The failed jobs' logs are read by a job of their own: actions: read, and no repository code.
     logs = jobs["logs"]

@@ -164,6 +164,7 @@ _GITHUB_PROPOSE = """\
       - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683  # v4.2.2
         with:
           ref: ${{ github.event.workflow_run.head_sha }}
+          fetch-depth: 2  # the fix's commit and its parent: the patch is checked against the policy again
           persist-credentials: false
       - uses: actions/setup-python@0b93645e9fea7318ecaed2b359559ac225c90a2b  # v5.3.0
         with:

@@ -24,7 +24,7 @@ from suture.errors import ForgeAuthError, ForgeError, ForgeUnavailable, RateLimi
 from suture.forges import gitpush, local, pr
 from suture.forges.base import Forge, Request
 from suture.forges.ratelimit import Retrying
-from suture.git import BRANCH_PREFIX, git
+from suture.git import BRANCH_PREFIX, git, ref_sha
 from suture.records import Proposal, Published
 
 
@@ -40,13 +40,28 @@ class Policy:
 
 def recheck(repo: Path, proposal: Proposal) -> None:
     """The policy once more, right before anything is pushed: the patch may come from a file."""
+    _recheck(repo, proposal.base_sha, proposal.patch, proposal.branch)
+
+
+def _recheck(repo: Path, base_sha: str, patch: str, branch: str) -> None:
     from suture import config, policy
     from suture.source import Source
 
-    rules = config.load(Source(repo, proposal.base_sha)).policy
-    broken = policy.check(repo, proposal.base_sha, proposal.patch, rules)
+    rules = config.load(Source(repo, base_sha)).policy
+    broken = policy.check(repo, base_sha, patch, rules)
     if broken:
-        raise ForgeError(f"refusing to publish {proposal.branch}: the patch breaks the policy: {'; '.join(broken)}")
+        raise ForgeError(f"refusing to publish {branch}: the patch breaks the policy: {'; '.join(broken)}")
+
+
+def _committed_patch(repo: Path, sha: str) -> tuple[str, str]:
+    """The parent of suture's commit `sha` and the patch the commit makes on it."""
+    parent = ref_sha(repo, f"{sha}^1")
+    if parent is None:
+        raise ForgeError(
+            f"the parent of commit {sha[:12]} is not in this clone, so its patch cannot be checked against the "
+            "policy: check out with a depth of 2 at least (actions/checkout: fetch-depth: 2)"
+        )
+    return parent, git(repo, "diff", "--binary", "--no-color", "--no-ext-diff", parent, sha)
 
 
 @dataclass(frozen=True)
@@ -81,6 +96,8 @@ class Publisher:
         found = pr.from_commit(git(repo, "log", "-1", "--format=%B", sha))
         if found is None:
             raise ForgeError(f"commit {sha[:12]} is not a suture proposal (no Suture-Fingerprint/Healed-by trailers)")
+        # CI passed on the branch, but what it holds is checked as a proposal from a file would be.
+        _recheck(repo, *_committed_patch(repo, sha), found.branch)
         base = self._guard(found.branch)
         held = self._withheld(repo, found.branch, found.fingerprint)
         return held or self._open(found.branch, base, found.fingerprint, found.text, sha)
