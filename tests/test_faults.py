@@ -50,6 +50,21 @@ def test_a_missing_git_is_named(tmp_path: Path) -> None:
     assert state(repo) == before
 
 
+def test_a_temporary_directory_inside_the_checkout_is_refused(tmp_path: Path) -> None:
+    """Worktrees made under TMPDIR (or the current directory, Python's last resort when no temporary
+    directory is writable) would appear in the user's checkout: refused before anything is made."""
+    repo = users_repo(tmp_path / "repo")
+    (repo / "scratch").mkdir()
+    before = state(repo)
+
+    done = suture(repo, "heal", "--test-cmd", PYTEST, env={"TMPDIR": str(repo / "scratch")})
+
+    assert done.returncode == 2, done.stderr
+    assert f"the temporary directory {repo / 'scratch'} is inside the repository" in done.stderr
+    assert "set TMPDIR" in done.stderr
+    assert state(repo) == before and list((repo / "scratch").iterdir()) == []
+
+
 def test_a_head_that_leads_nowhere_is_called_corrupt(tmp_path: Path) -> None:
     repo = users_repo(tmp_path / "repo")
     before = snapshot(repo)

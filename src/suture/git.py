@@ -80,6 +80,18 @@ def common_dir(repo: Path) -> Path:
     return path if path.is_absolute() else (repo / path).resolve()
 
 
+def check_scratch(repo: Path) -> None:
+    """A RepoError when the temporary directory is inside `repo`: worktrees, indexes and reports
+    made there would show in the user's checkout (TMPDIR pointing into it, or Python falling
+    back to the current directory when no temporary directory is writable)."""
+    scratch = Path(tempfile.gettempdir()).resolve()
+    if scratch == repo.resolve() or repo.resolve() in scratch.parents:
+        raise RepoError(
+            f"the temporary directory {scratch} is inside the repository: suture works in disposable "
+            "directories outside your checkout; set TMPDIR to a writable directory elsewhere (e.g. /tmp)"
+        )
+
+
 def ref_sha(repo: Path, ref: str) -> str | None:
     done = run(["git", "rev-parse", "--verify", "-q", ref + "^{commit}"], cwd=repo, check=False)
     return done.stdout.strip() or None

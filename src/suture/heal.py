@@ -225,6 +225,7 @@ def _settings(
 
     The sandbox is probed here, before any check runs: if it cannot start, nothing does.
     """
+    git.check_scratch(repo)
     for stale in git.clean_stale_worktrees(repo):
         progress(f"removed a stale worktree left by a killed run: {stale}")
     source = Source(repo, sha)
