@@ -341,8 +341,10 @@ def test_init_gitlab_heals_on_failure_and_proposes_on_suture_branches(tmp_path: 
     for job in config.values():
         assert not {"when", "only", "except"} & set(job), job
     script = config["suture-heal"]["script"]
+    # heal verifies without the tokens; publish, after it, holds one.
+    heal_line = "env -u GITLAB_TOKEN -u CI_JOB_TOKEN suture heal --log suture-failure.log --out suture-proposal.json"
     assert script.index("suture logs --out suture-failure.log") < next(
-        i for i, line in enumerate(script) if line.startswith("suture heal --log suture-failure.log --out ")
+        i for i, line in enumerate(script) if line.startswith(heal_line)
     )
     assert any(line.startswith("if [ -f suture-proposal.json ]; then suture publish") for line in script)
     assert any(("--push-only" in line) == (flow == "ci") for line in script if "suture publish" in line)
@@ -366,9 +368,13 @@ def test_init_semaphore_writes_the_two_promotions(tmp_path: Path) -> None:
     }
     heal = yaml.safe_load((repo / ".semaphore/suture-heal.yml").read_text())
     commands = heal["blocks"][0]["task"]["jobs"][0]["commands"]
-    assert commands.index("suture logs --out suture-failure.log") < commands.index(
-        "suture heal --log suture-failure.log --forge gitlab --push-only"
+    heal_line = (
+        "env -u GITLAB_TOKEN -u SEMAPHORE_API_TOKEN suture heal --log suture-failure.log"
+        " --out suture-proposal.json || [ $? -eq 1 ]"
     )
+    publish_line = "if [ -f suture-proposal.json ]; then suture publish suture-proposal.json --forge gitlab --push-only; fi"
+    logs_line = "suture logs --out suture-failure.log"
+    assert commands.index(logs_line) < commands.index(heal_line) < commands.index(publish_line)
     assert "python -m pip install 'suture[gitlab,semaphore]' && python -m pip install -e ." in commands
     assert heal["blocks"][0]["task"]["secrets"] == [{"name": "suture"}]
     text = (repo / ".semaphore/suture-heal.yml").read_text()

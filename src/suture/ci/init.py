@@ -194,8 +194,10 @@ _GITLAB = """\
 #   include:
 #     - local: .gitlab/suture.gitlab-ci.yml
 # and set the masked, protected CI/CD variable GITLAB_TOKEN (a project access token with
-# the api and write_repository scopes). suture's sandbox keeps it from the checks it runs.
-# The job runs in the failed pipeline itself: `suture logs` reads the failed jobs' traces.
+# the api and write_repository scopes). The job runs in the failed pipeline itself: `suture logs`
+# reads the failed jobs' traces; `suture heal` verifies a fix with the tokens taken out of its
+# environment (its sandbox would keep them from the checks anyway); `suture publish` holds the
+# token, runs no repository code and checks the patch against the policy again.
 suture-heal:
   stage: .post
   image: python:3.11
@@ -207,7 +209,8 @@ suture-heal:
     - apt-get update -qq && apt-get install -y -qq bubblewrap  # the sandbox the checks run in
     - python -m pip install 'suture[gitlab]' && python -m pip install -e .
     - suture logs --out suture-failure.log
-    - suture heal --log suture-failure.log --out suture-proposal.json || [ $? -eq 1 ]  # 1: no verified fix
+    # heal runs the repository's checks: it is not handed the tokens (1 means no verified fix).
+    - env -u GITLAB_TOKEN -u CI_JOB_TOKEN suture heal --log suture-failure.log --out suture-proposal.json || [ $? -eq 1 ]
     - if [ -f suture-proposal.json ]; then suture publish suture-proposal.json --forge gitlab{push_only}; fi
   artifacts:
     when: always
@@ -281,7 +284,11 @@ def _semaphore(forge: str) -> tuple[Written, ...]:
             "            - sudo apt-get install -y bubblewrap",
             f"            - python -m pip install 'suture[{forge},semaphore]' && python -m pip install -e .",
             "            - suture logs --out suture-failure.log  # the failed jobs that promoted this",
-            f"            - suture heal --log suture-failure.log --forge {forge} --push-only",
+            "            # heal runs the repository's checks: it is not handed the tokens (1: no verified fix)",
+            f"            - env -u {token} -u SEMAPHORE_API_TOKEN suture heal --log suture-failure.log"
+            " --out suture-proposal.json || [ $? -eq 1 ]",
+            f"            - if [ -f suture-proposal.json ]; then suture publish suture-proposal.json --forge {forge}"
+            " --push-only; fi",
         ]
     )
     propose = "\n".join(
