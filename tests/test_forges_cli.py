@@ -372,7 +372,9 @@ def test_init_semaphore_writes_the_two_promotions(tmp_path: Path) -> None:
         "env -u GITLAB_TOKEN -u SEMAPHORE_API_TOKEN suture heal --log suture-failure.log"
         " --out suture-proposal.json || [ $? -eq 1 ]"
     )
-    publish_line = "if [ -f suture-proposal.json ]; then suture publish suture-proposal.json --forge gitlab --push-only; fi"
+    publish_line = (
+        "if [ -f suture-proposal.json ]; then suture publish suture-proposal.json --forge gitlab --push-only; fi"
+    )
     logs_line = "suture logs --out suture-failure.log"
     assert commands.index(logs_line) < commands.index(heal_line) < commands.index(publish_line)
     assert "python -m pip install 'suture[gitlab,semaphore]' && python -m pip install -e ." in commands

@@ -40,18 +40,26 @@ MIN_SECRET = 6  # shorter environment values ("1", "true") are words, not secret
 class _Rule:
     kind: str
     pattern: re.Pattern[str]  # a group named `keep`, if any, is kept before the mark
+    # Text holding none of these (lowercased text, for a case-insensitive rule) cannot match: the
+    # pattern is not run over it. A substring test is a hundred times faster than a regex pass.
+    needles: tuple[str, ...]
+
+    def applies(self, text: str) -> bool:
+        haystack = text.lower() if self.pattern.flags & re.IGNORECASE else text
+        return any(needle in haystack for needle in self.needles)
 
     def replace(self, match: re.Match[str]) -> str:
         keep = match["keep"] if "keep" in self.pattern.groupindex else ""
         return keep + _mark(self.kind, match[0][len(keep) :])
 
 
-def _rule(kind: str, pattern: str, flags: int = 0) -> _Rule:
-    return _Rule(kind, re.compile(pattern, flags))
+def _rule(kind: str, pattern: str, needles: tuple[str, ...], flags: int = 0) -> _Rule:
+    return _Rule(kind, re.compile(pattern, flags), needles)
 
 
 _B64 = r"[A-Za-z0-9+/]"
 _TOKEN_CHARS = r"[A-Za-z0-9_\-]"
+_GITHUB = ("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_")
 # Most specific first: `sk-ant-` before `sk-`.
 _SHAPES = (
     # A whole block; or the start of one the excerpt cut; or the end of one whose start it cut.
@@ -59,36 +67,42 @@ _SHAPES = (
         "private-key",
         r"-----BEGIN[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----(?:.*?-----END[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|.*\Z)"
         rf"|(?:^{_B64}{{16,}}=*\r?\n)+-----END[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----",
+        ("PRIVATE KEY",),
         re.DOTALL | re.MULTILINE,
     ),
-    _rule("aws-access-key", r"\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b"),
-    _rule("github-token", r"\b(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})\b"),
-    _rule("gitlab-token", rf"\bglpat-{_TOKEN_CHARS}{{20,}}"),
-    _rule("slack-token", r"\bxox[bpoas]-[A-Za-z0-9-]{10,}"),
-    _rule("anthropic-key", rf"\bsk-ant-{_TOKEN_CHARS}{{20,}}"),
-    _rule("openai-key", rf"\bsk-(?:proj-|svcacct-|admin-)?{_TOKEN_CHARS}{{20,}}"),
-    _rule("google-api-key", rf"\bAIza{_TOKEN_CHARS}{{35}}"),
-    _rule("jwt", r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}"),
+    _rule("aws-access-key", r"\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b", ("AKIA", "ASIA", "ABIA", "ACCA")),
+    _rule("github-token", r"\b(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})\b", _GITHUB),
+    _rule("gitlab-token", rf"\bglpat-{_TOKEN_CHARS}{{20,}}", ("glpat-",)),
+    _rule("slack-token", r"\bxox[bpoas]-[A-Za-z0-9-]{10,}", ("xox",)),
+    _rule("anthropic-key", rf"\bsk-ant-{_TOKEN_CHARS}{{20,}}", ("sk-ant-",)),
+    _rule("openai-key", rf"\bsk-(?:proj-|svcacct-|admin-)?{_TOKEN_CHARS}{{20,}}", ("sk-",)),
+    _rule("google-api-key", rf"\bAIza{_TOKEN_CHARS}{{35}}", ("AIza",)),
+    _rule("jwt", r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}", ("eyJ",)),
     # The head of a token that a tool cut short (pytest's summary line: `ghp_a1B2c3D4...`).
     _rule(
         "token-prefix",
         r"\b(?:gh[pousr]_|github_pat_|glpat-|xox[bpoas]-|sk-|AKIA|ASIA|AIza|eyJ)[A-Za-z0-9_\-]{4,}(?=\.\.\.|\u2026)",
+        (*_GITHUB, "glpat-", "xox", "sk-", "AKIA", "ASIA", "AIza", "eyJ"),
     ),
 )
 # The value after a scheme is a credential whatever it looks like.
 _POSITIONAL = (
-    _rule("authorization", r"(?i)(?P<keep>\bAuthorization:\s*(?:(?:Bearer|Basic|token|Digest)\s+)?)[^\s\"',]+"),
-    _rule("bearer", r"(?<=\bBearer )[A-Za-z0-9._~+/-]{12,}=*"),
-    _rule("url-credentials", r"(?<=://)[^/\s:@]+:[^/\s@]+(?=@)"),
+    _rule(
+        "authorization",
+        r"(?i)(?P<keep>\bAuthorization:\s*(?:(?:Bearer|Basic|token|Digest)\s+)?)[^\s\"',]+",
+        ("authorization",),
+    ),
+    _rule("bearer", r"(?<=\bBearer )[A-Za-z0-9._~+/-]{12,}=*", ("Bearer ",)),
+    _rule("url-credentials", r"(?<=://)[^/\s:@]+:[^/\s@]+(?=@)", ("://",)),
 )
 # An assignment to a secret-named key, found in linear time (a single pattern with a lazy
-# key prefix backtracks quadratically on long runs like `a-a-a-...`): each run of key
-# characters is searched for a secret word, and only then is what follows it matched.
-_KEY_RUN = re.compile(r"[\w.-]+")
-_SECRET_WORD = re.compile(
-    r"passw(?:or)?d|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|client[_-]?key|credentials?|auth",
-    re.IGNORECASE,
-)
+# key prefix backtracks quadratically on long runs like `a-a-a-...`): the secret words are
+# found first (in lowercased text, case-sensitively: four times faster than IGNORECASE), then
+# the run of key characters around each, then what follows it.
+_KEY_CHARS = re.compile(r"[\w.-]*")
+_WORDS = r"passw(?:or)?d|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|client[_-]?key|credentials?|auth"
+_SECRET_WORD = re.compile(_WORDS, re.IGNORECASE)
+_SECRET_WORD_LOWER = re.compile(_WORDS)
 _AFTER_KEY = re.compile(
     r"(?P<sep>[\"']?\s*[:=]\s*|\s+)"
     r"(?P<quote>[\"']?)(?P<value>[A-Za-z0-9+/=_.~!@#$%^&*\-]{4,})(?=(?P=quote)(?:[\s\"',;)}\]]|$))"
@@ -107,29 +121,42 @@ class Redactor:
     """
 
     def __init__(self, env: Mapping[str, str] | None = None, *, min_length: int = MIN_SECRET) -> None:
-        self._env, self._env_names, self._env_base64 = _env_pattern(env or {}, min_length)
+        forms = _env_forms(env or {}, min_length)
+        # Longest first: where two forms start at one place, the longer is marked.
+        self._env = tuple(
+            (form.removeprefix(_B64_FORM), name, form.startswith(_B64_FORM))
+            for form, name in sorted(forms.items(), key=lambda item: len(item[0]), reverse=True)
+        )
 
     def redact(self, text: str) -> str:
         for rule in (*_SHAPES, *_POSITIONAL):
-            text = rule.pattern.sub(rule.replace, text)
-        if self._env is not None:
-            text = self._redact_env(self._env, text)
+            if rule.applies(text):
+                text = rule.pattern.sub(rule.replace, text)
+        if any(form in text for form, _, _ in self._env):
+            text = self._redact_env(text)
         return _redact_assignments(text)
 
-    def _redact_env(self, pattern: re.Pattern[str], text: str) -> str:
-        """Each form of a secret value marked; a base64 core widened to its whole base64 word."""
+    def _redact_env(self, text: str) -> str:
+        """Each form of a secret value marked; a base64 core widened to its whole base64 word.
+
+        The forms are literals: found with `str.find` (ten times faster than one alternation)."""
+        found: list[tuple[int, int, int]] = []  # start, rank of the form, end
+        for rank, (form, _, _) in enumerate(self._env):
+            at = text.find(form)
+            while at >= 0:
+                found.append((at, rank, at + len(form)))
+                at = text.find(form, at + 1)
         out: list[str] = []
         done = 0
-        for match in pattern.finditer(text):
-            start, end = match.span()
+        for start, rank, end in sorted(found):
             if start < done:
-                continue  # inside the word a previous core was widened to
-            index = (match.lastindex or 1) - 1  # each alternative is one group: its number names the form
-            if self._env_base64[index]:
+                continue  # inside a form already marked, or the word a base64 core was widened to
+            _, name, is_base64 = self._env[rank]
+            if is_base64:
                 while start > done and _is_b64(text[start - 1]):
                     start -= 1
                 end = _B64_WORD_END.match(text, end).end()  # type: ignore[union-attr]  # `*` always matches
-            out += (text[done:start], _mark(f"env:{self._env_names[index]}", text[start:end]))
+            out += (text[done:start], _mark(f"env:{name}", text[start:end]))
             done = end
         return "".join(out) + text[done:] if out else text
 
@@ -139,19 +166,14 @@ def _mark(kind: str, secret: str) -> str:
     return "\n".join([MARK.format(kind=kind)] * (secret.count("\n") + 1))
 
 
-def _env_pattern(env: Mapping[str, str], min_length: int) -> tuple[re.Pattern[str] | None, list[str], list[bool]]:
-    """One alternation of every form of every secret value, longest first; whose each is;
-    and whether it is a base64 core (to be widened to its base64 word)."""
-    forms: dict[str, str] = {}  # form -> variable name
+def _env_forms(env: Mapping[str, str], min_length: int) -> dict[str, str]:
+    """Every form of every secret value -> the variable's name."""
+    forms: dict[str, str] = {}
     for name, value in sorted(env.items()):
         if SECRET_NAME.search(name) and len(value) >= min_length:
             for form in _encodings(value):
                 forms.setdefault(form, name)
-    if not forms:
-        return None, [], []
-    ordered = sorted(forms, key=len, reverse=True)
-    pattern = re.compile("|".join(f"({re.escape(form.removeprefix(_B64_FORM))})" for form in ordered))
-    return pattern, [forms[form] for form in ordered], [form.startswith(_B64_FORM) for form in ordered]
+    return forms
 
 
 def _is_b64(char: str) -> bool:
@@ -178,21 +200,23 @@ def _base64_cores(raw: bytes) -> Iterator[str]:
 
 
 def _redact_assignments(text: str) -> str:
+    lowered = text.lower()
+    # Lowercasing keeps positions unless a character grows (`İ`): then search the text itself.
+    words, haystack = (_SECRET_WORD_LOWER, lowered) if len(lowered) == len(text) else (_SECRET_WORD, text)
     out: list[str] = []
-    done = 0
-    for run in _KEY_RUN.finditer(text):
-        if run.start() < done:
-            continue  # inside a value already marked
-        # A key starts with `-` (a flag) or a word character: leading dots are not part of it.
-        key_start = run.start() + len(run[0]) - len(run[0].lstrip("."))
-        word = _SECRET_WORD.search(text, key_start, run.end())
-        after = _AFTER_KEY.match(text, run.end()) if word else None
-        if word is None or after is None:
-            continue
-        replaced = _assignment_mark(text[key_start : run.end()], word[0], after)
-        if replaced is not None:
+    done = 0  # text before this is in `out`
+    scanned = 0  # no key starts before this: each stretch is scanned once, so the whole is linear
+    while (word := words.search(haystack, scanned)) is not None:
+        # The run of key characters the word is in: back from it (reversed, at C speed), then on.
+        run_start = word.start() - _KEY_CHARS.match(text[scanned : word.start()][::-1]).end()  # type: ignore[union-attr]
+        run_end = _KEY_CHARS.match(text, word.start()).end()  # type: ignore[union-attr]  # `*` always matches
+        scanned = run_end
+        key_start = run_start + len(text[run_start:run_end]) - len(text[run_start:run_end].lstrip("."))
+        after = _AFTER_KEY.match(text, run_end)
+        replaced = _assignment_mark(text[key_start:run_end], word[0], after) if after else None
+        if after is not None and replaced is not None:
             out += (text[done:key_start], replaced)
-            done = after.end()
+            done = scanned = after.end()
     return "".join(out) + text[done:] if out else text
 
 

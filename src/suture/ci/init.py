@@ -210,7 +210,7 @@ suture-heal:
     - python -m pip install 'suture[gitlab]' && python -m pip install -e .
     - suture logs --out suture-failure.log
     # heal runs the repository's checks: it is not handed the tokens (1 means no verified fix).
-    - env -u GITLAB_TOKEN -u CI_JOB_TOKEN suture heal --log suture-failure.log --out suture-proposal.json || [ $? -eq 1 ]
+    - env -u GITLAB_TOKEN -u CI_JOB_TOKEN suture heal --log suture-failure.log --out suture-proposal.json || [ $? = 1 ]
     - if [ -f suture-proposal.json ]; then suture publish suture-proposal.json --forge gitlab{push_only}; fi
   artifacts:
     when: always
