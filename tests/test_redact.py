@@ -153,3 +153,21 @@ def test_long_lines_without_spaces_are_redacted_in_linear_time() -> None:
 
     assert done.returncode == 0, done.stderr
     assert int(done.stdout) > 1_400_000
+
+
+@pytest.mark.parametrize("ellipsis", ["...", "\u2026"])
+def test_the_head_of_an_environment_value_a_tool_cut_short(ellipsis: str) -> None:
+    """pytest's summary line and rich's tables cut long values: the head alone is still the secret's."""
+    value = "hunter2-Corp-db-Passphrase-77"
+    redactor = Redactor({"DB_PASSWORD": value})
+
+    shown = redactor.redact(f"FAILED tests/t.py::test_db - AssertionError: login with {value[:14]}{ellipsis}")
+
+    assert value[:8] not in shown
+    assert shown.endswith(f"login with [REDACTED:env:DB_PASSWORD]{ellipsis}")
+
+
+def test_a_word_that_only_starts_like_a_secret_survives() -> None:
+    redactor = Redactor({"DB_PASSWORD": "hunter2-Corp-db-Passphrase-77"})
+    assert redactor.redact("hunter2-Corp-wiki is down") == "hunter2-Corp-wiki is down"  # no ellipsis: not cut
+    assert redactor.redact("hunter2... is a short head") == "hunter2... is a short head"  # 7 characters

@@ -33,6 +33,7 @@ from urllib.parse import quote, quote_plus
 MARK = "[REDACTED:{kind}]"
 SECRET_NAME = re.compile(r"TOKEN|KEY|SECRET|PASSW|CREDENTIAL", re.IGNORECASE)
 _B64_FORM = "\0b64:"  # marks a form that is the middle of a base64 encoding
+CUT_HEAD = 8  # a secret value's head this long, cut short with an ellipsis, is redacted too
 MIN_SECRET = 6  # shorter environment values ("1", "true") are words, not secrets
 
 
@@ -127,6 +128,12 @@ class Redactor:
             (form.removeprefix(_B64_FORM), name, form.startswith(_B64_FORM))
             for form, name in sorted(forms.items(), key=lambda item: len(item[0]), reverse=True)
         )
+        # Values long enough that a tool may show only their head, cut with an ellipsis.
+        self._cuttable = tuple(
+            (value, name)
+            for name, value in sorted((env or {}).items())
+            if SECRET_NAME.search(name) and len(value) > CUT_HEAD and len(value) >= min_length
+        )
 
     def redact(self, text: str) -> str:
         for rule in (*_SHAPES, *_POSITIONAL):
@@ -134,7 +141,22 @@ class Redactor:
                 text = rule.pattern.sub(rule.replace, text)
         if any(form in text for form, _, _ in self._env):
             text = self._redact_env(text)
+        if any(value[:CUT_HEAD] in text for value, _ in self._cuttable):
+            text = self._redact_cut(text)
         return _redact_assignments(text)
+
+    def _redact_cut(self, text: str) -> str:
+        """The head of a secret value that a tool cut short (`s3cr3t-Valu...`, `s3cr3t-Valu…`)."""
+        for value, name in self._cuttable:
+            at = text.find(value[:CUT_HEAD])
+            while at >= 0:
+                length = CUT_HEAD
+                while length < len(value) and at + length < len(text) and text[at + length] == value[length]:
+                    length += 1
+                if text.startswith(("...", "\u2026"), at + length):
+                    text = text[:at] + _mark(f"env:{name}", "") + text[at + length :]
+                at = text.find(value[:CUT_HEAD], at + 1)
+        return text
 
     def _redact_env(self, text: str) -> str:
         """Each form of a secret value marked; a base64 core widened to its whole base64 word.
