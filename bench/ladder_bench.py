@@ -6,7 +6,9 @@
     python bench/ladder_bench.py --work 0        # the projects without the 2 s of other passing tests
 
 For each case of bench/ladder_corpus.py: a fresh git repository holding the broken project;
-`check`, one run of its checks in the repository (unsandboxed, as a developer runs them);
+`check`, one run of its checks in the repository (unsandboxed, as a developer runs them), on the
+failing base and on the known fix (where a syntax error stops pytest at collection, the base's
+run is short, while heal must run the whole suite on the fix at least once);
 `heal`, `suture heal --json` from start to the branch with the verified fix (sandboxed).
 Each project also gets `--work` seconds of other passing tests (100 of them, default 2 s
 in all): a project's suite does more than its one failing test, and without it a check
@@ -42,7 +44,8 @@ class Result:
     healed: bool
     exact: bool
     heal_s: float
-    check_s: float
+    check_s: float  # one run of the checks on the failing base
+    fixed_s: float  # one run of the checks on the known fix: the whole suite, as heal must run it at least once
     fixer: str
     note: str
 
@@ -91,6 +94,7 @@ def git(repo: Path, *args: str) -> str:
 def measure(case: Case, scratch: Path) -> Result:
     repo = make(scratch / "repo", case)
     check_s, _ = run_checks(repo, case)
+    fixed_s, _ = run_checks(make(scratch / "fixed", case, case.fixes[0]), case)
     argv = [sys.executable, "-m", "suture", "heal", "-q", "--json"]
     for check in case.checks:
         argv += ["--test-cmd", check]
@@ -102,7 +106,7 @@ def measure(case: Case, scratch: Path) -> Result:
     branch = result.get("branch")
     if done.returncode != 0 or result.get("status") != "fixed" or not branch:
         reason = result.get("reason") or done.stderr.strip()[-200:]
-        return Result(case, False, False, heal_s, check_s, result.get("fixer") or "", reason)
+        return Result(case, False, False, heal_s, check_s, fixed_s, result.get("fixer") or "", reason)
     changed = [p for p in git(repo, "diff", "--name-only", "HEAD", branch).splitlines() if p]
     green = any(v["passed"] for v in result["verification"])
     healed = green and not any(is_test_path(p) for p in changed)
@@ -111,7 +115,7 @@ def measure(case: Case, scratch: Path) -> Result:
         for fix in case.fixes
     )
     note = "" if exact else "diff: " + git(repo, "diff", "HEAD", branch).replace("\n", "\\n")[:300]
-    return Result(case, healed, exact, heal_s, check_s, result.get("fixer") or "", note)
+    return Result(case, healed, exact, heal_s, check_s, fixed_s, result.get("fixer") or "", note)
 
 
 def validate(case: Case, scratch: Path) -> str:
@@ -127,16 +131,20 @@ def validate(case: Case, scratch: Path) -> str:
 
 
 def table(results: list[Result]) -> str:
-    rows = ["| class | cases | healed | exact | median heal / check |", "|---|---:|---:|---:|---:|"]
+    rows = [
+        "| class | cases | healed | exact | median heal / check | median heal / check on the fix |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
     kinds = list(dict.fromkeys(r.case.kind for r in results))
     for kind in [*kinds, "all"]:
         group = [r for r in results if kind in ("all", r.case.kind)]
         healed = sum(r.healed for r in group)
         exact = sum(r.exact for r in group)
         ratio = statistics.median(r.heal_s / r.check_s for r in group)
+        on_fix = statistics.median(r.heal_s / r.fixed_s for r in group)
         rows.append(
             f"| {kind} | {len(group)} | {healed} ({100 * healed / len(group):.0f}%) | "
-            f"{exact} ({100 * exact / len(group):.0f}%) | {ratio:.2f} |"
+            f"{exact} ({100 * exact / len(group):.0f}%) | {ratio:.2f} | {on_fix:.2f} |"
         )
     return "\n".join(rows)
 
@@ -167,7 +175,8 @@ def main() -> int:
         results.append(result)
         mark = "exact" if result.exact else "healed" if result.healed else "FAILED"
         print(
-            f"{case.kind:<20} {case.name:<40} {mark:<6} {result.heal_s:6.2f}s / {result.check_s:5.2f}s "
+            f"{case.kind:<20} {case.name:<40} {mark:<6} {result.heal_s:6.2f}s / {result.check_s:5.2f}s"
+            f" (fix {result.fixed_s:5.2f}s) "
             f"{result.fixer} {result.note}",
             flush=True,
         )
