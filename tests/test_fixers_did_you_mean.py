@@ -31,6 +31,26 @@ CASES = {
         "f(4)",
         "(8, 'reslt', 0)",
     ),
+    "name-in-every-field-of-an-f-string-but-not-its-text": Case(
+        "def g(reslt):\n    return reslt\n\n\ndef f(result, w=3):\n"
+        '    return f"reslt={reslt!r:>{w}} {{reslt}} {g(reslt=reslt)}"\n',
+        6,
+        "NameError",
+        "name 'reslt' is not defined. Did you mean: 'result'?",
+        "def g(reslt):\n    return reslt\n\n\ndef f(result, w=3):\n"
+        '    return f"reslt={result!r:>{w}} {{reslt}} {g(reslt=result)}"\n',
+        "f(4)",
+        "reslt=  4 {reslt} 4",
+    ),
+    "name-in-a-field-of-a-multi-line-f-string": Case(
+        'def f(result):\n    return f"""total:\n{\n    reslt} reslt"""\n',
+        4,
+        "NameError",
+        "name 'reslt' is not defined. Did you mean: 'result'?",
+        'def f(result):\n    return f"""total:\n{\n    result} reslt"""\n',
+        "f(2)",
+        "total:\n2 reslt",
+    ),
     "name-keeps-a-keyword-argument-s-name": Case(
         "def g(reslt):\n    return reslt\n\n\ndef f(result):\n    return g(reslt=reslt)\n",
         6,

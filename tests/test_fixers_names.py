@@ -112,6 +112,16 @@ CASES = {
         ["def squares(xs):\n    return [item * item for item in xs]\n"],
         [0],
     ),
+    "typo-inside-an-f-string-field-not-its-text-or-spec": Case(
+        {
+            "pkg/mod.py": "def describe(kind, width=6):\n    name = kind.lower()\n"
+            '    return f"{nme:>{width}} nme {{nme}}"\n'
+        },
+        "from pkg.mod import describe; describe('Rect')",
+        "pkg/mod.py",
+        ['def describe(kind, width=6):\n    name = kind.lower()\n    return f"{name:>{width}} nme {{nme}}"\n'],
+        [0],
+    ),
     "an-import-beats-a-near-name": Case(
         {
             "pkg/__init__.py": "",

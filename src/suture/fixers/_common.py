@@ -9,6 +9,7 @@ from collections.abc import Container, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from suture import diffs
+from suture.fixers import _fstrings
 from suture.policy import is_test_path
 from suture.records import Candidate, Failure
 from suture.source import Source
@@ -209,19 +210,30 @@ def repaired(
 
 
 def rename(text: str, wrong: str, right: str, *, attribute: bool | None, only: Container[int] | None = None) -> str:
-    """`text` with the NAME tokens `wrong` renamed to `right`, never inside strings or comments.
+    """`text` with the NAME tokens `wrong` renamed to `right`, never inside strings or comments
+    (but inside the replacement fields of an f-string: `f"{reslt:>4}"`).
 
     `attribute` True renames attributes (a name right after a "."), False plain names (but
     not a keyword in a call: `f(reslt=reslt)` keeps the parameter's name), None both;
     `only` limits the renaming to those 1-based lines. A file that stops tokenizing is
     renamed up to the break.
     """
+    places = [place for place in _uses(text, wrong, attribute) if only is None or place[0] in only]
+    edited = lines(text)
+    for row, column in sorted(places, reverse=True):  # right to left, so earlier columns stay valid
+        line = edited[row - 1]
+        edited[row - 1] = line[:column] + right + line[column + len(wrong) :]
+    return "".join(edited)
+
+
+def _uses(text: str, wrong: str, attribute: bool | None) -> list[tuple[int, int]]:
+    """Where `rename` would rename `wrong` in `text`: (1-based row, 0-based column) pairs."""
     significant = [token for token in tokens(text) if token.type not in (tokenize.NL, tokenize.COMMENT)]
     places: list[tuple[int, int]] = []
     for index, token in enumerate(significant):
+        if token.type == tokenize.STRING:
+            places.extend(_uses_in_fields(token, wrong, attribute))
         if token.type != tokenize.NAME or token.string != wrong:
-            continue
-        if only is not None and token.start[0] not in only:
             continue
         before = significant[index - 1].string if index else ""
         after = significant[index + 1].string if index + 1 < len(significant) else ""
@@ -230,11 +242,21 @@ def rename(text: str, wrong: str, right: str, *, attribute: bool | None, only: C
         if before in ("(", ",") and after == "=":
             continue
         places.append(token.start)
-    edited = lines(text)
-    for row, column in reversed(places):  # right to left, so earlier columns stay valid
-        line = edited[row - 1]
-        edited[row - 1] = line[:column] + right + line[column + len(wrong) :]
-    return "".join(edited)
+    return places
+
+
+def _uses_in_fields(token: tokenize.TokenInfo, wrong: str, attribute: bool | None) -> Iterator[tuple[int, int]]:
+    """`_uses` inside the replacement fields of an f-string token (one STRING token up to
+    Python 3.11), placed in the file."""
+    for offset, expression in _fstrings.fields(token.string):
+        # on one line (a newline for a space keeps every offset), the field's names are at row 1
+        for _, column in _uses(expression.replace("\n", " "), wrong, attribute):
+            at = offset + column
+            newline = token.string.rfind("\n", 0, at)
+            if newline < 0:
+                yield token.start[0], token.start[1] + at
+            else:
+                yield token.start[0] + token.string.count("\n", 0, at), at - newline - 1
 
 
 def candidate_over(
