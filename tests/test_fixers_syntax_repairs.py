@@ -134,6 +134,18 @@ CASES = {
         ["def f(x):\n    if x:\n        return 1\n    return 2\n"],
         "expected an indented block after function definition on line 1",
     ),
+    "body-s-first-line-at-column-0-before-the-if-s-next-statement": Case(
+        IndentationFixer(),
+        "def f(x):\n    if x < 1:\nraise ValueError(x)\n    return x\n",
+        ["def f(x):\n    if x < 1:\n        raise ValueError(x)\n    return x\n"],
+        "expected an indented block after 'if' statement on line 2",
+    ),
+    "body-s-first-line-at-column-0-as-far-as-the-body-line-after-it": Case(
+        IndentationFixer(),
+        "def f(x):\n    if x:\nx = 2\n      return x\n    return 0\n",
+        ["def f(x):\n    if x:\n      x = 2\n      return x\n    return 0\n"],
+        "expected an indented block after 'if' statement on line 2",
+    ),
     "body-deleted": Case(
         IndentationFixer(),
         "class A:\n\n\ndef f():\n    return 1\n",

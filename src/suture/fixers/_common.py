@@ -89,9 +89,10 @@ def broken(failure: Failure, source: Source) -> Broken | None:
     it), or the compiler cannot say where it stopped."""
     found = target(failure, source)
     error = compile_error(found.text, found.path) if found else None
-    if found is None or error is None or error.lineno is None or not error.offset:
+    if found is None or error is None or error.lineno is None or error.offset is None:
         return None
-    return Broken(found, error, error.lineno, error.offset - 1)
+    # a line at column 0 can come with offset 0 (an expected indented block, on Python 3.11)
+    return Broken(found, error, error.lineno, max(error.offset - 1, 0))
 
 
 def unique(candidates: Iterable[Candidate | None]) -> list[Candidate]:

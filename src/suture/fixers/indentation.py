@@ -66,17 +66,19 @@ def _dedent(lines: list[str], row: int, to: str | None) -> Iterator[_common.Repa
 
 
 def _indent_body(lines: list[str], row: int, header: int) -> Iterator[_common.Repair]:
-    """The line after the header (or its block) indented under it; or a `pass` body, first when
-    the body looks deleted rather than unindented (a blank line, or another definition,
-    follows the header)."""
+    """The line after the header (or its block) indented under it, as far as the body line that
+    follows it (when one is indented under the header) or one level deeper than the header;
+    or a `pass` body, first when the body looks deleted rather than unindented (a blank line,
+    or another definition, follows the header)."""
     if not 1 <= header < row <= len(lines):
         return
     body = _leading(lines[header - 1]) + _unit(lines)
     why = f"the block opened on line {header} has no indented body"
     indented = [
         _common.Repair(
-            _reindented(lines, row, end, body), f"{why}; indent line {row}" + (" on" if end > row else ""), end
+            _reindented(lines, row, end, level), f"{why}; indent line {row}" + (" on" if end > row else ""), end
         )
+        for level in dict.fromkeys(filter(None, [_body_after(lines, row, header), body]))
         for end in dict.fromkeys([row, _block_end(lines, row)])
     ]
     passed = _common.Repair(
@@ -84,6 +86,14 @@ def _indent_body(lines: list[str], row: int, header: int) -> Iterator[_common.Re
     )
     deleted = row > header + 1 or lines[row - 1].lstrip().startswith(("def ", "class ", "async def ", "@"))
     yield from [passed, *indented] if deleted else [*indented, passed]
+
+
+def _body_after(lines: list[str], row: int, header: int) -> str | None:
+    """The indentation of the first line of code after `row` when it is indented under the
+    header (the rest of the body, indented right), else None."""
+    after = next((line for line in lines[row:] if _is_code(line)), "")
+    leading, outer = _leading(after), _leading(lines[header - 1])
+    return leading if len(leading.expandtabs()) > len(outer.expandtabs()) else None
 
 
 def _realign(lines: list[str], row: int) -> Iterator[_common.Repair]:
