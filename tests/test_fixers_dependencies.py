@@ -26,6 +26,7 @@ class Case:
     run: str
     expected: list[dict[str, str]]  # per candidate: the files it changes, after it
     ranks: list[int]
+    check: str = "python -m pytest"  # the failing check's command
 
 
 CASES = {
@@ -102,13 +103,52 @@ CASES = {
         [{"requirements.txt": "rich\nclick\nnosuch-dist\n"}],
         [2],
     ),
+    "requirements-in-a-folder-go-to-the-base-file": Case(
+        {
+            "pkg/x.py": "import nosuch_dist\n",
+            "requirements/base.txt": "click\n",
+            "requirements/dev.txt": "-r base.txt\npytest\n",
+        },
+        "import pkg.x",
+        [{"requirements/base.txt": "click\nnosuch-dist\n"}],
+        [2],
+    ),
+    "the-file-the-check-installs-from": Case(
+        {"pkg/x.py": "import nosuch_dist\n", "requirements.txt": "click\n", "requirements/ci.txt": "rich\n"},
+        "import pkg.x",
+        [{"requirements/ci.txt": "rich\nnosuch-dist\n"}],
+        [2],
+        "pip install -r ./requirements/ci.txt && python -m pytest -rA",
+    ),
+    "the-runtime-file-of-those-the-check-installs-from": Case(
+        {
+            "pkg/x.py": "import nosuch_dist\n",
+            "requirements/base.txt": "click\n",
+            "requirements/prod.txt": "rich\n",
+            "requirements/test.txt": "pytest\n",
+        },
+        "import pkg.x",
+        [{"requirements/prod.txt": "rich\nnosuch-dist\n"}],
+        [2],
+        "pip install --requirement=requirements/test.txt -rrequirements/prod.txt && pytest",
+    ),
+    "a-test-s-import-goes-to-the-test-file-in-the-folder": Case(
+        {
+            "tests/test_conf.py": "import yaml\n",
+            "requirements/base.txt": "click\n",
+            "requirements/test.txt": "pytest\n",
+        },
+        "import tests.test_conf",
+        [{"requirements/test.txt": "pytest\nPyYAML\n"}],
+        [1],
+    ),
 }
 
 
 @pytest.mark.parametrize("case", CASES.values(), ids=CASES.keys())
 def test_candidates(tmp_path: Path, case: Case) -> None:
     source = commit(tmp_path, case.files)
-    failed = raised(tmp_path, BARE + case.run)
+    failed = dataclasses.replace(raised(tmp_path, BARE + case.run), check=case.check)
     assert failed.error_type == "ModuleNotFoundError"
 
     found = DependenciesFixer().propose(failed, source)

@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import functools
 import importlib.metadata
+import posixpath
 import re
+import shlex
 import sys
 import tomllib
 from collections.abc import Iterator
@@ -69,6 +71,10 @@ _WELL_KNOWN = {
 }
 # Extras and requirements files a test's dependency goes to, when the project has one.
 _TEST_GROUPS = ("test", "tests", "testing", "dev")
+# Requirements files: beside pyproject.toml, or in a folder of them (requirements/base.txt).
+_REQUIREMENTS = re.compile(r"requirements[\w.-]*\.txt|requirements/[\w./-]+\.txt")
+# Where a project's own dependencies go when no check says which file it installs from.
+_MAIN = ("requirements.txt", "requirements/base.txt", "requirements/common.txt", "requirements/main.txt")
 _HEADER = re.compile(r"^\s*\[(?P<name>[^\[\]]+)\]\s*(#.*)?$")
 _UNVERIFIABLE = "it verifies only where the checks install the project's dependencies"
 
@@ -109,9 +115,10 @@ class DependenciesFixer:
         known = distribution(module)
         name = known or root.replace("_", "-")
         for_tests = failure.location is not None and is_test_path(failure.location.path)
+        declarations = _declarations(source, name, for_tests=for_tests, check=failure.check)
         return _common.unique(
             self._candidate(failure, source, declaration, module, name, guessed=known is None, rank=1 + index)
-            for index, declaration in enumerate(_declarations(source, name, for_tests=for_tests))
+            for index, declaration in enumerate(declarations)
         )
 
     def _candidate(
@@ -138,11 +145,16 @@ class DependenciesFixer:
         )
 
 
-def _declarations(source: Source, name: str, *, for_tests: bool) -> Iterator[_Declaration]:
+def _declarations(source: Source, name: str, *, for_tests: bool, check: str) -> Iterator[_Declaration]:
     """Where the dependency can be declared, the project's main declaration first; nothing
-    when it is declared already (then it is an environment problem, not the code's)."""
+    when it is declared already (then it is an environment problem, not the code's).
+
+    Of the requirements files, those the failing `check` installs from (`pip install -r
+    requirements/ci.txt`) when it names any, else the project's main one (requirements.txt,
+    requirements/base.txt); a test's import goes to a test or dev file among them first.
+    """
     text = source.read("pyproject.toml")
-    requirements = sorted(path for path in source.paths() if re.fullmatch(r"requirements[\w.-]*\.txt", path))
+    requirements = sorted(path for path in source.paths() if _REQUIREMENTS.fullmatch(path))
     listed = {path: source.read(path) or "" for path in requirements}
     declared = _pyproject_requirements(text or "") + [line for lines in listed.values() for line in lines.splitlines()]
     if any(_requirement(spec) == _normal(name) for spec in declared):
@@ -150,9 +162,30 @@ def _declarations(source: Source, name: str, *, for_tests: bool) -> Iterator[_De
     found = _in_pyproject(text, name, for_tests=for_tests) if text is not None else None
     if found is not None:
         yield found
-    wanted = [path for path in requirements if any(group in path for group in _TEST_GROUPS)] if for_tests else []
-    for path in wanted or [path for path in requirements if path == "requirements.txt"]:
+    installed = [path for path in _installed_from(check) if path in listed]
+    testing = [path for path in installed or requirements if any(group in path for group in _TEST_GROUPS)]
+    main = [path for path in installed if path not in testing] or installed or [p for p in _MAIN if p in listed]
+    for path in (testing if for_tests else []) or main:
         yield _Declaration(path, _append_line(listed[path], name), "requirements")
+
+
+def _installed_from(check: str) -> list[str]:
+    """The requirements files a check's command installs from: `-r path`, `-rpath`,
+    `--requirement path`, `--requirement=path`; paths as the repository lists them."""
+    try:
+        words = shlex.split(check)
+    except ValueError:  # an unbalanced quote: a log's job name, not a command
+        words = check.split()
+    found = []
+    for index, word in enumerate(words):
+        following = words[index + 1] if index + 1 < len(words) else ""
+        if word in ("-r", "--requirement"):
+            found.append(following)
+        elif word.startswith("--requirement="):
+            found.append(word.partition("=")[2])
+        elif word.startswith("-r") and not word.startswith("--") and len(word) > 2:
+            found.append(word[2:])
+    return [posixpath.normpath(path) for path in found if path]
 
 
 def _pyproject_requirements(text: str) -> list[str]:
