@@ -146,6 +146,16 @@ CASES = {
         [{"pkg/shapes.py": AREA}],
         [0],
     ),
+    "a-test-passes-the-keyword-the-definition-misspells-with-a-default": Case(
+        {
+            "pkg/money.py": 'def price(cents, curency="EUR"):\n    return f"{cents} {curency}"\n',
+            "tests/test_money.py": "from pkg.money import price\n\n\n"
+            "def test_y():\n    assert price(5, currency='USD') == '5 USD'\n",
+        },
+        "from tests.test_money import test_y; test_y()",
+        [{"pkg/money.py": 'def price(cents, currency="EUR"):\n    return f"{cents} {currency}"\n'}],
+        [0],
+    ),
     "a-keyword-the-body-uses-but-the-signature-lost": Case(
         {
             "pkg/shapes.py": "def area(width, height=1):\n    return width * height * depth\n",

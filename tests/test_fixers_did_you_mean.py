@@ -4,7 +4,7 @@ import dataclasses
 from pathlib import Path
 
 import pytest
-from fixer_helpers import applied, commit, failure, pytest_passes, python
+from fixer_helpers import applied, commit, failure, pytest_passes, python, raised
 
 from suture.fixers.did_you_mean import DidYouMeanFixer
 from suture.records import Failure
@@ -142,6 +142,33 @@ def test_a_file_broken_further_down_still_gets_its_line_fixed(tmp_path: Path) ->
     (best,) = DidYouMeanFixer().propose(failure("NameError", message, line=2), source)
 
     assert applied(tmp_path, best) == text.replace("return reslt", "return result")
+
+
+def test_a_parameter_callers_pass_by_the_name_the_body_reads_is_renamed_second(tmp_path: Path) -> None:
+    money = 'def price(cents, curency="EUR"):\n    return f"{cents} {currency}"\n'
+    files = {
+        "pkg/__init__.py": "",
+        "pkg/money.py": money,
+        "tests/test_money.py": "from pkg.money import price\n\n\n"
+        "def test_default():\n    assert price(5) == '5 EUR'\n\n\n"
+        "def test_other():\n    assert price(5, currency='USD') == '5 USD'\n",
+    }
+    source = commit(tmp_path, files)
+    failed = raised(tmp_path, "from pkg.money import price; price(5)")
+    assert failed.message == "name 'currency' is not defined. Did you mean: 'curency'?"
+
+    found = DidYouMeanFixer().propose(failed, source)
+
+    renamed = money.replace("curency", "currency")
+    assert [applied(tmp_path, c, "pkg/money.py") for c in found] == [money.replace("{currency}", "{curency}"), renamed]
+    assert [c.rank for c in found] == [0, 1]
+    assert found[1].rationale == (
+        "`price()` reads `currency` but its parameter is `curency`, and callers pass `currency=`; rename the parameter"
+    )
+    applied(tmp_path, found[0], "pkg/money.py")
+    assert not pytest_passes(tmp_path)  # the caller passing currency= still fails: verification moves on
+    applied(tmp_path, found[1], "pkg/money.py")
+    assert pytest_passes(tmp_path)
 
 
 USES = "import math\n\n\ndef f(result):\n    return math.sqr(reslt)\n"

@@ -231,7 +231,12 @@ def _uses(text: str, wrong: str, attribute: bool | None) -> list[tuple[int, int]
     """Where `rename` would rename `wrong` in `text`: (1-based row, 0-based column) pairs."""
     significant = [token for token in tokens(text) if token.type not in (tokenize.NL, tokenize.COMMENT)]
     places: list[tuple[int, int]] = []
+    signature: list[bool] = []  # per open bracket: whether it holds a def's parameters
     for index, token in enumerate(significant):
+        if token.type == tokenize.OP and token.string in "([{":
+            signature.append(token.string == "(" and index >= 2 and significant[index - 2].string == "def")
+        elif token.type == tokenize.OP and token.string in ")]}" and signature:
+            signature.pop()
         if token.type == tokenize.STRING:
             places.extend(_uses_in_fields(token, wrong, attribute))
         if token.type != tokenize.NAME or token.string != wrong:
@@ -240,8 +245,8 @@ def _uses(text: str, wrong: str, attribute: bool | None) -> list[tuple[int, int]
         after = significant[index + 1].string if index + 1 < len(significant) else ""
         if attribute is not None and (before == ".") != attribute:
             continue
-        if before in ("(", ",") and after == "=":
-            continue
+        if before in ("(", ",") and after == "=" and not (signature and signature[-1]):
+            continue  # a keyword in a call, not a parameter with a default
         places.append(token.start)
     return places
 

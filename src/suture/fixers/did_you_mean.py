@@ -10,6 +10,7 @@ stays as it is. Without a "Did you mean" there is nothing certain to do here.
 
 from __future__ import annotations
 
+import ast
 import re
 from dataclasses import dataclass
 
@@ -52,7 +53,12 @@ class DidYouMeanFixer:
             f"`{suggestion.wrong}`; rename it on line {target.line}",
             rank=0,
         )
-        return _common.unique([found])
+        parameter = (
+            None
+            if suggestion.attribute
+            else parameter_renamed(failure, source, target, suggestion.right, suggestion.wrong)
+        )
+        return _common.unique([found, parameter])
 
 
 def _suggestion(failure: Failure) -> _Suggestion | None:
@@ -70,3 +76,67 @@ def rename_on_line(target: _common.Target, wrong: str, right: str, *, attribute:
     parameter's name), or None when the line does not use it that way."""
     new = _common.rename(target.text, wrong, right, attribute=attribute, only={target.line})
     return None if new == target.text else new
+
+
+def parameter_renamed(
+    failure: Failure, source: Source, target: _common.Target, parameter: str, used: str
+) -> Candidate | None:
+    """The other way round (rank 1): the enclosing function's parameter `parameter` renamed to
+    `used`, the name its body reads, in the signature and every use; only when a caller in
+    the project passes `used=` (`def price(curency):` whose body reads `currency`, called as
+    `price(5, currency="USD")`), which says the signature is what was misspelt. None else."""
+    try:
+        tree = ast.parse(target.text, target.path)
+    except (SyntaxError, ValueError, RecursionError):
+        return None
+    around = [
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.lineno <= target.line <= (node.end_lineno or node.lineno)
+    ]
+    function = max(around, key=lambda node: node.lineno, default=None)  # the innermost
+    if function is None or parameter not in _parameters(function) or not _passed(source, function.name, used):
+        return None
+    lines = range(function.lineno, (function.end_lineno or function.lineno) + 1)
+    new = _common.rename(target.text, parameter, used, attribute=False, only=set(lines))
+    return _common.edit(
+        failure,
+        target,
+        new,
+        origin=DidYouMeanFixer.name,
+        rationale=f"`{function.name}()` reads `{used}` but its parameter is `{parameter}`, and callers pass "
+        f"`{used}=`; rename the parameter",
+        rank=1,
+    )
+
+
+def _parameters(function: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
+    args = function.args
+    return {
+        arg.arg for arg in [*args.posonlyargs, *args.args, *args.kwonlyargs, *filter(None, [args.vararg, args.kwarg])]
+    }
+
+
+def _passed(source: Source, function: str, keyword: str) -> bool:
+    """Whether a Python file of the project (tests too) calls `function(..., keyword=...)`."""
+    spelt = re.compile(rf"\b{re.escape(keyword)}\s*=")
+    for path in source.paths():
+        text = source.read(path) if path.endswith(".py") else None
+        try:
+            tree = ast.parse(text, path) if text and spelt.search(text) else None
+        except (SyntaxError, ValueError, RecursionError):
+            continue
+        for node in ast.walk(tree) if tree else ():
+            if (
+                isinstance(node, ast.Call)
+                and _called(node) == function
+                and any(k.arg == keyword for k in node.keywords)
+            ):
+                return True
+    return False
+
+
+def _called(call: ast.Call) -> str:
+    func = call.func
+    return func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
