@@ -10,6 +10,12 @@ the check's whole output (what the CI log holds of it) plus the whole text of ev
 the prompt shows code from. The naive prompt is counted without any instruction, and the
 log without the CI's own setup noise, so the comparison favours it.
 
+The second comparison is the one a CI job makes: the check's output inside the job's log, a
+dependency install of 100 to 600 lines before it and 0 to 400 lines of later steps after it,
+GitHub timestamps throughout (the short wrappings of bench/distil_bench.py's recall corpus).
+The prompt is then built the way `suture heal --log` builds it, from what `suture.fromlog`
+distils out of that log; the naive prompt is the whole job log plus the same files.
+
 Three sets of projects:
 
 - small: the broken projects of tests/projects.py and the demo (a few lines each);
@@ -27,6 +33,8 @@ from __future__ import annotations
 
 import argparse
 import inspect
+import io
+import random
 import shutil
 import statistics
 import subprocess
@@ -38,8 +46,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from distil_bench import STAMP, install, later
 from projects import ATTRIBUTE_TYPO, CLASSIC, FLASK_APP, MISSING_COLON, MISSING_IMPORT, SRC_LAYOUT, TYPO
 
+from suture import fromlog
 from suture.capture import capture
 from suture.demo import FILES as DEMO
 from suture.diagnose import diagnose
@@ -172,10 +182,24 @@ class Measured:
     prompt: int
     naive: int
     shown: bool | None = None  # the injected line is in the prompt (None: not known)
+    job_prompt: int = 0  # the prompt made from the CI job's log (suture heal --log), 0 if none
+    job_naive: int = 0  # the whole CI job log plus the files that prompt shows
 
     @property
     def ratio(self) -> float:
         return self.prompt / self.naive
+
+    @property
+    def job_ratio(self) -> float:
+        return self.job_prompt / self.job_naive
+
+
+def job_log(output: str, seed: str) -> str:
+    """`output` as a GitHub Actions job log shows it: installs before, later steps after, timestamps."""
+    rng = random.Random(seed)
+    lines = [*install(rng, rng.randrange(100, 600)), *output.splitlines(), *later(rng, rng.randrange(0, 400))]
+    lines.append("##[error]Process completed with exit code 1.")
+    return "\n".join(STAMP.format(0, n // 60 % 60, n) + line for n, line in enumerate(lines)) + "\n"
 
 
 def make(root: Path, files: dict[str, str], binary: dict[str, bytes] | None = None) -> tuple[Path, str]:
@@ -206,13 +230,22 @@ def measure(
         build = capture(repo, sha, list(checks), sandbox=by_name("none"), timeout=120)
         log = "\n".join(check.output for check in build.failed_checks)
         source = Source(repo, sha)
+        job = job_log(log, name)
+        logged = fromlog.read(io.BytesIO(job.encode()), name="job.log", redactor=Redactor(), paths=source.paths())
+        from_job = logged.diagnosis.failures
         for number, failure in enumerate(diagnose(build).failures, 1):
             prompt = context.build(failure, source, redactor=Redactor())
             paths = dict.fromkeys(_shown_paths(prompt.user))
             naive = log + "".join(source.read(path) or "" for path in paths)
             label = name if number == 1 else f"{name} #{number}"
             shown = None if bug is None else all(line.strip() in prompt.user for line in bug.splitlines())
-            yield Measured(label, count(prompt.system + prompt.user), count(naive), shown)
+            job_prompt = job_naive = 0
+            if number <= len(from_job):
+                prompted = context.build(from_job[number - 1], source, redactor=Redactor())
+                files = dict.fromkeys(_shown_paths(prompted.user))
+                job_prompt = count(prompted.system + prompted.user)
+                job_naive = count(job + "".join(source.read(path) or "" for path in files))
+            yield Measured(label, count(prompt.system + prompt.user), count(naive), shown, job_prompt, job_naive)
 
 
 def ladder(count: Callable[[str], int]) -> Iterator[Measured]:
@@ -241,17 +274,26 @@ def _shown_paths(user: str) -> Iterator[str]:
 
 def report(title: str, rows: Sequence[Measured]) -> None:
     print(f"\n{title}\n")
-    print("| project | prompt tokens | naive tokens | ratio | bug in prompt |\n|---|---:|---:|---:|:-:|")
+    heads = ("project", "prompt tokens", "naive tokens", "ratio", "bug in prompt", "from the job log", "naive", "ratio")
+    print("| " + " | ".join(heads) + " |")
+    print("|---|---:|---:|---:|:-:|---:|---:|---:|")
     for row in rows:
         bug = {None: "", True: "yes", False: "**no**"}[row.shown]
-        print(f"| {row.project} | {row.prompt:,} | {row.naive:,} | {row.ratio:.1%} | {bug} |")
+        job = f"{row.job_prompt:,} | {row.job_naive:,} | {row.job_ratio:.1%}" if row.job_naive else "| |"
+        print(f"| {row.project} | {row.prompt:,} | {row.naive:,} | {row.ratio:.1%} | {bug} | {job} |")
     if rows:
         median = statistics.median(r.ratio for r in rows)
         tokens = statistics.median(r.prompt for r in rows)
         naive = statistics.median(r.naive for r in rows)
         known = [r.shown for r in rows if r.shown is not None]
         bugs = f"{sum(known)}/{len(known)}" if known else ""
-        print(f"| **median** | {tokens:,.0f} | {naive:,.0f} | {median:.1%} | {bugs} |")
+        jobs = [r for r in rows if r.job_naive]
+        job = "| |"
+        if jobs:
+            job_tokens = statistics.median(r.job_prompt for r in jobs)
+            job_naive = statistics.median(r.job_naive for r in jobs)
+            job = f"{job_tokens:,.0f} | {job_naive:,.0f} | **{statistics.median(r.job_ratio for r in jobs):.1%}**"
+        print(f"| **median** | {tokens:,.0f} | {naive:,.0f} | **{median:.1%}** | {bugs} | {job} |")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -279,7 +321,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         report("The ladder corpus (bench/ladder_corpus.py, issue 4)", rows)
         everything += rows
     if everything:
-        print(f"\nall {len(everything)}: median ratio {statistics.median(r.ratio for r in everything):.1%}")
+        jobs = [r.job_ratio for r in everything if r.job_naive]
+        print(f"\nall {len(everything)}: median ratio {statistics.median(r.ratio for r in everything):.1%}", end="")
+        print(f"; from the job log ({len(jobs)}): {statistics.median(jobs):.1%}" if jobs else "")
     return 0
 
 

@@ -9,7 +9,7 @@ import pytest
 from helpers import git, make_repo, snapshot
 from projects import CLASSIC, PYTEST
 
-from suture.capture import capture
+from suture.capture import capture, quick_first
 from suture.sandbox import Bubblewrap, Sandbox, Unsandboxed
 
 PROBE = (
@@ -57,6 +57,24 @@ def test_pytest_results_are_exact(tmp_path: Path) -> None:
         "tests/test_calc.py::test_other": "passed",
     }
     assert "<testsuite" in check.junit
+
+
+def test_quick_lint_checks_run_first_and_the_records_keep_the_given_order(tmp_path: Path) -> None:
+    """A lint check's failure is known in seconds when it runs first; each check writes a clock
+    reading to a file of its own, and the records still list the checks as they were given."""
+    repo = make_repo(tmp_path / "repo", CLASSIC)
+    stamp = f'{sys.executable} -c "import time; print(time.monotonic_ns())"'
+    commands = [f"{stamp} && {PYTEST}", f"{stamp} && flake8 --select=E999 ."]
+    build = capture(repo, git(repo, "rev-parse", "HEAD").strip(), commands, sandbox=Bubblewrap(), timeout=60)
+    assert [check.command for check in build.checks] == commands
+    started = [int(check.output.split()[0]) for check in build.checks]
+    assert started[1] < started[0], "flake8 ran after pytest"
+    assert build.checks[0].exit_code == 1 and build.checks[1].exit_code == 0
+
+
+def test_quick_first_keeps_the_order_within_each_kind() -> None:
+    commands = ["python -m pytest -q", "python -m flake8 .", "mypy src", "ruff format --check .", "black --check ."]
+    assert quick_first(commands) == [1, 3, 4, 0, 2]
 
 
 def test_a_hanging_check_times_out_and_leaves_nothing_behind(tmp_path: Path) -> None:

@@ -37,6 +37,20 @@ CASES = {
         ['"""Tools."""\n\nfrom __future__ import annotations\n\nimport os\n\n\ndef cwd():\n    return os.getcwd()\n'],
         [0],
     ),
+    "where-an-import-was-deleted-one-blank-line-before-a-constant": Case(
+        '"""Shapes."""\n\n\nSCALE = {"m": 1}\n\n\ndef area(r):\n    return math.pi * r * r\n',
+        8,
+        "name 'math' is not defined",
+        ['"""Shapes."""\n\nimport math\n\nSCALE = {"m": 1}\n\n\ndef area(r):\n    return math.pi * r * r\n'],
+        [0],
+    ),
+    "where-an-import-was-deleted-two-blank-lines-before-a-def": Case(
+        '"""Shapes."""\n\n\n\ndef area(r):\n    return math.pi * r * r\n',
+        6,
+        "name 'math' is not defined",
+        ['"""Shapes."""\n\nimport math\n\n\ndef area(r):\n    return math.pi * r * r\n'],
+        [0],
+    ),
     "first-import-after-shebang-and-comments": Case(
         "#!/usr/bin/env python\n# Where we run.\nHERE = os.getcwd()\n",
         3,

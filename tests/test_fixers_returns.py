@@ -104,6 +104,62 @@ CASES = {
         ],
         [0],
     ),
+    "a-dict-updated-in-place-behind-a-function-returning-its-result": Case(
+        {
+            "pkg/conf.py": (
+                "DEFAULTS = {'a': 0}\n\n\ndef parse(pairs):\n    merged = dict(DEFAULTS)\n"
+                "    merged.update(pairs)\n\n\ndef load(pairs):\n    return parse(pairs)\n"
+            ),
+            "tests/test_conf.py": "from pkg.conf import load\n\n\ndef test_y():\n    assert load({'b': 1})['b'] == 1\n",
+        },
+        "from tests.test_conf import test_y; test_y()",
+        "pkg/conf.py",
+        [
+            "DEFAULTS = {'a': 0}\n\n\ndef parse(pairs):\n    merged = dict(DEFAULTS)\n    merged.update(pairs)\n"
+            "    return merged\n\n\ndef load(pairs):\n    return parse(pairs)\n"
+        ],
+        [0],
+    ),
+    "a-chained-method-that-appends-and-forgets-self": Case(
+        {
+            "pkg/cart.py": (
+                "class Cart:\n    def __init__(self):\n        self.items = []\n\n"
+                "    def add(self, item):\n        self.items.append(item)\n"
+            ),
+            "tests/test_cart.py": (
+                "from pkg.cart import Cart\n\n\ndef test_y():\n"
+                "    assert len(Cart().add('tea').add('cake').items) == 2\n"
+            ),
+        },
+        "from tests.test_cart import test_y; test_y()",
+        "pkg/cart.py",
+        [
+            "class Cart:\n    def __init__(self):\n        self.items = []\n\n"
+            "    def add(self, item):\n        self.items.append(item)\n        return self\n"
+        ],
+        [0],
+    ),
+    "the-one-class-of-two-with-the-method-that-returns-nothing": Case(
+        {
+            "pkg/shapes.py": (
+                "class Square:\n    def __init__(self, side):\n        self.side = side\n\n"
+                "    def area(self):\n        self.side * self.side\n\n\n"
+                "class Disc:\n    def __init__(self, r):\n        self.r = r\n\n"
+                "    def area(self):\n        return 3 * self.r * self.r\n\n\n"
+                "def total(shapes):\n    return sum(shape.area() for shape in shapes)\n"
+            ),
+        },
+        "from pkg.shapes import Disc, Square, total; assert total([Square(2), Disc(1)]) == 7",
+        "pkg/shapes.py",
+        [
+            "class Square:\n    def __init__(self, side):\n        self.side = side\n\n"
+            "    def area(self):\n        return self.side * self.side\n\n\n"
+            "class Disc:\n    def __init__(self, r):\n        self.r = r\n\n"
+            "    def area(self):\n        return 3 * self.r * self.r\n\n\n"
+            "def total(shapes):\n    return sum(shape.area() for shape in shapes)\n"
+        ],
+        [0],
+    ),
 }
 
 

@@ -54,3 +54,30 @@ def test_a_rejected_early_trial_falls_back_to_the_other_candidates(tmp_path: Pat
     assert "from datetime import datetime" in verification[0]["candidate"]["diff"]
     assert "+import datetime" in str(result["patch"])
     assert "import datetime\n" in git(repo, "show", f"{result['branch']}:when.py")
+
+
+def test_a_flake8_failure_is_worked_on_while_the_tests_still_run(tmp_path: Path) -> None:
+    """flake8 has no fixing mode, so its failure is known only from its output: it runs first,
+    and its candidate's trial starts while pytest's slow suite is still running."""
+    files = {
+        "calc.py": "def add(a, b):\n    return a + b \n",  # W291 trailing whitespace
+        "tests/test_calc.py": (
+            "import time\n\nfrom calc import add\n\n\ndef test_add():\n    time.sleep(2)\n    assert add(1, 2) == 3\n"
+        ),
+    }
+    repo = make_repo(tmp_path / "repo", files)
+    done = subprocess.run(
+        [sys.executable, "-m", "suture", "heal", "--json", "--test-cmd", PYTEST, "--test-cmd", "flake8 --select=W ."],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert done.returncode == 0, done.stderr
+    stderr = done.stderr
+    assert "trying lint-tool early" in stderr
+    assert "accepted (early trial)" in stderr
+    # The trial started before capture's pytest run had ended.
+    assert stderr.index("trying lint-tool early") < stderr.index(f"{PYTEST}: ")
+    result = json.loads(done.stdout.splitlines()[-1])
+    assert "-    return a + b \n+    return a + b\n" in str(result["patch"])

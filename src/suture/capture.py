@@ -18,11 +18,14 @@ from typing import Any
 
 from suture import checks
 from suture.git import worktree
+from suture.parsers import tool_of
 from suture.process import run_logged
 from suture.records import Build, CheckRun, Outcome, TestResult
 from suture.sandbox import Sandbox
 
 PLUGIN_DIR = Path(__file__).parent / "pytest_plugin"
+EXIT_FILE = "exit"
+QUICK_TOOLS = frozenset({"ruff", "black", "isort", "flake8"})  # seconds, not minutes: run first
 MAX_OUTPUT = 256 * 1024  # characters of a check's output kept in the record (head and tail)
 
 Progress = Callable[[str], None]
@@ -41,12 +44,16 @@ def capture(
     """Run `commands` on commit `sha` of `repo`, each in `sandbox`, and record how each went.
 
     With `scratch`, check number i keeps its files in scratch/<i> (and the worktree's
-    path is in scratch/tree) so that another thread can watch them as they grow.
+    path is in scratch/tree) so that another thread can watch them as they grow; its exit
+    code goes to scratch/<i>/exit when it ends. The quick static checks run first.
     """
     with worktree(repo, sha) as tree:
         if scratch is not None:
             (scratch / "tree").write_text(str(tree), encoding="utf-8")
-        runs = run_checks(tree, commands, sandbox=sandbox, timeout=timeout, progress=progress, scratch=scratch)
+        order = quick_first(commands)
+        runs = run_checks(
+            tree, commands, sandbox=sandbox, timeout=timeout, progress=progress, scratch=scratch, order=order
+        )
     return Build(repo=str(repo), base_sha=sha, checks=runs)
 
 
@@ -60,20 +67,36 @@ def run_checks(
     stop_on_failure: bool = False,
     progress: Progress = lambda _: None,
     scratch: Path | None = None,
+    order: Sequence[int] | None = None,
 ) -> tuple[CheckRun, ...]:
-    """Run each command in `tree`; `first` test ids run before the others and stop pytest early."""
+    """Run each command in `tree` (in `order`, indices of `commands`, if given; the records keep
+    the commands' order); `first` test ids run before the others and stop pytest early."""
     for command in commands:
         checks.ensure_runnable(command, cwd=tree)
-    runs: list[CheckRun] = []
-    for index, command in enumerate(commands):
+    runs: dict[int, CheckRun] = {}
+    for index in order if order is not None else range(len(commands)):
+        command = commands[index]
         progress(f"running {command}")
         files = None if scratch is None else scratch / str(index)
         check = run_check(tree, command, sandbox=sandbox, timeout=timeout, first=first, files=files)
-        runs.append(check)
+        if files is not None:
+            (files / EXIT_FILE).write_text(str(check.exit_code), encoding="utf-8")  # done: watchers may read it
+        runs[index] = check
         progress(f"{command}: {_summary(check)}")
         if stop_on_failure and not check.passed:
             break
-    return tuple(runs)
+    return tuple(runs[index] for index in sorted(runs))
+
+
+def quick_first(commands: Sequence[str]) -> list[int]:
+    """The order to run `commands` in when every failure is wanted: the quick static checks first.
+
+    A linter or formatter check reads the source and nothing else, in a second or two; run
+    first, the failure it shows is known (and can be worked on) while the tests still run.
+    The records keep the order the commands were given in.
+    """
+    quick = [index for index, command in enumerate(commands) if tool_of(command) in QUICK_TOOLS]
+    return [*quick, *(index for index in range(len(commands)) if index not in quick)]
 
 
 def run_check(
@@ -105,7 +128,7 @@ def run_check(
         exit_code=timed.returncode,
         seconds=round(timed.seconds, 3),
         timed_out=timed.timed_out,
-        output=_bounded(log.read_bytes().decode("utf-8", errors="replace")),
+        output=read_output(log),
         tests=tests,
         collected=collected,
         collection_errors=collection_errors,
@@ -175,6 +198,11 @@ def _merge(previous: Outcome | None, when: str, outcome: str) -> Outcome:
     if outcome in ("passed", "failed", "skipped", "xfailed", "xpassed"):
         return outcome  # type: ignore[return-value]
     return "error"
+
+
+def read_output(log: Path) -> str:
+    """A check's output as its record keeps it: decoded, and its head and tail if it is long."""
+    return _bounded(log.read_bytes().decode("utf-8", errors="replace"))
 
 
 def _bounded(text: str) -> str:

@@ -17,8 +17,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from suture import fixers
-from suture.capture import Progress, capture
-from suture.diagnose import from_report, tool_of
+from suture.capture import EXIT_FILE, Progress, capture, read_output
+from suture.diagnose import failures_of, from_report, tool_of
 from suture.fingerprint import failure_fingerprint
 from suture.fixers import lint
 from suture.process import kill_all, resume
@@ -33,18 +33,26 @@ Early = tuple[Failure, Trial]  # the failure seen while capture ran, and its can
 
 
 def early_failures(scratch: Path, commands: Sequence[str]) -> list[tuple[str, Failure]]:
-    """The failures capture has seen so far, with the command that showed each."""
+    """The failures capture has seen so far, with the command that showed each: the exceptions
+    suture's pytest plugin reported, and the failures of a check other than pytest that has ended
+    (a lint check, run first)."""
     tree = scratch / "tree"
     root = tree.read_text(encoding="utf-8") if tree.exists() else ""
     found: list[tuple[str, Failure]] = []
     for index, command in enumerate(commands):
-        report = scratch / str(index) / "report.jsonl"
-        if not report.exists():
-            continue
-        text = report.read_text(encoding="utf-8", errors="replace")
-        text = text[: text.rfind("\n") + 1]  # a line still being written is not evidence yet
-        partial = CheckRun(command, exit_code=1, seconds=0.0, timed_out=False, output="", report=text, root=root)
-        found.extend((command, failure) for failure in from_report(partial))
+        files = scratch / str(index)
+        report, ended = files / "report.jsonl", files / EXIT_FILE
+        if report.exists():
+            text = report.read_text(encoding="utf-8", errors="replace")
+            text = text[: text.rfind("\n") + 1]  # a line still being written is not evidence yet
+            partial = CheckRun(command, exit_code=1, seconds=0.0, timed_out=False, output="", report=text, root=root)
+            found.extend((command, failure) for failure in from_report(partial))
+        elif ended.exists() and tool_of(command) != "pytest":
+            exit_code = int(ended.read_text(encoding="utf-8") or 0)
+            if exit_code != 0:
+                output = read_output(files / "output.log")
+                done = CheckRun(command, exit_code=exit_code, seconds=0.0, timed_out=False, output=output, root=root)
+                found.extend((command, failure) for failure in failures_of(done))
     return found
 
 

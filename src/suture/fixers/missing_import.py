@@ -217,10 +217,11 @@ def _put_block(body: list[_Statement], index: int, new: _Statement) -> None:
         if not any(line.comment is None for line in following.leading_lines):
             lines = (blank, *following.leading_lines)
             body[index] = following.with_changes(leading_lines=lines)
-        elif len(following.leading_lines) > 2 and all(line.comment is None for line in following.leading_lines):
-            # A run of blank lines where an import was deleted: the new block takes its line back,
-            # instead of leaving three blank lines where the formatter keeps two.
-            body[index] = following.with_changes(leading_lines=following.leading_lines[1:])
+        elif all(line.comment is None for line in following.leading_lines):
+            # A run of blank lines where an import was deleted: after the new block, as many as
+            # isort and ruff put after imports (two before a def or class, else one), not more.
+            wanted = 2 if isinstance(following, (cst.FunctionDef, cst.ClassDef)) else 1
+            body[index] = following.with_changes(leading_lines=following.leading_lines[:wanted])
     body.insert(index, new)
 
 

@@ -8,9 +8,12 @@
     unsupported operand type(s) for +: 'NoneType' and 'int'
 
 The calls on the reported line, and the calls that assigned the names it uses, lead to the
-project's functions; one that never returns a value (no `return <value>`, no `yield`)
-gets one: its last statement when that is an expression or an assignment to a local, else
-the last local it assigned. The reported line may be in a test; the function never is.
+project's functions (and from one that returns another's result, `return parse(text)`, to
+that one; `shape.area()` to the one class whose `area` returns nothing); one that never
+returns a value (no `return <value>`, no `yield`) gets one: the object its last statement
+changes in place (`merged.update(data)` -> `return merged`, `self.items.append(x)` ->
+`return self`), else that statement when it is an expression or an assignment to a local,
+else the last local it assigned. The reported line may be in a test; the function never is.
 """
 
 from __future__ import annotations
@@ -32,6 +35,12 @@ _NONE = re.compile(
     r"|cannot unpack non-iterable NoneType object"
     r"|unsupported operand type\(s\) for \S+: '(?:NoneType' and '\w+|\w+' and 'NoneType)'"
 )
+# Methods of the built-in containers that change them in place and return None.
+_MUTATORS = frozenset(
+    {"append", "extend", "insert", "remove", "sort", "reverse", "clear", "update", "add", "discard"}
+    | {"appendleft", "extendleft", "rotate", "difference_update", "intersection_update"}
+)
+FOLLOW = 3  # calls deep, from a function returning another's result to the one returning None
 # Expression statements that are clearly not the function's result.
 _NOT_RESULTS = frozenset({"print", "logging", "logger", "log", "warnings"})
 
@@ -89,6 +98,23 @@ def _suspects(source: Source, path: str, line: int) -> Iterator[Definition]:
         if definition is not None:
             yield definition
             yield from _decorators(source, definition)
+            yield from _returned_calls(source, definition, depth=FOLLOW)
+
+
+def _returned_calls(source: Source, definition: Definition, *, depth: int) -> Iterator[Definition]:
+    """The project functions whose result `definition` returns as its own (`return parse(text)`),
+    and theirs, `depth` calls deep: the None may come from further down."""
+    if depth < 1:
+        return
+    tree = _project.tree(source, definition.path)
+    if tree is None:
+        return
+    for node in ast.walk(definition.node):
+        if isinstance(node, ast.Return) and isinstance(node.value, ast.Call):
+            found = _resolve(source, tree, definition.path, definition.node, node.value.func)
+            if found is not None and found.node is not definition.node:
+                yield found
+                yield from _returned_calls(source, found, depth=depth - 1)
 
 
 def _decorators(source: Source, definition: Definition) -> Iterator[Definition]:
@@ -128,6 +154,8 @@ def _resolve(source: Source, tree: ast.Module, path: str, scope: ast.AST, func: 
     if isinstance(owner, ast.Name) and (module := _imported_module(source, tree, path, owner.id)):
         return find_definition(source, func.attr, module)
     owners = [cls for cls in _all_classes(source) if any(_is_method(node, func.attr) for node in cls.body)]
+    if len(owners) > 1:  # Rect.area and Circle.area: the one that returns nothing is the suspect
+        owners = [cls for cls in owners if not any(_returns_a_value(n) for n in _methods(cls, func.attr))]
     return find_definition(source, f"{owners[0].name}.{func.attr}", path) if len(owners) == 1 else None
 
 
@@ -160,6 +188,10 @@ def _all_classes(source: Source) -> Iterator[ast.ClassDef]:
         yield from (node for node in (tree.body if tree else []) if isinstance(node, ast.ClassDef))
 
 
+def _methods(cls: ast.ClassDef, name: str) -> list[ast.FunctionDef | ast.AsyncFunctionDef]:
+    return [node for node in cls.body if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name == name]
+
+
 def _is_method(node: ast.stmt, name: str) -> bool:
     return isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name == name
 
@@ -185,6 +217,10 @@ def _returning(definition: Definition) -> Iterator[tuple[str | None, str, int]]:
     """(the file changed, why, rank): the last statement returned, else the last local."""
     body = definition.node.body
     last = body[-1]
+    changed = _mutated(last.value) if isinstance(last, ast.Expr) else None
+    if changed is not None:  # merged.update(data), self.items.append(item): the object is the result
+        yield _edit(definition, changed), f"changes `{changed}` but never returns it", 0
+        return
     if isinstance(last, ast.Expr) and not _is_docstring(last) and not _is_noise(last.value):
         yield _edit(definition, "expression"), "ends with an expression it does not return", 0
         return
@@ -200,6 +236,17 @@ def _returning(definition: Definition) -> Iterator[tuple[str | None, str, int]]:
     local = _last_assigned(definition.node)
     if local is not None:
         yield _edit(definition, local), f"computes `{local}` but never returns it", 1
+
+
+def _mutated(value: ast.expr) -> str | None:
+    """`x` (a local or `self`) when `value` is a call of a method that changes `x` in place and
+    returns None (`x.update(...)`, `x.items.append(...)`): what the function meant to return."""
+    if not (isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute)) or value.func.attr not in _MUTATORS:
+        return None
+    root = value.func.value
+    while isinstance(root, ast.Attribute):
+        root = root.value
+    return root.id if isinstance(root, ast.Name) and root.id not in _NOT_RESULTS else None
 
 
 def _is_docstring(node: ast.Expr) -> bool:
