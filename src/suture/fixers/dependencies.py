@@ -230,12 +230,11 @@ def _normal(name: str) -> str:
 
 
 def _append_line(text: str, line: str) -> str:
-    """`line` added to a requirements file: in its place when the file keeps its names sorted (one name is
-    in order too), else last."""
+    """`line` added to a requirements file: in its place when the file keeps its names sorted, else last."""
     lines = text.splitlines(keepends=True)
     named = [(i, _requirement(row)) for i, row in enumerate(lines) if re.match(r"\s*[A-Za-z0-9]", row)]
     names = [name for _, name in named]
-    if names and names == sorted(names):
+    if len(names) >= 2 and names == sorted(names):
         after = next((i for i, name in named if name > _normal(line)), None)
         if after is not None:
             return "".join([*lines[:after], line + "\n", *lines[after:]])
