@@ -68,17 +68,28 @@ def run_checks(
     progress: Progress = lambda _: None,
     scratch: Path | None = None,
     order: Sequence[int] | None = None,
+    prepared: Mapping[str, Callable[[], CheckRun | None]] | None = None,
 ) -> tuple[CheckRun, ...]:
     """Run each command in `tree` (in `order`, indices of `commands`, if given; the records keep
-    the commands' order); `first` test ids run before the others and stop pytest early."""
+    the commands' order); `first` test ids run before the others and stop pytest early.
+    A command in `prepared` is not started: its run is already under way (warm.py), and
+    the callable gives its record (None: it could not be used, run it)."""
+    prepared = prepared or {}
     for command in commands:
         checks.ensure_runnable(command, cwd=tree)
     runs: dict[int, CheckRun] = {}
     for index in order if order is not None else range(len(commands)):
         command = commands[index]
-        progress(f"running {command}")
         files = None if scratch is None else scratch / str(index)
-        check = run_check(tree, command, sandbox=sandbox, timeout=timeout, first=first, files=files)
+        ready, check = prepared.get(command), None
+        if ready is not None:
+            progress(f"running {command} (started while capture ran, released into the patched tree)")
+            check = ready()
+            if check is None:
+                progress(f"{command}: a changed file was imported before the release; running it afresh")
+        if check is None:
+            progress(f"running {command}")
+            check = run_check(tree, command, sandbox=sandbox, timeout=timeout, first=first, files=files)
         if files is not None:
             (files / EXIT_FILE).write_text(str(check.exit_code), encoding="utf-8")  # done: watchers may read it
         runs[index] = check
@@ -107,19 +118,25 @@ def run_check(
     timeout: float,
     first: Sequence[str] = (),
     files: Path | None = None,
+    hold: Path | None = None,
 ) -> CheckRun:
     """One check run in `sandbox`; its output, JUnit and plugin files go to `files` (a temp dir if None).
+    With `hold`, suture's pytest plugin waits for that file (in `files`) before collecting.
 
     Inside the sandbox only `tree` and `files` are writable.
     """
     if files is None:
         with tempfile.TemporaryDirectory(prefix="suture-check-") as scratch:
-            return run_check(tree, command, sandbox=sandbox, timeout=timeout, first=first, files=Path(scratch))
+            return run_check(
+                tree, command, sandbox=sandbox, timeout=timeout, first=first, files=Path(scratch), hold=hold
+            )
     files.mkdir(parents=True, exist_ok=True)
     log, junit, report = files / "output.log", files / "junit.xml", files / "report.jsonl"
     first_file = files / "first.txt"
     first_file.write_text("".join(f"{node_id}\n" for node_id in first), encoding="utf-8")
     env = check_env(tree, sandbox.environment(os.environ), junit=junit, report=report, first=first_file)
+    if hold is not None:  # pytest waits for this file before it collects (warm.py)
+        env["SUTURE_PYTEST_HOLD"] = str(hold)
     argv = sandbox.argv(command, tree=tree, scratch=files, env=env)
     timed = run_logged(argv, cwd=tree, env=env, log=log, timeout=timeout)
     tests, collected, collection_errors = read_report(report)

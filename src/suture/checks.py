@@ -66,3 +66,19 @@ def first_program(argv: Sequence[str]) -> str:
 
 
 _SHELL_WORDS = {"cd", "test", "[", "exec", "env", "export", "set", "true", "false", "(", "{"}
+
+
+def plain_pytest(command: str) -> bool:
+    """Whether `command` runs pytest and nothing else: `pytest -q`, `python -m pytest tests`
+    (not `pip install ... && pytest`, not `pytest | tee log`, not `VAR=x pytest`)."""
+    try:
+        lexer = shlex.shlex(command, posix=True, punctuation_chars=True)
+        lexer.whitespace_split = True
+        words = list(lexer)
+    except ValueError:
+        return False
+    if not words or any(word and all(c in "();<>|&" for c in word) for word in words):
+        return False
+    if Path(words[0]).name in ("pytest", "py.test"):
+        return True
+    return Path(words[0]).name.startswith("python") and words[1:3] == ["-m", "pytest"]

@@ -26,6 +26,7 @@ from suture.records import Build, CheckRun, Failure
 from suture.sandbox import Sandbox
 from suture.source import Source
 from suture.verify import Trial, trial
+from suture.warm import Warm
 
 POLL_SECONDS = 0.05
 
@@ -100,14 +101,23 @@ def capture_speculating(
             sandbox=sandbox,
             timeout=timeout,
             progress=lambda message: progress(f"(early) {message}"),
+            warm=warm,
         )
 
     resume()
-    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="suture") as pool:
+    held = Warm.wanted(commands)
+    warm = None
+    if held is not None:  # pytest's start-up overlaps capture (warm.py)
+        files = scratch / "warm"
+        files.mkdir()
+        warm = Warm(repo, sha, held, sandbox=sandbox, timeout=timeout, files=files, checks=len(commands))
+    with ThreadPoolExecutor(max_workers=3, thread_name_prefix="suture") as pool:
         try:
             capturing = pool.submit(
                 capture, repo, sha, commands, sandbox=sandbox, timeout=timeout, progress=progress, scratch=scratch
             )
+            if warm is not None:
+                pool.submit(warm.live)
             seen: set[str] = set()
             speculation: tuple[Failure, Future[Trial]] | None = None
             for command, failure in lint_checks(commands):
@@ -129,3 +139,6 @@ def capture_speculating(
         except BaseException:
             kill_all()  # the threads' checks run in sessions of their own: stop them
             raise
+        finally:
+            if warm is not None:
+                warm.done()  # released and finished, or never needed: its worktree goes

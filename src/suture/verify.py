@@ -11,8 +11,9 @@ every test id it collected on the base.
 
 from __future__ import annotations
 
+import contextlib
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from suture.capture import Progress, run_checks
 from suture.git import apply, git, worktree
 from suture.records import Build, Candidate, CheckRun, Diagnosis, Verdict
 from suture.sandbox import Sandbox
+from suture.warm import Warm
 
 
 @dataclass(frozen=True)
@@ -70,24 +72,45 @@ def trial(
     timeout: float,
     progress: Progress = lambda _: None,
     rules: policy.Rules | None = None,
+    warm: Warm | None = None,
 ) -> Trial:
     """Policy, apply and run `commands` in `sandbox` (stopping at the first failing one) in a fresh worktree.
 
     `rules` come from the trusted commit's configuration; None: the defaults, the strictest.
+    With `warm`, a pytest run started beforehand and held (warm.py): if this trial can claim
+    it, its worktree is the trial's, and that check is released rather than started.
     """
     start = time.monotonic()
     found = policy.check(repo, sha, candidate.diff, rules)
     if found:
         return Trial(candidate, (), "rejected by policy: " + "; ".join(found), found, 0.0)
-    with worktree(repo, sha) as tree:
+    held = warm.claim() if warm is not None and warm.command in commands else None
+    with worktree(repo, sha) if held is None else contextlib.nullcontext(held) as tree:
         problem = apply(tree, candidate.diff)
         if problem:
             return Trial(candidate, (), f"the diff does not apply: {problem}", (), time.monotonic() - start)
         reset_tests(tree, sha)
+        prepared: dict[str, Callable[[], CheckRun | None]] = {}
+        changed = changed_paths(tree)
+        if warm is not None and held is not None and all(path.endswith(".py") for path in changed):
+            prepared[warm.command] = lambda: warm.run(changed, first)
         after = run_checks(
-            tree, commands, sandbox=sandbox, timeout=timeout, first=first, stop_on_failure=True, progress=progress
+            tree,
+            commands,
+            sandbox=sandbox,
+            timeout=timeout,
+            first=first,
+            stop_on_failure=True,
+            progress=progress,
+            prepared=prepared,
         )
     return Trial(candidate, after, "", (), time.monotonic() - start)
+
+
+def changed_paths(tree: Path) -> list[str]:
+    """The files of `tree` that differ from its commit: changed, added or deleted."""
+    status = git(tree, "status", "--porcelain", "-z", "--untracked-files=all", "--no-renames")
+    return [entry[3:] for entry in filter(None, status.split("\0"))]
 
 
 def reset_tests(tree: Path, sha: str) -> list[str]:

@@ -12,15 +12,22 @@ Standard library only: it runs inside the project's interpreter, not suture's.
 * Runs the tests listed in SUTURE_PYTEST_FIRST (one node id a line) before the
   others and stops the session as soon as one of them does not pass, so that a
   candidate that does not fix the failure costs only those tests.
+* With SUTURE_PYTEST_HOLD (a file's path), waits before collecting until that file
+  exists: pytest and its plugins start up while the candidate is still being made
+  (suture's warm.py). The file says which files the candidate changed; if one of them
+  was imported already (by a conftest.py), the run exits with STALE and suture runs
+  the check afresh; `{"abandon": true}` ends it the same way.
 """
 
 from __future__ import annotations
 
+import importlib
 import io
 import json
 import logging
 import os
 import sys
+import time
 import traceback
 from typing import Any
 
@@ -28,6 +35,8 @@ import pytest
 
 _REPORT = os.environ.get("SUTURE_PYTEST_REPORT", "")
 _FIRST_FILE = os.environ.get("SUTURE_PYTEST_FIRST", "")
+_HOLD = os.environ.get("SUTURE_PYTEST_HOLD", "")
+STALE = 86  # the exit status of a held run that cannot be used: suture runs the check again
 
 
 def _first_ids() -> list[str]:
@@ -78,6 +87,25 @@ def _frames(exc: BaseException) -> list[dict[str, Any]]:
         # The error is in the file that failed to compile, not in the import machinery.
         frames.append({"path": exc.filename, "line": exc.lineno, "function": "", "column": exc.offset})
     return frames
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection(session: pytest.Session) -> None:
+    if not _HOLD:
+        return
+    while not os.path.exists(_HOLD):
+        time.sleep(0.01)
+    with open(_HOLD, encoding="utf-8") as handle:
+        order = json.load(handle)
+    if order.get("abandon"):
+        pytest.exit("suture: not needed", returncode=STALE)
+    changed = {os.path.realpath(path) for path in order.get("changed", [])}
+    files = {name: getattr(module, "__file__", None) for name, module in list(sys.modules.items())}
+    stale = sorted(name for name, path in files.items() if isinstance(path, str) and os.path.realpath(path) in changed)
+    if stale:
+        pytest.exit(f"suture: {', '.join(stale)} imported before the candidate was applied", returncode=STALE)
+    importlib.invalidate_caches()  # files the candidate added
+    _FIRST[:] = _first_ids()
 
 
 @pytest.hookimpl(trylast=True)
