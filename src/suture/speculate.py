@@ -6,7 +6,13 @@ fixer has a candidate for it, the candidate's checks start in their own worktree
 beside the capture (the machine's second core). When capture ends, the trial is
 judged against the complete diagnosis exactly as any other: speculation changes
 when the work starts, never what is accepted. A lint or format check needs no waiting
-at all: its tool in fixing mode shows at once whether it fails, and how to fix it.
+at all: its tool in fixing mode shows at once whether it fails, and how to fix it; a
+flake8 check, which has no fixing mode, runs first in capture (capture.quick_first), and
+its output, once it ends, is a failure like the plugin's.
+
+The trial's pytest run does not wait for the candidate to start: it starts with capture,
+in a worktree of its own, and is held before it collects (warm.py), so pytest's start-up
+is done by the time the candidate is applied and the run released.
 """
 
 from __future__ import annotations

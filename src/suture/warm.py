@@ -126,7 +126,10 @@ class Warm:
     def done(self) -> None:
         """End the held run if it was never released, and let its worktree go."""
         if not self._go.exists():
-            self._order({"abandon": True})
+            try:
+                self._order({"abandon": True})
+            except OSError:  # a full disk, say: the run cannot be told, so it is stopped
+                self._scope.cancel()
         self._over.set()
 
     def _order(self, order: dict[str, object]) -> None:
