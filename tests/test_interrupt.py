@@ -76,7 +76,14 @@ def test_interrupt_mid_capture(tmp_path: Path, signum: int) -> None:
     assert started, "no check process found"
 
     proc.send_signal(signum)
-    _, stderr = proc.communicate(timeout=30)
+    try:
+        _, stderr = proc.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.send_signal(signal.SIGUSR1)  # suture prints every thread's stack
+        time.sleep(1)
+        proc.kill()
+        _, stderr = proc.communicate()
+        pytest.fail(f"suture did not exit within 30 s of the signal; where its threads were:\n{stderr}")
 
     assert proc.returncode == 130, stderr
     assert "interrupted" in stderr
@@ -84,3 +91,30 @@ def test_interrupt_mid_capture(tmp_path: Path, signum: int) -> None:
     assert not [pid for pid in started if _alive(pid)], "a check's process outlived suture"
     assert snapshot(repo) == before
     assert git(repo, "worktree", "list", "--porcelain").count("worktree ") == 1
+
+
+def test_usr1_prints_every_thread_and_the_run_goes_on(tmp_path: Path) -> None:
+    """`kill -USR1` on a run that seems stuck shows where its threads are, and stops nothing."""
+    repo = make_repo(tmp_path / "repo", HANGING)
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "suture", "heal", "--test-cmd", PYTEST, "--env-allow", "SUTURE_TEST_MARKER"],
+        cwd=repo,
+        env={**os.environ, "SUTURE_TEST_MARKER": "started.pids", "TMPDIR": str(temp)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while not list(temp.glob("suture-wt-*/tree/started.pids")) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert list(temp.glob("suture-wt-*/tree/started.pids")), "the check never started"
+    proc.send_signal(signal.SIGUSR1)
+    time.sleep(1)
+    assert proc.poll() is None, "SIGUSR1 ended the run"
+    proc.send_signal(signal.SIGINT)
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130, stderr
+    assert "Current thread" in stderr or "Thread 0x" in stderr, stderr
+    assert "suture/process.py" in stderr  # a thread waiting on the check

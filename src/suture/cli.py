@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import faulthandler
 import json
 import os
 import signal
@@ -421,10 +422,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if threading.current_thread() is not threading.main_thread():
             return _main(argv)
         previous = signal.signal(signal.SIGTERM, _terminate)
+        # `kill -USR1 <pid>` prints where every thread of a run that seems stuck is (code, no values).
+        faulthandler.register(signal.SIGUSR1, file=2, all_threads=True)
         try:
             return _main(argv)
         finally:
             signal.signal(signal.SIGTERM, previous)
+            faulthandler.unregister(signal.SIGUSR1)
 
 
 class _Redacting:
