@@ -4,9 +4,14 @@ import dataclasses
 from pathlib import Path
 
 import pytest
-from fixer_helpers import applied, commit, python, raised
+from fixer_helpers import applied, commit, pytest_passes, python, raised
+from projects import PYTEST
 
+from suture.capture import capture
+from suture.diagnose import diagnose
 from suture.fixers.returns import ReturnsFixer
+from suture.records import Failure
+from suture.sandbox import by_name
 
 LOAD = "import json\n\n\ndef load(text):\n    data = json.loads(text)\n"
 
@@ -213,5 +218,65 @@ def test_nothing_to_propose(tmp_path: Path, files: dict[str, str], run: str) -> 
     source = commit(tmp_path, {"pkg/__init__.py": "", **files})
     failed = raised(tmp_path, run)
     assert "NoneType" in failed.message
+
+    assert ReturnsFixer().propose(failed, source) == []
+
+
+WORDS_TEST = "from pkg import words\n\n\ndef test_it():\n    assert {} == {}\n"
+UNDERSCORE = (
+    "import re\n\n\ndef underscore(word):\n    word = re.sub('([a-z])([A-Z])', r'\\1_\\2', word)\n    word.lower()\n"
+)
+HUMANIZE = (
+    "\n\ndef humanize(word):\n    return re.sub('_', ' ', word).capitalize()\n\n\n"
+    "def titleize(word):\n    return humanize(underscore(word)).title()\n"
+)
+
+# Failures as pytest reports them, not as a bare interpreter raises them: its assertion report,
+# and a None passed on as an argument that fails one call further in.
+BY_PYTEST = {
+    "a-comparison-with-none": (
+        {
+            "pkg/words.py": UNDERSCORE,
+            "tests/test_words.py": WORDS_TEST.format("'a_b'", "words.underscore('aB')"),
+        },
+        "AssertionError",
+    ),
+    "none-passed-on-to-a-function-that-fails-inside": (
+        {
+            "pkg/words.py": UNDERSCORE + HUMANIZE,
+            "tests/test_words.py": WORDS_TEST.format("words.titleize('aB')", "'A B'"),
+        },
+        "TypeError",
+    ),
+}
+
+
+def failures_by_pytest(repo: Path, source_sha: str) -> list[Failure]:
+    build = capture(repo, source_sha, [PYTEST], sandbox=by_name("none"), timeout=120)
+    return list(diagnose(build).failures)
+
+
+@pytest.mark.parametrize(("files", "error_type"), BY_PYTEST.values(), ids=BY_PYTEST.keys())
+def test_failures_as_pytest_reports_them(tmp_path: Path, files: dict[str, str], error_type: str) -> None:
+    source = commit(tmp_path, {"pkg/__init__.py": "", **files})
+    (failed,) = failures_by_pytest(tmp_path, source.sha)
+    assert failed.error_type == error_type, failed.message
+
+    (found,) = ReturnsFixer().propose(failed, source)
+
+    assert applied(tmp_path, found, "pkg/words.py").startswith(
+        UNDERSCORE.replace("    word.lower()", "    return word.lower()")
+    )
+    assert pytest_passes(tmp_path)
+
+
+def test_a_comparison_that_is_not_with_none_is_not_for_us(tmp_path: Path) -> None:
+    files = {
+        "pkg/words.py": UNDERSCORE,
+        "tests/test_words.py": WORDS_TEST.format("'a_b'", "str(words.underscore('aB'))"),
+    }
+    source = commit(tmp_path, {"pkg/__init__.py": "", **files})
+    (failed,) = failures_by_pytest(tmp_path, source.sha)
+    assert failed.message.startswith("assert 'a_b' == 'None'"), failed.message
 
     assert ReturnsFixer().propose(failed, source) == []

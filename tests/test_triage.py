@@ -57,6 +57,44 @@ def test_collection_errors_of_two_modules_on_one_import_are_one_group() -> None:
     assert found[0].classification == "code"
 
 
+PARAMETRIZED = {
+    "words.py": "def underscore(word):\n    word.lower()\n\n\ndef plural(word):\n    return word\n",
+    "test_words.py": (
+        "import pytest\n\nfrom words import plural, underscore\n\n\n"
+        "@pytest.mark.parametrize('word', ['Product', 'HTML', 'FreeBSD'])\n"
+        "def test_underscore(word):\n    assert underscore(word) == word.lower()\n\n\n"
+        "@pytest.mark.parametrize(('word', 'count'), [('cat', 3), ('dog', 12)])\n"
+        "def test_plural(word, count):\n    assert plural(word) == word + 's' * count\n"
+    ),
+}
+
+
+def test_one_assertion_failing_for_each_parameter_is_one_group(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo", PARAMETRIZED)
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    failures = parse(done.stdout, root=str(repo), check="pytest")
+    assert len(failures) == 5, done.stdout  # each with its own values in the report
+
+    found = groups(failures)
+
+    assert [len(group.cause.test_ids) for group in found] == [3, 2]
+    assert found[0].cause.message.startswith("assert None == "), found[0].cause.message
+
+
+def test_assertions_at_two_places_are_two_groups() -> None:
+    failure = replace(parsed("pytest/nameerror_q.txt")[0], error_type="AssertionError", message="assert 1 == 2")
+    elsewhere = replace(failure, frames=(Frame("tests/test_calc.py", 9, "test_other"),), message="assert 3 == 4")
+
+    assert len(groups([failure, elsewhere])) == 2
+
+
 def test_lint_groups_by_rule() -> None:
     found = groups(parsed("ruff/check_full.txt", "ruff check ."))
 

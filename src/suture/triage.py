@@ -7,7 +7,9 @@
     diagnose_log(source, *, root="", check="") -> (Excerpt, Diagnosis)   a log file or stream
 
 Root cause: forty tests that fail on the same NameError raised in the same function are one
-failure to fix. The key is the tool, the error type, the message without what changes from
+failure to fix. An assertion failing for each parameter of one test, with other values in
+each report (`assert 'product' == None`, `assert 'html' == None`), is one too: its literals
+are left out of the key. The key is the tool, the error type, the message without what changes from
 run to run (`fingerprint.normalise_message`) and the place that raised it (file and function,
 not the line: a line moves with unrelated edits, and a function raising the same error twice
 is one mistake more often than two). Lint and format diagnostics group by rule: `ruff --fix`
@@ -40,6 +42,11 @@ from suture.parsers import parse
 from suture.records import Classification, Diagnosis, Failure, Suspect
 from suture.redact import Redactor
 
+# A literal in an assertion's report: the values differ between the parameters of one test.
+_LITERAL = re.compile(
+    r"""(?<!\w)[bBrRuU]?(?:'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")"""  # a string
+    r"|(?<![\w.])\d+(?:\.\d+)?(?:[eE][+-]?\d+)?\b"  # a number
+)
 LINT_TOOLS = frozenset({"ruff", "black", "isort", "flake8", "pylint", "mypy", "pyright"})
 LINT_KINDS = frozenset({"lint", "format", "type-error"})
 RERUNS = 3
@@ -180,10 +187,13 @@ def root_cause(failure: Failure) -> tuple[str, ...]:
     if failure.tool in LINT_TOOLS or failure.kind in LINT_KINDS:
         return (failure.tool, failure.kind, failure.error_type)
     where = failure.location
+    message = normalise_message(failure.message)
+    if failure.error_type == "AssertionError":  # one assertion, failing for each parameter of a test
+        message = _LITERAL.sub("<value>", message)
     return (
         failure.tool,
         failure.error_type or failure.kind,
-        normalise_message(failure.message),
+        message,
         where.path if where else "",
         where.function if where else "",
         # Without a traceback, failures of different tests are not known to share a cause.

@@ -6,14 +6,18 @@
     object of type 'NoneType' has no len()        len(parse(text))
     'NoneType' object has no attribute 'x'        build().x
     unsupported operand type(s) for +: 'NoneType' and 'int'
+    expected string or bytes-like object, got 'NoneType'   re.sub(p, r, name()), any TypeError naming NoneType
+    assert 'product' == None                      pytest's report of a comparison with None
 
-The calls on the reported line, and the calls that assigned the names it uses, lead to the
-project's functions (and from one that returns another's result, `return parse(text)`, to
-that one; `shape.area()` to the one class whose `area` returns nothing); one that never
-returns a value (no `return <value>`, no `yield`) gets one: the object its last statement
-changes in place (`merged.update(data)` -> `return merged`, `self.items.append(x)` ->
-`return self`), else that statement when it is an expression or an assignment to a local,
-else the last local it assigned. The reported line may be in a test; the function never is.
+The calls on the reported line and on the lines of the frames around it (a None passed on
+as an argument, `humanize(underscore(word))`, fails inside the callee, a frame further in),
+and the calls that assigned the names those lines use, lead to the project's functions (and
+from one that returns another's result, `return parse(text)`, to that one; `shape.area()` to
+the one class whose `area` returns nothing); one that never returns a value (no
+`return <value>`, no `yield`) gets one: the object its last statement changes in place
+(`merged.update(data)` -> `return merged`, `self.items.append(x)` -> `return self`), else
+that statement when it is an expression or an assignment to a local, else the last local it
+assigned. The reported line may be in a test; the function never is.
 """
 
 from __future__ import annotations
@@ -35,6 +39,11 @@ _NONE = re.compile(
     r"|cannot unpack non-iterable NoneType object"
     r"|unsupported operand type\(s\) for \S+: '(?:NoneType' and '\w+|\w+' and 'NoneType)'"
 )
+# Any other TypeError a None causes names the type (`got 'NoneType'`, `not "NoneType"`, `NoneType found`).
+_NONE_NAMED = re.compile(r"\bNoneType\b")
+# pytest's assertion report when one side of a comparison is None: `assert 'x' == None`, `assert None == 3`.
+_NONE_COMPARED = re.compile(r"assert (?:None (?:==|!=) .+|.+ (?:==|!=) None)")  # the first line
+FRAMES = 3  # frames out from the one that raised whose lines are searched for the call that gave None
 # Methods of the built-in containers that change them in place and return None.
 _MUTATORS = frozenset(
     {"append", "extend", "insert", "remove", "sort", "reverse", "clear", "update", "add", "discard"}
@@ -49,14 +58,13 @@ class ReturnsFixer:
     name = "returns"
 
     def propose(self, failure: Failure, source: Source) -> list[Candidate]:
-        frame = failure.location
-        if failure.error_type not in ("TypeError", "AttributeError") or frame is None:
-            return []
-        if not _NONE.fullmatch(failure.message.strip()):
+        if not failure.frames or not _about_none(failure):
             return []
         seen: set[tuple[str, int]] = set()
         found = []
-        for definition in _suspects(source, frame.path, frame.line):
+        frames = failure.frames[::-1][:FRAMES]  # innermost first
+        suspects = (definition for frame in frames for definition in _suspects(source, frame.path, frame.line))
+        for definition in suspects:
             if (definition.path, definition.node.lineno) in seen or _returns_a_value(definition.node):
                 continue
             seen.add((definition.path, definition.node.lineno))
@@ -75,6 +83,17 @@ class ReturnsFixer:
             rationale=f"`{definition.node.name}()` {why}, so its callers get None; return it",
             rank=rank,
         )
+
+
+def _about_none(failure: Failure) -> bool:
+    """Whether the failure says a value was None where something else was wanted."""
+    message = failure.message.strip()
+    if failure.error_type == "AttributeError":
+        return bool(_NONE.fullmatch(message))
+    if failure.error_type == "TypeError":
+        return bool(_NONE.fullmatch(message) or _NONE_NAMED.search(message))
+    first = message.splitlines()[0] if message else ""
+    return failure.error_type == "AssertionError" and bool(_NONE_COMPARED.fullmatch(first))
 
 
 # --- which functions ----------------------------------------------------------------------
