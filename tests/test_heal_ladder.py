@@ -142,3 +142,23 @@ def test_a_missing_distribution_is_proposed_but_cannot_verify_offline(tmp_path: 
     assert [(c["origin"], c["rank"]) for c in tried] == [("dependencies", 2)]
     assert "+nosuch-dist" in tried[0]["diff"]
     assert "verifies only where the checks install" in tried[0]["rationale"]
+
+
+def test_a_syntax_error_in_what_the_conftest_imports_is_healed(tmp_path: Path) -> None:
+    """pytest stops before collecting (exit 4, "ImportError while loading conftest"): no test is
+    named, and the fix must make the whole run pass."""
+    files = {
+        "pkg/__init__.py": "from pkg.core import total\n",
+        "pkg/core.py": "def total(xs):\n    return sum(x * 2 for x in xs\n",
+        "tests/conftest.py": (
+            "import pytest\n\nfrom pkg import total\n\n\n@pytest.fixture\ndef add():\n    return total\n"
+        ),
+        "tests/test_core.py": "def test_it(add):\n    assert add([1, 2]) == 6\n",
+    }
+    repo = make_repo(tmp_path / "repo", files)
+
+    code, result, stderr = heal(repo)
+
+    assert (code, result["status"]) == (0, "fixed"), stderr
+    assert result["fixer"] == "brackets"
+    assert "    return sum(x * 2 for x in xs)\n" in git(repo, "show", f"{result['branch']}:pkg/core.py")

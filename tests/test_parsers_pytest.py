@@ -40,7 +40,8 @@ class Seen:
 def seen(failure: Failure) -> Seen:
     frame = failure.location
     raised_at = (frame.path, frame.line, frame.column) if frame else None
-    return Seen(failure.test_ids[0], failure.kind, failure.error_type, failure.message, raised_at)
+    test_id = failure.test_ids[0] if failure.test_ids else ""
+    return Seen(test_id, failure.kind, failure.error_type, failure.message, raised_at)
 
 
 NAME = "name 'reslt' is not defined"
@@ -102,6 +103,10 @@ COLLECTION_SYNTAXERROR = [
         "expected ':'",
         ("src/shop/cart.py", 5, 20),
     )
+]
+# No test is named: the conftest.py failed, so every test is to pass once it imports.
+CONFTEST_SYNTAXERROR = [
+    Seen("", "collection-error", "SyntaxError", "'(' was never closed", ("src/shop/cart.py", 6, 11)),
 ]
 COLLECTION_IMPORTERROR = [
     Seen(
@@ -247,6 +252,8 @@ CONSOLE = [
     pytest.param("collection_syntaxerror.txt", COLLECTION_SYNTAXERROR, id="collection SyntaxError"),
     pytest.param("collection_syntaxerror_v.txt", COLLECTION_SYNTAXERROR, id="collection SyntaxError -v"),
     pytest.param("collection_importerror.txt", COLLECTION_IMPORTERROR, id="collection ImportError"),
+    pytest.param("conftest_syntaxerror.txt", CONFTEST_SYNTAXERROR, id="conftest SyntaxError"),
+    pytest.param("conftest_syntaxerror_v.txt", CONFTEST_SYNTAXERROR, id="conftest SyntaxError -v"),
     pytest.param("fixture_error.txt", FIXTURE_ERROR, id="fixture errors"),
     pytest.param("fixture_error_ra.txt", FIXTURE_ERROR, id="fixture errors --tb=short"),
     pytest.param("class_param_v.txt", CLASS_PARAM, id="class, parametrised -v"),

@@ -29,7 +29,7 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from xml.etree import ElementTree
 
 from suture.fingerprint import failure_fingerprint
@@ -51,6 +51,8 @@ _SUMMARY = re.compile(r"^(?P<word>FAILED|ERROR) (?P<id>[^\s\[]+(?:\[.*?\])?)(?: 
 _MAX_SUMMARY_LINE = 10_000  # longer lines are not pytest's; do not spend time on them
 _COLLECTING = re.compile(r"^ERROR collecting (?P<id>.+)$")
 _SETUP_OR_TEARDOWN = re.compile(r"^ERROR at (?:setup|teardown) of (?P<head>.+)$")
+# Before any test: a conftest.py (or what it imports) fails to import; pytest exits 4.
+_CONFTEST = re.compile(r"^ImportError while loading conftest '(?P<path>.+)'\.$")
 
 # Traceback text.
 _CHAIN = (
@@ -105,9 +107,31 @@ def parse_output(text: str, *, root: str, check: str) -> list[Failure]:
     lines = _ANSI.sub("", text).splitlines()
     ids = _SummaryIds(_summary(lines))
     failures = [_section_failure(s, ids, root=root, check=check) for s in _sections(lines)]
+    failures.extend(_conftest_failures(lines, root=root, check=check))
     # Entries of the summary without a section (`--tb=no`, `--tb=line`) still name a failure.
     failures.extend(_summary_failure(w, i, t, root=root, check=check) for w, i, t in ids.unused())
     return failures
+
+
+def _conftest_failures(lines: Sequence[str], *, root: str, check: str) -> Iterator[Failure]:
+    """A conftest.py that could not be imported: the block under pytest's line saying so, up to
+    the first blank line (a SyntaxError in the package it imports, a missing module)."""
+    for index, line in enumerate(lines):
+        match = _CONFTEST.match(line)
+        if not match:
+            continue
+        end = next((at for at in range(index + 1, len(lines)) if not lines[at].strip()), len(lines))
+        body = list(lines[index + 1 : end])
+        conftest = repo_path(match["path"], root) or match["path"]
+        failure = _failure(
+            kind="collection-error",
+            test_id=conftest,
+            traceback=read_traceback("\n".join(body), root=root),
+            excerpt=_excerpt(line, body),
+            root=root,
+            check=check,
+        )
+        yield replace(failure, test_ids=())  # no test ran, none is named: the whole run is to pass
 
 
 def _sections(lines: Sequence[str]) -> Iterator[_Section]:

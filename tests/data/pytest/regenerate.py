@@ -195,6 +195,35 @@ COLLECTION_SYNTAXERROR = project(
     }
 )
 
+# The same bracket left open, in a package the conftest.py imports: pytest stops before it
+# collects anything ("ImportError while loading conftest", exit 4), with no section or summary.
+CONFTEST_SYNTAXERROR = project(
+    {
+        "src/shop/__init__.py": "from shop.cart import Cart\n",
+        "src/shop/cart.py": """
+            class Cart:
+                def __init__(self):
+                    self.items = []
+
+                def total(self):
+                    return sum(item.price for item in self.items
+            """,
+        "tests/conftest.py": """
+            import pytest
+            from shop import Cart
+
+
+            @pytest.fixture
+            def cart():
+                return Cart()
+            """,
+        "tests/test_cart.py": """
+            def test_empty(cart):
+                assert cart.total() == 0
+            """,
+    }
+)
+
 # A name the tests import is missing from the package: pytest's ImportError report.
 COLLECTION_IMPORTERROR = project(
     {
@@ -634,6 +663,11 @@ SCENARIOS = (
         ),
     ),
     Scenario(
+        "conftest_syntaxerror",
+        CONFTEST_SYNTAXERROR,
+        (Run("conftest_syntaxerror.txt", ("-q",)), Run("conftest_syntaxerror_v.txt", ("-v",))),
+    ),
+    Scenario(
         "collection_importerror",
         COLLECTION_IMPORTERROR,
         (Run("collection_importerror.txt", ("-q",), junit="collection_importerror.junit.xml"),),
@@ -732,7 +766,7 @@ def run_pytest(root: Path, run: Run, placeholder: str) -> tuple[str, str]:
     if run.junit:
         args.append(f"--junitxml={junit}")
     done = subprocess.run(args, cwd=root, env=clean_env(), capture_output=True, text=True, check=False)
-    if done.returncode not in (0, 1, 2):  # 0: green, 1: tests failed, 2: collection errors
+    if done.returncode not in (0, 1, 2, 4):  # 0: green, 1: tests failed, 2: collection errors, 4: conftest
         raise SystemExit(f"{run}: pytest exited {done.returncode}\n{done.stdout}{done.stderr}")
     output = done.stdout + done.stderr
     xml = junit.read_text() if run.junit else ""
