@@ -87,3 +87,29 @@ def test_a_hanging_check_times_out_and_leaves_nothing_behind(tmp_path: Path) -> 
     assert build.checks[0].timed_out
     assert build.checks[0].seconds < 30
     assert git(repo, "worktree", "list", "--porcelain").count("worktree ") == 1
+
+
+# A module that re-exports a name (unused where it is imported: ruff's F401) and a project
+# whose ruff configuration says `fix = true`: `ruff check .` then removes the import.
+REEXPORT = {
+    "pyproject.toml": '[tool.ruff]\nfix = true\n\n[tool.ruff.lint]\nselect = ["F401"]\n',
+    "core.py": "def helper():\n    return 42\n",
+    "api.py": "from core import helper\n",
+    "tests/test_api.py": "from api import helper\n\n\ndef test_helper():\n    assert helper() == 42\n",
+}
+
+
+def test_a_check_that_writes_does_not_change_what_the_next_check_sees(tmp_path: Path) -> None:
+    """`ruff check .` with `fix = true` rewrites api.py in the worktree; pytest, run after it,
+    must still test the commit (it passes there), not what ruff made of it."""
+    repo = make_repo(tmp_path / "repo", REEXPORT)
+    said: list[str] = []
+    commands = [PYTEST, f"{sys.executable} -m ruff check ."]
+    build = capture(
+        repo, git(repo, "rev-parse", "HEAD").strip(), commands, sandbox=Bubblewrap(), timeout=60, progress=said.append
+    )
+    lint, tests = build.checks[1], build.checks[0]
+    assert "1 fixed" in lint.output, lint.output  # ruff did write, in the worktree
+    assert tests.exit_code == 0, tests.output
+    assert any("changed api.py; put back" in line for line in said), said
+    assert (repo / "api.py").read_text() == REEXPORT["api.py"]

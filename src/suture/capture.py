@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from suture import checks
-from suture.git import worktree
+from suture.git import put_back, snapshot, worktree
 from suture.parsers import tool_of
 from suture.process import run_logged
 from suture.records import Build, CheckRun, Outcome, TestResult
@@ -78,8 +78,12 @@ def run_checks(
     for command in commands:
         checks.ensure_runnable(command, cwd=tree)
     runs: dict[int, CheckRun] = {}
-    for index in order if order is not None else range(len(commands)):
+    sequence = list(order if order is not None else range(len(commands)))
+    before = snapshot(tree) if len(sequence) > 1 else ""
+    for step, index in enumerate(sequence):
         command = commands[index]
+        if step > 0:
+            put_back_after(tree, before, commands[sequence[step - 1]], progress)
         files = None if scratch is None else scratch / str(index)
         ready, check = prepared.get(command), None
         if ready is not None:
@@ -97,6 +101,19 @@ def run_checks(
         if stop_on_failure and not check.passed:
             break
     return tuple(runs[index] for index in sorted(runs))
+
+
+def put_back_after(tree: Path, before: str, command: str, progress: Progress) -> None:
+    """Undo what `command` wrote to the files of `tree`, so that the next check sees them as they were.
+
+    A check can write: `ruff check` fixes what it finds when the project sets `fix = true`,
+    a formatter may be run without --check. The next check must still run on the commit
+    (and the candidate) under test, not on what the previous one made of it.
+    """
+    restored = put_back(tree, before)
+    if restored:
+        shown = ", ".join(restored[:3]) + (f" and {len(restored) - 3} more" if len(restored) > 3 else "")
+        progress(f"{command} changed {shown}; put back as they were before the next check")
 
 
 def quick_first(commands: Sequence[str]) -> list[int]:
