@@ -20,6 +20,7 @@ with the environment minus secret-looking names, and the CLI warns on every run.
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import os
 import pwd
@@ -266,6 +267,13 @@ def _needed(command: str, *, tree: Path, env: Mapping[str, str], common: Path | 
         paths.add(env["VIRTUAL_ENV"])
     for interpreter in _interpreters(command, tree=tree, env=env):
         paths.update(_prefixes(interpreter, tree=tree, env=env))
+    checkout = str(common.parent) if common is not None and common.name == ".git" else None
+    for prefix in list(paths):
+        paths.update(
+            source
+            for source in _editable_sources(prefix)
+            if not (checkout and _inside(os.path.realpath(source), os.path.realpath(checkout)))
+        )
     if common is not None:
         paths.add(str(common))  # git in the worktree reads objects and refs from here
     # By both names: a symlink in a hidden directory (~/bin -> elsewhere) must itself come back.
@@ -388,6 +396,50 @@ def _virtualenv(interpreter: str) -> list[str]:
         if (candidate / "pyvenv.cfg").is_file():
             return [str(candidate)]
     return []
+
+
+# --- editable installs: sources that live outside the environment --------------------------
+
+_FINDER_MAPPING = re.compile(r"^MAPPING\s*(?::[^=]*)?=\s*(\{.*?\})\s*$", re.MULTILINE | re.DOTALL)
+_EDITABLE: dict[str, tuple[str, ...]] = {}
+
+
+def _editable_sources(prefix: str) -> tuple[str, ...]:
+    """The directories that packages installed in editable mode into `prefix` import from.
+
+    `pip install -e ~/src/lib` leaves a .pth line (flit, hatch, pdm, setuptools' compat mode)
+    or a setuptools finder with a MAPPING of package to directory; those directories live
+    wherever the user keeps them, often under a home or /tmp that the sandbox hides, where
+    the package would then fail to import in the checks and nowhere else. They are shown
+    read-only, except inside the user's checkout (the worktree is the project's code).
+    """
+    if prefix not in _EDITABLE:
+        found: list[str] = []
+        for site in sorted(Path(prefix).glob("lib*/python*/site-packages")):
+            for pth in sorted(site.glob("*.pth")):
+                found += _pth_paths(pth)
+            for finder in sorted(site.glob("__editable___*_finder.py")):
+                found += _finder_paths(finder)
+        _EDITABLE[prefix] = tuple(dict.fromkeys(path for path in found if os.path.isabs(path) and os.path.exists(path)))
+    return _EDITABLE[prefix]
+
+
+def _pth_paths(pth: Path) -> list[str]:
+    try:
+        lines = pth.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return []
+    entries = [line.strip() for line in lines if line.strip() and not line.startswith(("#", "import ", "import\t"))]
+    return [os.path.normpath(os.path.join(pth.parent, entry)) for entry in entries]
+
+
+def _finder_paths(finder: Path) -> list[str]:
+    try:
+        match = _FINDER_MAPPING.search(finder.read_text(encoding="utf-8", errors="replace"))
+        mapping = ast.literal_eval(match.group(1)) if match else {}
+    except (OSError, ValueError, SyntaxError):
+        return []
+    return [str(path) for path in mapping.values()] if isinstance(mapping, dict) else []
 
 
 # --- git: the directory a worktree reads, and its config without credentials ---------------
