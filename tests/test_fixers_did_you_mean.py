@@ -198,3 +198,22 @@ def test_nothing_to_propose(tmp_path: Path, failed: Failure) -> None:
     source = commit(tmp_path, {"pkg/mod.py": USES, "tests/test_mod.py": USES}, {"pkg/blob.py": b"reslt\0"})
 
     assert DidYouMeanFixer().propose(failed, source) == []
+
+
+def test_a_private_attribute_is_renamed_as_the_source_spells_it(tmp_path: Path) -> None:
+    """Python reports `self.__dat` mangled ('_Cache__dat', suggesting '_Cache__data'); the source
+    says `__dat`, and a dunder like `__len__` is no private name."""
+    cache = (
+        "class Cache:\n    def __init__(self):\n        self.__data = {}\n\n"
+        "    def __len__(self):\n        return len(self.__dat)\n"
+    )
+    files = {"pkg/__init__.py": "", "pkg/cache.py": cache}
+    source = commit(tmp_path, files)
+    failed = raised(tmp_path, "from pkg.cache import Cache; len(Cache())")
+    assert failed.message == "'Cache' object has no attribute '_Cache__dat'. Did you mean: '_Cache__data'?"
+
+    (best,) = DidYouMeanFixer().propose(failed, source)
+
+    assert applied(tmp_path, best, "pkg/cache.py") == cache.replace("self.__dat)", "self.__data)")
+    assert python(tmp_path, "from pkg.cache import Cache; print(len(Cache()))").stdout == "0\n"
+    assert "`__data` for the unknown attribute `__dat`" in best.rationale

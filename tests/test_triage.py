@@ -88,6 +88,34 @@ def test_one_assertion_failing_for_each_parameter_is_one_group(tmp_path: Path) -
     assert found[0].cause.message.startswith("assert None == "), found[0].cause.message
 
 
+SUBCLASSES = {
+    "cache.py": "class Cache:\n    def __init__(self):\n        self.__data = {}\n\n"
+    "    def __len__(self):\n        return len(self.__dat)\n\n\n"
+    "class LRUCache(Cache):\n    pass\n\n\nclass TTLCache(Cache):\n    pass\n",
+    "tests/test_cache.py": "import pytest\nfrom cache import Cache, LRUCache, TTLCache\n\n\n"
+    "@pytest.mark.parametrize('kind', [Cache, LRUCache, TTLCache])\ndef test_empty(kind):\n"
+    "    assert len(kind()) == 0\n\n\ndef test_lru():\n    assert len(LRUCache()) == 0\n",
+}
+
+
+def test_one_attribute_error_raised_for_each_subclass_is_one_group(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo", SUBCLASSES)
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    failures = parse(done.stdout, root=str(repo), check="pytest")
+    assert len({failure.message for failure in failures}) == 3, done.stdout  # 'Cache', 'LRUCache', 'TTLCache'
+
+    (group,) = groups(failures)
+
+    assert len(group.cause.test_ids) == 4
+
+
 def test_assertions_at_two_places_are_two_groups() -> None:
     failure = replace(parsed("pytest/nameerror_q.txt")[0], error_type="AssertionError", message="assert 1 == 2")
     elsewhere = replace(failure, frames=(Frame("tests/test_calc.py", 9, "test_other"),), message="assert 3 == 4")

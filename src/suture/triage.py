@@ -47,6 +47,8 @@ _LITERAL = re.compile(
     r"""(?<!\w)[bBrRuU]?(?:'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")"""  # a string
     r"|(?<![\w.])\d+(?:\.\d+)?(?:[eE][+-]?\d+)?\b"  # a number
 )
+# An AttributeError names the class of the object: subclasses sharing a method fail alike.
+_OBJECT_TYPE = re.compile(r"^'[\w.]+' object has no attribute ")
 LINT_TOOLS = frozenset({"ruff", "black", "isort", "flake8", "pylint", "mypy", "pyright"})
 LINT_KINDS = frozenset({"lint", "format", "type-error"})
 RERUNS = 3
@@ -190,6 +192,8 @@ def root_cause(failure: Failure) -> tuple[str, ...]:
     message = normalise_message(failure.message)
     if failure.error_type == "AssertionError":  # one assertion, failing for each parameter of a test
         message = _LITERAL.sub("<value>", message)
+    if failure.error_type == "AttributeError":  # one method, failing for each subclass it runs for
+        message = _OBJECT_TYPE.sub("'<type>' object has no attribute ", message)
     return (
         failure.tool,
         failure.error_type or failure.kind,

@@ -3,6 +3,10 @@
     NameError:      name 'reslt' is not defined. Did you mean: 'result'?
     AttributeError: module 'math' has no attribute 'sqr'. Did you mean: 'sqrt'?
     AttributeError: 'Foo' object has no attribute 'bar'. Did you mean: 'baz'?
+    AttributeError: 'Cache' object has no attribute '_Cache__dat'. Did you mean: '_Cache__data'?
+
+The last is a private name (`self.__dat` in the source) as Python mangles it: the source
+spells it unmangled, so that is what is renamed.
 
 Only the reported line changes, and only tokens: a name inside a string or a comment
 stays as it is. Without a "Did you mean" there is nothing certain to do here.
@@ -20,6 +24,7 @@ from suture.source import Source
 
 _NAME = re.compile(r"name '(?P<wrong>\w+)' is not defined\. Did you mean: '(?P<right>[\w.]+)'\?")
 _ATTRIBUTE = re.compile(r".* has no attribute '(?P<wrong>\w+)'\. Did you mean: '(?P<right>\w+)'\?", re.DOTALL)
+_MANGLED = re.compile(r"(?P<owner>_[A-Za-z0-9]\w*?)(?P<private>__\w+)")
 
 
 @dataclass(frozen=True)
@@ -67,7 +72,17 @@ def _suggestion(failure: Failure) -> _Suggestion | None:
     found = pattern.fullmatch(failure.message.strip()) if pattern else None
     if found is None or found["wrong"] == found["right"]:
         return None
-    return _Suggestion(found["wrong"], found["right"], failure.error_type == "AttributeError")
+    wrong, right, attribute = found["wrong"], found["right"], failure.error_type == "AttributeError"
+    return _Suggestion(*(_demangled(wrong, right) if attribute else (wrong, right)), attribute)
+
+
+def _demangled(wrong: str, right: str) -> tuple[str, str]:
+    """`_Cache__dat`, `_Cache__data` as the source spells them: `__dat`, `__data` (both private
+    names of the same class); any other pair as it is."""
+    mangled = _MANGLED.fullmatch(wrong)
+    if mangled is None or not right.startswith(mangled["owner"] + "__") or mangled["private"].endswith("__"):
+        return wrong, right
+    return mangled["private"], right.removeprefix(mangled["owner"])
 
 
 def rename_on_line(target: _common.Target, wrong: str, right: str, *, attribute: bool) -> str | None:
