@@ -16,6 +16,9 @@ def views(head: str, call: str = "slugify(title)") -> str:
     return f"{head}\n\n\ndef render(title):\n    return {call}\n"
 
 
+INIT = "from . import {name}\n\n\nclass Cache:\n    def get(self, key):\n        return keys.hashkey(key)\n"
+
+
 @dataclasses.dataclass(frozen=True)
 class Case:
     files: dict[str, str]
@@ -25,6 +28,17 @@ class Case:
 
 
 CASES = {
+    # `from . import key` in the package's own __init__: "from partially initialized module 'pkg'";
+    # the methods' own `key` parameters are other names and stay.
+    "a-submodule-misspelt-in-the-package-s-own-init": Case(
+        {
+            "pkg/__init__.py": INIT.format(name="key"),
+            "pkg/keys.py": "def hashkey(key):\n    return ('k', key)\n",
+        },
+        "import pkg; assert pkg.Cache().get(1) == ('k', 1)",
+        [{"pkg/__init__.py": INIT.format(name="keys")}],
+        [0],
+    ),
     "name-misspelt-in-the-import-and-its-uses": Case(
         {
             "pkg/__init__.py": "",

@@ -2,6 +2,8 @@
 
     cannot import name 'slugfy' from 'pkg.text' (...)   a typo: the closest name pkg.text has
     cannot import name 'slugify' from 'pkg.text' (...)  it moved: pkg.strings defines it now
+    cannot import name 'key' from partially initialized module 'pkg' (...)
+                                                        `from . import key` in pkg/__init__.py: pkg/keys.py
     No module named 'pkg.txt'                           a project module renamed or moved
     No module named 'colections'                        a misspelt standard-library module
 
@@ -20,7 +22,7 @@ import sys
 import tokenize
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
+from libcst.metadata import MetadataWrapper, PositionProvider, ScopeProvider
 
 from suture.fixers import _common, _project
 from suture.fixers.attributes import module_attributes, rename_module_attribute
@@ -30,8 +32,10 @@ from suture.policy import is_test_path
 from suture.records import Candidate, Failure
 from suture.source import Source
 
+# A package importing from itself (`from . import key` in its __init__) is "partially initialized".
 _CANNOT = re.compile(
-    r"cannot import name '(?P<name>\w+)' from '(?P<module>[\w.]+)' \((?P<file>.*)\)"
+    r"cannot import name '(?P<name>\w+)' from (?:partially initialized module )?'(?P<module>[\w.]+)' "
+    r"(?:\(most likely due to a circular import\) )?\((?P<file>.*)\)"
     r"(?:\. Did you mean: '(?P<right>\w+)'\?)?"
 )
 _NO_MODULE = re.compile(r"No module named '(?P<module>[\w.]+)'")
@@ -55,7 +59,7 @@ class ImportsFixer:
     def _cannot_import(self, failure: Failure, source: Source, found: re.Match[str]) -> list[Candidate | None]:
         name, module = found["name"], found["module"]
         path = _project.modules(source).get(module)
-        typo = found["right"] or _common.closest(name, module_attributes(source, module))
+        typo = found["right"] or _common.closest(name, module_attributes(source, module) - {name})
         home = _home(source, name, module)
         target = _common.target(failure, source)
         in_test = failure.location is not None and is_test_path(failure.location.path)
@@ -74,8 +78,11 @@ class ImportsFixer:
             return None
         aliased = all(alias.asname for alias in statement.names if alias.name == name)
         lines = range(statement.lineno, (statement.end_lineno or statement.lineno) + 1)
-        # Without `as`, the file uses the name itself: every plain use follows the import.
-        new = _common.rename(target.text, name, right, attribute=False, only=set(lines) if aliased else None)
+        # Without `as`, the file uses the name itself: its uses follow the import (not a
+        # parameter or a local of the same name in some function: `key` in a cache's methods).
+        uses = _module_level_uses(target.text, name)
+        only = set(lines) if aliased else None if uses is None else set(lines) | uses
+        new = _common.rename(target.text, name, right, attribute=False, only=only)
         return _common.edit(
             failure,
             target,
@@ -172,6 +179,25 @@ def _import_from(target: _common.Target, module: str) -> ast.ImportFrom | None:
         if covers and isinstance(node, ast.ImportFrom) and _project.absolute(node, target.path) == module:
             return node
     return None
+
+
+def _module_level_uses(text: str, name: str) -> set[int] | None:
+    """The lines that use the module-level `name` (from any scope that sees it), or None when
+    the file does not parse."""
+    try:
+        wrapper = MetadataWrapper(cst.parse_module(text))
+    except (cst.ParserSyntaxError, RecursionError):
+        return None
+    scopes, positions = wrapper.resolve(ScopeProvider), wrapper.resolve(PositionProvider)
+    scope = scopes.get(wrapper.module)
+    if scope is None:
+        return None
+    return {
+        positions[access.node].start.line
+        for assignment in scope.assignments[name]
+        for access in assignment.references
+        if access.node in positions
+    }
 
 
 def _import_from_elsewhere(
