@@ -25,6 +25,18 @@ HANGING = {
 }
 
 
+# suture as a terminal starts it, where Ctrl-C is SIGINT's default. A process started in the
+# background by a shell without job control (`cmd &` in a script, as a CI harness may run the
+# suite) inherits SIGINT ignored, Python then leaves it ignored, and so does everything this
+# suite starts: with that, suture rightly ignores the signal and the test could only time out.
+SUTURE = [
+    sys.executable,
+    "-c",
+    "import signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
+    "from suture.cli import main; sys.argv[0] = 'suture'; raise SystemExit(main())",
+]
+
+
 def _descendants(pid: int) -> set[int]:
     """Every process below `pid`, seen from outside any sandbox (pids inside one are not ours)."""
     parents: dict[int, int] = {}
@@ -61,7 +73,7 @@ def test_interrupt_mid_capture(tmp_path: Path, signum: int) -> None:
     # In the sandbox only the worktree is writable: the check marks its start there, by a
     # relative path, in a variable let through by name.
     proc = subprocess.Popen(
-        [sys.executable, "-m", "suture", "heal", "--test-cmd", PYTEST, "--env-allow", "SUTURE_TEST_MARKER"],
+        [*SUTURE, "heal", "--test-cmd", PYTEST, "--env-allow", "SUTURE_TEST_MARKER"],
         cwd=repo,
         env={**os.environ, "SUTURE_TEST_MARKER": "started.pids", "TMPDIR": str(temp)},
         stdout=subprocess.PIPE,
@@ -99,7 +111,7 @@ def test_usr1_prints_every_thread_and_the_run_goes_on(tmp_path: Path) -> None:
     temp = tmp_path / "tmp"
     temp.mkdir()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "suture", "heal", "--test-cmd", PYTEST, "--env-allow", "SUTURE_TEST_MARKER"],
+        [*SUTURE, "heal", "--test-cmd", PYTEST, "--env-allow", "SUTURE_TEST_MARKER"],
         cwd=repo,
         env={**os.environ, "SUTURE_TEST_MARKER": "started.pids", "TMPDIR": str(temp)},
         stdout=subprocess.PIPE,
