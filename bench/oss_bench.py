@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import shutil
 import statistics
 import subprocess
@@ -39,7 +40,7 @@ PROJECTS = {
     "cachetools": "8.0.2",
     "click": "8.5.1",
     "six": "1.17.0",
-    "jmespath": "1.1.0",
+    "more-itertools": "11.2.1",
     "toolz": "1.2.0",
     "itsdangerous": "2.2.0",
     "semver": "3.1.2",
@@ -62,9 +63,10 @@ T, TF = "tabulate", "tabulate/__init__.py"
 C, CF = "cachetools", "src/cachetools/__init__.py"
 K, KF = "click", "src/click/formatting.py"
 S, SF = "six", "six.py"
-J, JF = "jmespath", "jmespath/functions.py"
+M, MF = "more-itertools", "more_itertools/more.py"
 Z, ZF = "toolz", "toolz/itertoolz.py"
 D, DF = "itsdangerous", "src/itsdangerous/signer.py"
+SIGN = "        mac = hmac.new(key, msg=value, digestmod=self.digest_method)\n"  # mac.digest() is there twice
 V, VF = "semver", "src/semver/version.py"
 N, NF = "idna", "idna/core.py"
 
@@ -104,7 +106,7 @@ CASES = [
         "        return iter(self.__data)\n",
         "        return iter(self.__dat)\n",
     ),
-    Case("cachetools: missing colon", C, CF, "    def __contains__(self, key):", "    def __contains__(self, key)"),
+    Case("cachetools: missing colon", C, CF, "    def __missing__(self, key):", "    def __missing__(self, key)"),
     Case("cachetools: relative import typo", C, CF, "from . import keys\n", "from . import key\n"),
     Case("cachetools: dropped return", C, CF, "        return key in self.__data\n", "        key in self.__data\n"),
     Case(
@@ -145,9 +147,21 @@ CASES = [
         "PY34 = sys.version_info[0:2] >= (3, 4)",
         "  PY34 = sys.version_info[0:2] >= (3, 4)",
     ),
-    Case("jmespath: missing import math", J, JF, "import math\n", ""),
-    Case("jmespath: attribute typo", J, JF, "return math.ceil(arg)", "return math.ceill(arg)"),
-    Case("jmespath: missing colon", J, JF, "    def _func_reverse(self, arg):", "    def _func_reverse(self, arg)"),
+    Case("more-itertools: missing import math", M, MF, "import math\nimport types\n", "import types\n"),
+    Case(
+        "more-itertools: name typo",
+        M,
+        MF,
+        "    iterator = iter(partial(take, n, iter(iterable)), [])\n",
+        "    iterator = iter(partial(take, n, iter(iterabl)), [])\n",
+    ),
+    Case(
+        "more-itertools: missing comma",
+        M,
+        MF,
+        "    iterator = iter(partial(take, n, iter(iterable)), [])\n",
+        "    iterator = iter(partial(take n, iter(iterable)), [])\n",
+    ),
     Case("toolz: missing import collections", Z, ZF, "import collections\n", ""),
     Case(
         "toolz: unclosed paren",
@@ -164,7 +178,13 @@ CASES = [
         "msg=value, digestmod=self.digest_method)",
         "msg=value, digestmode=self.digest_method)",
     ),
-    Case("itsdangerous: attribute typo", D, DF, "        return mac.digest()\n", "        return mac.digets()\n"),
+    Case(
+        "itsdangerous: attribute typo",
+        D,
+        DF,
+        f"{SIGN}        return mac.digest()\n",
+        f"{SIGN}        return mac.digets()\n",
+    ),
     Case("semver: missing import re", V, VF, "import re\n", ""),
     Case(
         "semver: attribute typo",
@@ -187,7 +207,7 @@ CASES = [
 def fetch(project: str, cache: Path) -> Path:
     """The unpacked sdist of `project` (downloaded and unpacked once)."""
     version = PROJECTS[project]
-    unpacked = cache / f"{project}-{version}"
+    unpacked = cache / f"{_normal(project)}-{version}"
     if unpacked.is_dir():
         return unpacked
     cache.mkdir(parents=True, exist_ok=True)
@@ -196,11 +216,15 @@ def fetch(project: str, cache: Path) -> Path:
         [sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--no-binary", ":all:", "-d", str(cache), spec],
         check=True,
     )
-    archive = next(path for path in cache.glob("*.tar.gz") if path.name.lower().startswith(project.lower() + "-"))
+    archive = next(path for path in cache.glob("*.tar.gz") if path.name.lower().startswith(_normal(project) + "-"))
     with tarfile.open(archive) as tar:
         tar.extractall(cache, filter="data")
-    found = next(path for path in cache.iterdir() if path.is_dir() and path.name.lower() == unpacked.name.lower())
-    return found
+    return next(path for path in cache.iterdir() if path.is_dir() and path.name.lower() == unpacked.name)
+
+
+def _normal(name: str) -> str:
+    """A distribution's name as its sdist spells it, lower-case: more-itertools -> more_itertools."""
+    return re.sub(r"[-_.]+", "_", name).lower()
 
 
 def trial(case: Case, cache: Path) -> tuple[str, float, str]:

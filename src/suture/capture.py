@@ -69,11 +69,13 @@ def run_checks(
     scratch: Path | None = None,
     order: Sequence[int] | None = None,
     prepared: Mapping[str, Callable[[], CheckRun | None]] | None = None,
+    keep_going: Callable[[CheckRun], bool] = lambda _: False,
 ) -> tuple[CheckRun, ...]:
     """Run each command in `tree` (in `order`, indices of `commands`, if given; the records keep
     the commands' order); `first` test ids run before the others and stop pytest early.
     A command in `prepared` is not started: its run is already under way (warm.py), and
-    the callable gives its record (None: it could not be used, run it)."""
+    the callable gives its record (None: it could not be used, run it). With `stop_on_failure`,
+    a failed check for which `keep_going` says so does not stop the others."""
     prepared = prepared or {}
     for command in commands:
         checks.ensure_runnable(command, cwd=tree)
@@ -98,7 +100,7 @@ def run_checks(
             (files / EXIT_FILE).write_text(str(check.exit_code), encoding="utf-8")  # done: watchers may read it
         runs[index] = check
         progress(f"{command}: {_summary(check)}")
-        if stop_on_failure and not check.passed:
+        if stop_on_failure and not check.passed and not keep_going(check):
             break
     return tuple(runs[index] for index in sorted(runs))
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from suture import checks, compose, config, fixers, flaky, fromlog, git, policy, rounds
+from suture import baseline, checks, compose, config, fixers, flaky, fromlog, git, policy, rounds
 from suture.capture import Progress, capture
 from suture.diagnose import diagnose
 from suture.errors import UsageError
@@ -149,6 +149,11 @@ def heal(
             build=build,
         )
 
+    mark = time.monotonic()
+    parent = baseline.on_parent(build, sandbox=box, timeout=timeout, progress=progress)
+    build = dataclasses.replace(build, baseline=parent)
+    if build.baseline:
+        timings["baseline"] = round(time.monotonic() - mark, 3)
     diagnosis = diagnose(build, redactor=redactor)
     reruns = settings.flaky_reruns if options.flaky_reruns is None else options.flaky_reruns
     mark = time.monotonic()

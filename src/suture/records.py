@@ -71,6 +71,8 @@ class Build:
     checks: tuple[CheckRun, ...]
     # What a fix may change: from the trusted (base) commit's configuration, never a fork's head.
     rules: Rules = field(default_factory=Rules)
+    # The failing quick static checks run on the parent commit (baseline.py): findings a fix may leave.
+    baseline: tuple[CheckRun, ...] = ()
 
     @property
     def failed_checks(self) -> tuple[CheckRun, ...]:

@@ -146,6 +146,7 @@ def _attempt(build: Build, diagnosis: Diagnosis, state: State, candidate: Candid
         timeout=settings.timeout,
         progress=settings.progress,
         rules=build.rules,
+        baseline=build.baseline,
     )
     attempt = _judged(build, diagnosis, state, ran, settings)
     settings.progress(f"{'accepted' if attempt.verdict.passed else 'rejected'}: {attempt.verdict.reason}")

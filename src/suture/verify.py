@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from suture import policy
+from suture.baseline import tolerated
 from suture.capture import Progress, run_checks
 from suture.git import apply, git, worktree
 from suture.records import Build, Candidate, CheckRun, Diagnosis, Verdict
@@ -57,6 +58,7 @@ def verify(
         timeout=timeout,
         progress=progress,
         rules=build.rules,
+        baseline=build.baseline,
     )
     return conclude(build, diagnosis, ran)
 
@@ -73,12 +75,14 @@ def trial(
     progress: Progress = lambda _: None,
     rules: policy.Rules | None = None,
     warm: Warm | None = None,
+    baseline: Sequence[CheckRun] = (),
 ) -> Trial:
     """Policy, apply and run `commands` in `sandbox` (stopping at the first failing one) in a fresh worktree.
 
     `rules` come from the trusted commit's configuration; None: the defaults, the strictest.
     With `warm`, a pytest run started beforehand and held (warm.py): if this trial can claim
     it, its worktree is the trial's, and that check is released rather than started.
+    A static check failing only with findings `baseline` has too does not stop the others.
     """
     start = time.monotonic()
     found = policy.check(repo, sha, candidate.diff, rules)
@@ -103,6 +107,7 @@ def trial(
             stop_on_failure=True,
             progress=progress,
             prepared=prepared,
+            keep_going=lambda check: tolerated(check, baseline) is not None,
         )
     return Trial(candidate, after, "", (), time.monotonic() - start)
 
@@ -161,11 +166,15 @@ def ordered_commands(build: Build) -> list[str]:
 
 
 def judge(build: Build, diagnosis: Diagnosis, after: Sequence[CheckRun]) -> tuple[bool, str]:
+    left = []  # static checks failing as on the parent commit, with no finding of the fix's (baseline.py)
     for check in after:
         if check.timed_out:
             return False, f"{check.command} timed out after {check.seconds:.0f}s"
         if not check.passed:
-            return False, f"{check.command} still fails (exit {check.exit_code})"
+            as_before = tolerated(check, build.baseline)
+            if as_before is None:
+                return False, f"{check.command} still fails (exit {check.exit_code})"
+            left.append(as_before)
     if len(after) < len(build.checks):
         return False, "not every check ran"
     for test_id in diagnosis.failing_tests:
@@ -181,7 +190,8 @@ def judge(build: Build, diagnosis: Diagnosis, after: Sequence[CheckRun]) -> tupl
     before, now = collected(build.checks), collected(after)
     if now < before:
         return False, f"pytest collected {now} tests, fewer than the {before} before the fix"
-    return True, f"every check passes; {len(diagnosis.failing_tests)} failing test(s) now pass"
+    passing = f"{len(diagnosis.failing_tests)} failing test(s) now pass"
+    return True, f"every check passes; {passing}" if not left else "; ".join([*left, passing])
 
 
 def collected(runs: Sequence[CheckRun]) -> int:
