@@ -83,6 +83,20 @@ CASES = {
         ["X = str('hello')\n"],
         "unterminated string literal (detected at line 1)",
     ),
+    # `pad = " " * padding` with a quote and a space lost (found on tabulate): closed at the
+    # line's end it compiles too, as a string multiplying nothing, which verification rejects.
+    "unterminated-string-before-an-operator": Case(
+        StringsFixer(),
+        'def pad(padding):\n    return " * padding\n',
+        ['def pad(padding):\n    return " * padding"\n', 'def pad(padding):\n    return " " * padding\n'],
+        "unterminated string literal (detected at line 2)",
+    ),
+    "unterminated-string-before-a-concatenation": Case(
+        StringsFixer(),
+        "def total(n):\n    print('total: + str(n))\n",
+        ["def total(n):\n    print('total: + str(n)')\n", "def total(n):\n    print('total: ' + str(n))\n"],
+        "unterminated string literal (detected at line 2)",
+    ),
     "unterminated-docstring": Case(
         StringsFixer(),
         'def f():\n    """Do it.\n\n    return 1\n',

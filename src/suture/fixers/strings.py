@@ -8,8 +8,9 @@
     f-string: unmatched '['                                         f'{d['k']}'  ->  f'{d["k"]}'
 
 (Python 3.12 words some of these differently; both are recognised.) The file does not
-parse, so this works on lines: an open string is closed at the end of its line, or
-before the brackets that end the line; a triple-quoted one at the end of one of the lines
+parse, so this works on lines: an open string is closed at the end of its line, before
+the brackets that end the line, or before an operator inside it (`" * pad`, a quote and a
+space lost from `" " * pad`); a triple-quoted one at the end of one of the lines
 after it. An f-string's stray braces are doubled, an unclosed one closed, and the
 f-string's own quote reused inside its braces (valid only from Python 3.12) is swapped for
 the other quote. Each edit is compiled; only those that get past the reported error are
@@ -32,6 +33,8 @@ _FSTRING = re.compile(r"f-string: .*")
 _PREFIX = re.compile(r"(?i)(?:rb|br|fr|rf|[rbuf])?(?P<quote>'''|\"\"\"|'|\")")
 # An f-string's start on a line: its prefix and quote (single-line f-strings only).
 _FSTART = re.compile(r"(?i)(?<![\w'\"])(?:rf|fr|f)(?P<quote>['\"])")
+# An operator between spaces inside an open string: where code may have gone on after it.
+_OPERATOR = re.compile(r"\s(?=(?P<op>[-+*/%@|&^]|//|\*\*|[<>=!]=|[<>]|and|or|if|else|in|not in|is|for)\s)")
 # Lines after an open triple-quoted string where it may close, and candidates kept.
 _REACH = 40
 
@@ -78,6 +81,13 @@ def _terminate(lines: list[str], row: int, column: int) -> Iterator[_common.Repa
         edited = [*lines]
         edited[row - 1] = text[:place] + quote + text[place:]
         yield _common.Repair("".join(edited), f"the string opened on line {row} is never closed; close it", row)
+    # The quote lost with a space before an operator (`" " * pad` -> `" * pad`): close it there.
+    for operator in _OPERATOR.finditer(body, opened.end()):
+        place = operator.start() + 1
+        edited = [*lines]
+        edited[row - 1] = text[:place] + quote + " " + text[place:]
+        why = f"the string opened on line {row} is never closed; close it before the `{operator['op']}`"
+        yield _common.Repair("".join(edited), why, row)
 
 
 def _terminate_triple(lines: list[str], row: int, column: int) -> Iterator[_common.Repair]:
