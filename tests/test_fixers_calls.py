@@ -15,6 +15,11 @@ def a_test(call: str) -> str:
     return f"from pkg.shapes import *\n\n\ndef test_y():\n    assert {call}\n"
 
 
+DUMP = "import json\n\n\ndef dump(x):\n    return json.dumps(x, {keyword}=2)\n"
+SIGN = "from hmac import new\n\n\ndef sign(key):\n    return new(key, msg=b'x', {keyword}='sha256').hexdigest()\n"
+WRAP = "from pkg.wrap import Wrapper\n\n\ndef wrap(text):\n    return Wrapper(width=10, {keyword}=False).wrap(text)\n"
+
+
 @dataclasses.dataclass(frozen=True)
 class Case:
     files: dict[str, str]
@@ -156,6 +161,28 @@ CASES = {
         [{"pkg/money.py": 'def price(cents, currency="EUR"):\n    return f"{cents} {currency}"\n'}],
         [0],
     ),
+    # Standard-library callees: their parameters come from the interpreter suture runs on.
+    "a-misspelt-keyword-of-a-standard-library-function": Case(
+        {"pkg/shapes.py": DUMP.format(keyword="indnt")},
+        "from pkg.shapes import dump; dump(1)",
+        [{"pkg/shapes.py": DUMP.format(keyword="indent")}],
+        [0],
+    ),
+    "a-misspelt-keyword-of-a-function-imported-from-the-standard-library": Case(
+        {"pkg/shapes.py": SIGN.format(keyword="digestmode")},
+        "from pkg.shapes import sign; sign(b'k')",
+        [{"pkg/shapes.py": SIGN.format(keyword="digestmod")}],
+        [0],
+    ),
+    "a-misspelt-keyword-of-the-standard-library-init-a-project-class-inherits": Case(
+        {
+            "pkg/wrap.py": "import textwrap\n\n\nclass Wrapper(textwrap.TextWrapper):\n    pass\n",
+            "pkg/shapes.py": WRAP.format(keyword="replace_whitespaces"),
+        },
+        "from pkg.shapes import wrap; wrap('a b')",
+        [{"pkg/shapes.py": WRAP.format(keyword="replace_whitespace")}],
+        [0],
+    ),
     "a-keyword-the-body-uses-but-the-signature-lost": Case(
         {
             "pkg/shapes.py": "def area(width, height=1):\n    return width * height * depth\n",
@@ -200,9 +227,9 @@ NOT_FOR_US = {
         {"pkg/shapes.py": AREA, "tests/test_shapes.py": a_test("area(2) == 4")},
         "from tests.test_shapes import test_y; test_y()",
     ),
-    "a-function-of-another-library": (
-        {"pkg/shapes.py": "import json\n\n\ndef dump(x):\n    return json.dumps(x, indnt=2)\n"},
-        "from pkg.shapes import dump; dump(1)",
+    "a-function-of-a-third-party-library": (  # its code is never imported by suture to learn its signature
+        {"pkg/shapes.py": "import pytest\n\n\ndef near(x):\n    return pytest.approx(x, rell=2)\n"},
+        "from pkg.shapes import near; near(1)",
     ),
     "a-function-defined-twice": (
         {

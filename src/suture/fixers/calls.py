@@ -8,7 +8,8 @@
 Either side may be the one that changed, so both get candidates and verification decides.
 At the call (unless it is in a test, which suture never edits): pass a missing argument
 the caller has a variable for, pass extra arguments by the keyword-only names the function
-has (or drop them), rename a keyword to the closest parameter. At the definition, when it
+has (or drop them), rename a keyword to the closest parameter (also of a standard-library function, or of the
+standard-library class a project class inherits its `__init__` from). At the definition, when it
 is in the project: drop a parameter the body never uses, add `self` to a method, add the
 parameters the body uses but nothing defines, rename a parameter to the keyword callers
 use. The function is found by the name in the message: in the calling file, where that
@@ -26,6 +27,7 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from suture.fixers import _common, _project
+from suture.fixers._library import stdlib_parameters
 from suture.fixers.names import in_scope
 from suture.policy import is_test_path
 from suture.records import Candidate, Failure
@@ -92,9 +94,8 @@ class CallsFixer:
         if caller is None:
             return []
         definition = find_definition(source, mismatch.function, frame.path)
-        at_call = (
-            [] if is_test_path(frame.path) else list(_at_call(frame.path, caller, frame.line, mismatch, definition))
-        )
+        in_test = is_test_path(frame.path)
+        at_call = [] if in_test else list(_at_call(source, frame.path, caller, frame.line, mismatch, definition))
         # A definition-side edit is the only fix for a call in a test, else a second opinion.
         later = 1 if at_call else 0
         at_definition = list(_at_definition(definition, mismatch, later)) if definition else []
@@ -181,7 +182,9 @@ def _parameters(node: _Function) -> list[str]:
 # --- edits at the call --------------------------------------------------------------------
 
 
-def _at_call(path: str, text: str, line: int, mismatch: _Mismatch, definition: Definition | None) -> Iterator[_Edit]:
+def _at_call(
+    source: Source, path: str, text: str, line: int, mismatch: _Mismatch, definition: Definition | None
+) -> Iterator[_Edit]:
     try:
         wrapper = MetadataWrapper(cst.parse_module(text))
         tree = ast.parse(text, path)
@@ -190,8 +193,16 @@ def _at_call(path: str, text: str, line: int, mismatch: _Mismatch, definition: D
     finder = _CallFinder(line, mismatch.callee)
     wrapper.visit(finder)
     module = wrapper.module
-    for call in finder.calls:
-        for new, rationale, rank in _call_edits(call, mismatch, definition, in_scope(tree, line)):
+    # A call passing its keywords on (`json.dumps(x, indnt=2)` fails in `JSONEncoder.__init__`,
+    # a subclass's call in its base's `__init__`): the call on the line that passes the keyword.
+    passing = [call for call in finder.around if mismatch.keyword and mismatch.keyword in _keywords(call)]
+    for call in finder.calls or passing[:1]:
+        parameters: Collection[str]
+        if definition is not None:
+            parameters = _parameters(definition.node)
+        else:  # a standard-library function, or a project class whose __init__ is one's
+            parameters = _outside(source, path, tree, call, mismatch) if mismatch.keyword else frozenset()
+        for new, rationale, rank in _call_edits(call, mismatch, definition, in_scope(tree, line), parameters):
             edited = module.deep_replace(call, new)
             assert isinstance(edited, cst.Module)  # replacing a call keeps a module a module
             yield _Edit(path, text, edited.code, rationale, rank)
@@ -207,17 +218,21 @@ class _CallFinder(cst.CSTVisitor):
         self.line = line
         self.callee = callee
         self.calls: list[cst.Call] = []
+        self.around: list[cst.Call] = []  # every call around the line
 
     def visit_Call(self, node: cst.Call) -> None:
         where = self.get_metadata(PositionProvider, node)
+        if not where.start.line <= self.line <= where.end.line:
+            return
+        self.around.append(node)
         func = node.func
         name = func.value if isinstance(func, cst.Name) else func.attr.value if isinstance(func, cst.Attribute) else ""
-        if name == self.callee and where.start.line <= self.line <= where.end.line:
+        if name == self.callee:
             self.calls.append(node)
 
 
 def _call_edits(
-    call: cst.Call, mismatch: _Mismatch, definition: Definition | None, scope: set[str]
+    call: cst.Call, mismatch: _Mismatch, definition: Definition | None, scope: set[str], parameters: Collection[str]
 ) -> Iterator[tuple[cst.Call, str, int]]:
     """(the call changed, why, rank) for each way the call could match the function."""
     positional = [arg for arg in call.args if arg.keyword is None and not arg.star]
@@ -235,10 +250,37 @@ def _call_edits(
             ]
             yield _with_args(call, [*keep, *named]), f"{_listed(free)} can only be passed by keyword; name them", 0
         yield _with_args(call, keep), f"the call passes {mismatch.extra} positional argument(s) too many; drop them", 1
-    right = _common.closest(mismatch.keyword, _parameters(definition.node)) if mismatch.keyword and definition else None
+    right = _common.closest(mismatch.keyword, parameters) if mismatch.keyword else None
     if right is not None:
         renamed = [_renamed_keyword(arg, mismatch.keyword, right) for arg in call.args]
         yield _with_args(call, renamed), f"`{mismatch.keyword}` is no parameter; rename it to the closest, `{right}`", 0
+
+
+def _outside(source: Source, path: str, tree: ast.Module, call: cst.Call, mismatch: _Mismatch) -> frozenset[str]:
+    """The parameters of a callee that is not the project's function: a standard-library one
+    (`hmac.new`), or the standard-library base of a project class without an `__init__`."""
+    dotted = _dotted(call.func)
+    found = stdlib_parameters(tree, dotted)
+    if found or not mismatch.function.endswith(".__init__") or not dotted:
+        return found
+    classes = _project.classes(source, dotted.rpartition(".")[2], prefer=path)
+    if len(classes) != 1 or _functions(classes[0][1].body, "__init__"):
+        return frozenset()
+    home, cls = classes[0]
+    parsed = _project.tree(source, home)
+    for base in cls.bases if parsed is not None else ():
+        if parsed is not None and (found := stdlib_parameters(parsed, ast.unparse(base))):
+            return found
+    return frozenset()
+
+
+def _dotted(expression: cst.BaseExpression) -> str:
+    """`a.b.c` for a chain of names and attributes; "" for anything else."""
+    if isinstance(expression, cst.Name):
+        return expression.value
+    if isinstance(expression, cst.Attribute) and (outer := _dotted(expression.value)):
+        return f"{outer}.{expression.attr.value}"
+    return ""
 
 
 # `f(name=value)`, as PEP 8 writes a keyword argument.

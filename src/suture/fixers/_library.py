@@ -1,0 +1,69 @@
+"""The parameters of a standard-library function or class a project calls.
+
+A call can misspell a keyword of a function that is not the project's (`hmac.new(...,
+digestmode=...)`). For the standard library the interpreter suture runs on can say what
+the parameters are: the module is imported in suture's own process, which runs none of the
+repository's code (nor any installed third-party package's). Anything else is unknown.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import inspect
+import sys
+
+# Standard-library modules that do something when imported.
+_NOT_IMPORTED = frozenset({"this", "antigravity", "idlelib", "turtledemo", "tkinter", "turtle"})
+
+
+def stdlib_parameters(tree: ast.Module, dotted: str) -> frozenset[str]:
+    """The parameter names of what `dotted` (`hmac.new`, `new`, `textwrap.TextWrapper`), as the
+    module `tree` imports it, is in the standard library; empty when it is not, or unknown."""
+    qualified = _qualified(tree, dotted)
+    if qualified is None or qualified.partition(".")[0] not in sys.stdlib_module_names:
+        return frozenset()
+    if qualified.partition(".")[0] in _NOT_IMPORTED:
+        return frozenset()
+    found = _resolve(qualified)
+    try:
+        signature = inspect.signature(found) if callable(found) else None
+    except (TypeError, ValueError):  # a builtin without a signature
+        return frozenset()
+    if signature is None:
+        return frozenset()
+    kinds = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+    return frozenset(name for name, parameter in signature.parameters.items() if parameter.kind in kinds)
+
+
+def _qualified(tree: ast.Module, dotted: str) -> str | None:
+    """`dotted` with its first name replaced by what the module's imports bind it to."""
+    head, _, rest = dotted.partition(".")
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname == head:
+                    return ".".join(filter(None, [alias.name, rest]))
+                if alias.asname is None and alias.name.partition(".")[0] == head:
+                    return dotted
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            for alias in node.names:
+                if (alias.asname or alias.name) == head:
+                    return ".".join(filter(None, [node.module, alias.name, rest]))
+    return None
+
+
+def _resolve(qualified: str) -> object | None:
+    """The object named `qualified`: the longest importable module prefix, then attributes."""
+    parts = qualified.split(".")
+    for cut in range(len(parts), 0, -1):
+        try:
+            found: object = importlib.import_module(".".join(parts[:cut]))
+        except Exception:  # not a module (an attribute), or one this machine lacks
+            continue
+        for name in parts[cut:]:
+            found = getattr(found, name, None)
+            if found is None:
+                return None
+        return found
+    return None
