@@ -40,6 +40,7 @@ def test_the_registry_is_keyed_by_each_fixer_s_name() -> None:
         "imports",
         "calls",
         "returns",
+        "assertions",
         "syntax",
         "punctuation",
         "brackets",

@@ -7,6 +7,7 @@ every one; verification then tries the candidates in the order returned.
 from __future__ import annotations
 
 from suture.fixers import (
+    assertions,
     attributes,
     brackets,
     calls,
@@ -47,6 +48,7 @@ FIXERS: dict[str, Fixer] = {
     "imports": imports.ImportsFixer(),
     "calls": calls.CallsFixer(),
     "returns": returns.ReturnsFixer(),
+    "assertions": assertions.AssertionsFixer(),
     "syntax": syntax.SyntaxFixer(),
     "punctuation": punctuation.PunctuationFixer(),
     "brackets": brackets.BracketsFixer(),

@@ -17,15 +17,26 @@ import sys
 _NOT_IMPORTED = frozenset({"this", "antigravity", "idlelib", "turtledemo", "tkinter", "turtle"})
 
 
+def stdlib_module(name: str) -> object | None:
+    """The standard-library module `name`, imported here; None for anything else."""
+    root = name.partition(".")[0]
+    if root not in sys.stdlib_module_names or root in _NOT_IMPORTED:
+        return None
+    try:
+        return importlib.import_module(name)
+    except Exception:  # not a module (a class imported from one), or one this machine lacks
+        return None
+
+
 def stdlib_parameters(tree: ast.Module, dotted: str) -> frozenset[str]:
     """The parameter names of what `dotted` (`hmac.new`, `new`, `textwrap.TextWrapper`), as the
     module `tree` imports it, is in the standard library; empty when it is not, or unknown."""
-    qualified = _qualified(tree, dotted)
-    if qualified is None or qualified.partition(".")[0] not in sys.stdlib_module_names:
+    name = qualified(tree, dotted)
+    if name is None or name.partition(".")[0] not in sys.stdlib_module_names:
         return frozenset()
-    if qualified.partition(".")[0] in _NOT_IMPORTED:
+    if name.partition(".")[0] in _NOT_IMPORTED:
         return frozenset()
-    found = _resolve(qualified)
+    found = _resolve(name)
     try:
         signature = inspect.signature(found) if callable(found) else None
     except (TypeError, ValueError):  # a builtin without a signature
@@ -36,8 +47,9 @@ def stdlib_parameters(tree: ast.Module, dotted: str) -> frozenset[str]:
     return frozenset(name for name, parameter in signature.parameters.items() if parameter.kind in kinds)
 
 
-def _qualified(tree: ast.Module, dotted: str) -> str | None:
-    """`dotted` with its first name replaced by what the module's imports bind it to."""
+def qualified(tree: ast.Module, dotted: str) -> str | None:
+    """`dotted` with its first name replaced by what the module's imports bind it to; None when
+    no import binds it."""
     head, _, rest = dotted.partition(".")
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
