@@ -13,9 +13,9 @@ from helpers import git, make_repo
 from projects import PYTEST
 
 
-def heal(repo: Path) -> tuple[int, dict[str, object], str]:
+def heal(repo: Path, check: str = PYTEST) -> tuple[int, dict[str, object], str]:
     done = subprocess.run(
-        [sys.executable, "-m", "suture", "heal", "--json", "--test-cmd", PYTEST],
+        [sys.executable, "-m", "suture", "heal", "--json", "--test-cmd", check],
         cwd=repo,
         capture_output=True,
         text=True,
@@ -162,3 +162,20 @@ def test_a_syntax_error_in_what_the_conftest_imports_is_healed(tmp_path: Path) -
     assert (code, result["status"]) == (0, "fixed"), stderr
     assert result["fixer"] == "brackets"
     assert "    return sum(x * 2 for x in xs)\n" in git(repo, "show", f"{result['branch']}:pkg/core.py")
+
+
+def test_a_syntax_error_in_what_a_pytest_plugin_imports_is_healed(tmp_path: Path) -> None:
+    """pytest fails before it starts: a plugin it loads imports the broken package (anyio's plugin
+    imports trio, which imports idna): a plain traceback, exit 1, nothing of pytest's own."""
+    files = {
+        "pkg/__init__.py": "def total(xs):\n    return sum(xs))\n",
+        "pkg_plugin.py": "import pkg\n",
+        "tests/test_pkg.py": "from pkg import total\n\n\ndef test_total():\n    assert total([1, 2]) == 3\n",
+    }
+    repo = make_repo(tmp_path / "repo", files)
+
+    code, result, stderr = heal(repo, f"{PYTEST} -p pkg_plugin")
+
+    assert (code, result["status"]) == (0, "fixed"), stderr
+    assert result["fixer"] == "brackets"
+    assert "    return sum(xs)\n" in git(repo, "show", f"{result['branch']}:pkg/__init__.py")

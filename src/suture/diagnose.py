@@ -27,6 +27,7 @@ from suture.capture import events
 from suture.fingerprint import failure_fingerprint
 from suture.logtext import normalise, strip_invisible
 from suture.parsers import pytest as pytest_parser
+from suture.parsers import traceback as traceback_parser
 from suture.records import Build, CheckRun, Diagnosis, Failure, Frame
 from suture.redact import Redactor
 
@@ -62,6 +63,9 @@ def failures_of(check: CheckRun) -> list[Failure]:
             found = []
     if not found and _is_pytest(check.command):
         found = pytest_parser.parse_output(check.output, root=check.root, check=check.command)
+        # pytest itself may fail before any test: a plugin it loads imports the project, broken
+        # (anyio's plugin imports trio, which imports idna): a plain traceback, nothing of pytest's.
+        found = found or traceback_parser.parse(check.output, root=check.root, check=check.command)
     return found or [_whole_check(check, kind="check-failed", message=f"exited with code {check.exit_code}")]
 
 
