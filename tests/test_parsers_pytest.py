@@ -513,3 +513,21 @@ def test_broken_junit_is_a_clear_value_error(xml: str) -> None:
 )
 def test_repo_path(path: str, root: str, expected: str | None) -> None:
     assert repo_path(path, root) == expected
+
+
+def test_a_plugin_that_fails_to_import_is_a_collection_error() -> None:
+    """pytest 9.2's own report (exit 3) when `-p pkg_plugin` imports a package that does not
+    parse; earlier versions print a plain traceback (the traceback parser's)."""
+    text = (
+        'Error while loading plugin "pkg_plugin".\n'
+        "pkg_plugin.py:1: in <module>\n"
+        "    import pkg\n"
+        'E     File "/ROOT/pkg/__init__.py", line 2\n'
+        "E       return (1))\n"
+        "E                 ^\n"
+        "E   SyntaxError: unmatched ')'\n"
+    )
+    (failure,) = parse_output(text, root=ROOT, check="pytest -p pkg_plugin")
+    assert (failure.kind, failure.error_type, failure.message) == ("collection-error", "SyntaxError", "unmatched ')'")
+    assert failure.frames == (Frame("pkg_plugin.py", 1, "<module>"), Frame("pkg/__init__.py", 2, "", 11))
+    assert failure.test_ids == ()

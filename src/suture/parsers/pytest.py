@@ -51,8 +51,12 @@ _SUMMARY = re.compile(r"^(?P<word>FAILED|ERROR) (?P<id>[^\s\[]+(?:\[.*?\])?)(?: 
 _MAX_SUMMARY_LINE = 10_000  # longer lines are not pytest's; do not spend time on them
 _COLLECTING = re.compile(r"^ERROR collecting (?P<id>.+)$")
 _SETUP_OR_TEARDOWN = re.compile(r"^ERROR at (?:setup|teardown) of (?P<head>.+)$")
-# Before any test: a conftest.py (or what it imports) fails to import; pytest exits 4.
-_CONFTEST = re.compile(r"^ImportError while loading conftest '(?P<path>.+)'\.$")
+# Before any test: a conftest.py (or what it imports) fails to import, pytest exits 4; or a
+# plugin does (`-p mod`, an installed plugin importing the project), pytest 9.2 exits 3.
+_CONFTEST = re.compile(
+    r"^(?:ImportError while loading conftest '(?P<path>.+)'"
+    r"|Error while loading plugin \"(?P<plugin>.+)\")\.$"
+)
 
 # Traceback text.
 _CHAIN = (
@@ -122,7 +126,7 @@ def _conftest_failures(lines: Sequence[str], *, root: str, check: str) -> Iterat
             continue
         end = next((at for at in range(index + 1, len(lines)) if not lines[at].strip()), len(lines))
         body = list(lines[index + 1 : end])
-        conftest = repo_path(match["path"], root) or match["path"]
+        conftest = (repo_path(match["path"], root) or match["path"]) if match["path"] else match["plugin"]
         failure = _failure(
             kind="collection-error",
             test_id=conftest,
