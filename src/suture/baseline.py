@@ -37,8 +37,7 @@ def on_parent(build: Build, *, sandbox: Sandbox, timeout: float, progress: Progr
     progress(f"running {', '.join(commands)} on the parent commit too: what already failed there is not this commit's")
     runs = capture(repo, parent[0], commands, sandbox=sandbox, timeout=timeout).checks
     for run in runs:
-        if not run.passed and findings(run):
-            count = len(findings(run))
+        if not run.passed and (count := len(findings(run))):
             progress(f"{run.command}: {count} finding(s) already on the parent commit; a fix may leave those")
     return runs
 

@@ -1,9 +1,9 @@
-"""The parameters of a standard-library function or class a project calls.
+"""What the standard library has: its modules' attributes, its functions' parameters.
 
-A call can misspell a keyword of a function that is not the project's (`hmac.new(...,
-digestmode=...)`). For the standard library the interpreter suture runs on can say what
-the parameters are: the module is imported in suture's own process, which runs none of the
-repository's code (nor any installed third-party package's). Anything else is unknown.
+A project may misspell what it uses of the standard library (`uuid.UID`, `hmac.new(...,
+digestmode=...)`). The interpreter suture runs on can say what is there: the module is
+imported in suture's own process, which runs none of the repository's code (nor any
+installed third-party package's). Anything else is unknown here.
 """
 
 from __future__ import annotations
@@ -13,8 +13,9 @@ import importlib
 import inspect
 import sys
 
-# Standard-library modules that do something when imported.
-_NOT_IMPORTED = frozenset({"this", "antigravity", "idlelib", "turtledemo", "tkinter", "turtle"})
+# Standard-library modules never imported here: importing them prints, opens a browser or
+# starts CPython's own test machinery.
+_NOT_IMPORTED = frozenset({"this", "antigravity", "test", "idlelib", "turtledemo", "tkinter", "turtle"})
 
 
 def stdlib_module(name: str) -> object | None:
@@ -32,11 +33,7 @@ def stdlib_parameters(tree: ast.Module, dotted: str) -> frozenset[str]:
     """The parameter names of what `dotted` (`hmac.new`, `new`, `textwrap.TextWrapper`), as the
     module `tree` imports it, is in the standard library; empty when it is not, or unknown."""
     name = qualified(tree, dotted)
-    if name is None or name.partition(".")[0] not in sys.stdlib_module_names:
-        return frozenset()
-    if name.partition(".")[0] in _NOT_IMPORTED:
-        return frozenset()
-    found = _resolve(name)
+    found = _resolve(name) if name else None
     try:
         signature = inspect.signature(found) if callable(found) else None
     except (TypeError, ValueError):  # a builtin without a signature
@@ -66,12 +63,11 @@ def qualified(tree: ast.Module, dotted: str) -> str | None:
 
 
 def _resolve(qualified: str) -> object | None:
-    """The object named `qualified`: the longest importable module prefix, then attributes."""
+    """The standard-library object named `qualified`: the longest module prefix, then attributes."""
     parts = qualified.split(".")
     for cut in range(len(parts), 0, -1):
-        try:
-            found: object = importlib.import_module(".".join(parts[:cut]))
-        except Exception:  # not a module (an attribute), or one this machine lacks
+        found = stdlib_module(".".join(parts[:cut]))
+        if found is None:
             continue
         for name in parts[cut:]:
             found = getattr(found, name, None)

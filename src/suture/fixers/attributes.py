@@ -18,12 +18,11 @@ from __future__ import annotations
 
 import ast
 import builtins
-import importlib
 import re
-import sys
 from dataclasses import dataclass
 
 from suture.fixers import _common, _project
+from suture.fixers._library import stdlib_module
 from suture.fixers.did_you_mean import rename_on_line
 from suture.policy import is_test_path
 from suture.records import Candidate, Failure
@@ -33,9 +32,6 @@ _MISSING = re.compile(
     r"(?:module '(?P<module>[\w.]+)'|'(?P<instance>\w+)' object|type object '(?P<type>\w+)')"
     r" has no attribute '(?P<wrong>\w+)'(?:\. Did you mean: '(?P<right>\w+)'\?)?"
 )
-# Standard-library modules never imported to list their attributes: importing them prints,
-# opens a browser or starts CPython's own test machinery.
-_NOT_IMPORTED = frozenset({"this", "antigravity", "test", "idlelib", "turtledemo", "tkinter", "turtle"})
 # How many base classes deep the attributes of a project class are looked for.
 _DEPTH = 5
 
@@ -141,15 +137,9 @@ def _module(source: Source, module: str) -> _Owner | None:
         submodules = {name[len(prefix) :] for name in _project.modules(source) if name.startswith(prefix)}
         known = _project.attributes(parsed) | {name for name in submodules if "." not in name}
         return _Owner(frozenset(known), frozenset(_project.definitions(parsed)), _Renamer(source, path, None))
-    root = module.partition(".")[0]
-    if root in sys.stdlib_module_names and root not in _NOT_IMPORTED:
-        try:
-            # The standard library of the interpreter suture runs on, never the project's code.
-            listed = frozenset(dir(importlib.import_module(module)))
-        except Exception:  # an optional extension missing on this machine, say
-            return None
-        return _Owner(listed, frozenset(), None)
-    return None
+    # The standard library of the interpreter suture runs on, never the project's code.
+    imported = stdlib_module(module)
+    return _Owner(frozenset(dir(imported)), frozenset(), None) if imported is not None else None
 
 
 def _class(source: Source, name: str, where: str) -> _Owner | None:
