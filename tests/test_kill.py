@@ -14,6 +14,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -22,6 +23,8 @@ import pytest
 from helpers import git, make_repo, snapshot, write
 from projects import CLASSIC, PYTEST
 from sandbox_helpers import require_bubblewrap
+
+from suture.git import clean_stale_worktrees
 
 require_bubblewrap()
 
@@ -157,3 +160,30 @@ def test_ten_failing_builds_with_one_fingerprint_make_one_branch(tmp_path: Path)
     (branch,) = git(repo, "branch", "--list", "suture/*").split()
     assert git(repo, "rev-parse", f"{branch}^").strip() == git(repo, "rev-parse", "HEAD").strip()  # moved in place
     assert len(list((repo / ".git" / "suture" / "proposals").glob("*.md"))) == 1
+
+
+def test_a_worktree_directory_never_registered_is_cleaned_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A run killed between making its worktree's directory and `git worktree add` finishing
+    leaves a directory git does not list (it once failed the test above, killed at capture).
+    The next run removes it; another repository's worktree and a live run's are kept."""
+    repo = users_repo(tmp_path / "repo")
+    other = users_repo(tmp_path / "other")
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp))
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead = int(gone.stdout)
+    empty = tmp / f"suture-wt-{dead}-empty"
+    empty.mkdir()
+    half = tmp / f"suture-wt-{dead}-half"
+    (half / "tree").mkdir(parents=True)
+    foreign = tmp / f"suture-wt-{dead}-foreign"
+    git(other, "worktree", "add", "--detach", "--quiet", str(foreign / "tree"), "HEAD")
+    live = tmp / f"suture-wt-{os.getpid()}-live"
+    live.mkdir()
+
+    removed = clean_stale_worktrees(repo)
+
+    assert sorted(removed) == sorted([empty / "tree", half / "tree"])
+    assert not empty.exists() and not half.exists()
+    assert (foreign / "tree" / ".git").is_file() and live.exists()

@@ -150,15 +150,36 @@ def _remove_worktree(repo: Path, path: Path) -> None:
 
 
 def clean_stale_worktrees(repo: Path) -> list[Path]:
-    """Remove worktrees left behind by suture runs whose process is gone."""
+    """Remove worktrees left behind by suture runs whose process is gone: those git lists, and
+    the directories a run killed between making one and registering it left in the temp dir."""
     removed = []
     for path in _worktree_paths(repo):
-        match = re.fullmatch(rf"{WORKTREE_PREFIX}(\d+)-.*", path.parent.name)
-        if match and not _alive(int(match.group(1))):
+        if _dead_run(path.parent):
             _remove_worktree(repo, path)
             shutil.rmtree(path.parent, ignore_errors=True)
             removed.append(path)
+    common = common_dir(repo)
+    for parent in Path(tempfile.gettempdir()).glob(f"{WORKTREE_PREFIX}*"):
+        if parent.is_dir() and _dead_run(parent) and _unclaimed(parent / "tree", common):
+            shutil.rmtree(parent, ignore_errors=True)
+            removed.append(parent / "tree")
     return removed
+
+
+def _dead_run(parent: Path) -> bool:
+    """Whether `parent` is a worktree's directory (suture-wt-<pid>-...) of a process that is gone."""
+    match = re.fullmatch(rf"{WORKTREE_PREFIX}(\d+)-.*", parent.name)
+    return match is not None and not _alive(int(match.group(1)))
+
+
+def _unclaimed(tree: Path, common: Path) -> bool:
+    """Whether `tree` is no other repository's worktree: not made yet, made without its `.git`
+    file, or one of `common`'s (another repository's run cleans its own)."""
+    dot = tree / ".git"
+    if not dot.is_file():
+        return not dot.exists()
+    pointer = dot.read_text(encoding="utf-8", errors="replace").removeprefix("gitdir:").strip()
+    return Path(pointer).is_relative_to(common)
 
 
 def _worktree_paths(repo: Path) -> list[Path]:
