@@ -69,8 +69,8 @@ PARAMETRIZED = {
 }
 
 
-def test_one_assertion_failing_for_each_parameter_is_one_group(tmp_path: Path) -> None:
-    repo = make_repo(tmp_path / "repo", PARAMETRIZED)
+def pytest_failures(repo: Path) -> tuple[list[Failure], str]:
+    """The failures of a real pytest run in `repo`, and its output."""
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
         cwd=repo,
@@ -79,8 +79,13 @@ def test_one_assertion_failing_for_each_parameter_is_one_group(tmp_path: Path) -
         check=False,
         timeout=120,
     )
-    failures = parse(done.stdout, root=str(repo), check="pytest")
-    assert len(failures) == 5, done.stdout  # each with its own values in the report
+    return parse(done.stdout, root=str(repo), check="pytest"), done.stdout
+
+
+def test_one_assertion_failing_for_each_parameter_is_one_group(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo", PARAMETRIZED)
+    failures, output = pytest_failures(repo)
+    assert len(failures) == 5, output  # each with its own values in the report
 
     found = groups(failures)
 
@@ -100,16 +105,8 @@ SUBCLASSES = {
 
 def test_one_attribute_error_raised_for_each_subclass_is_one_group(tmp_path: Path) -> None:
     repo = make_repo(tmp_path / "repo", SUBCLASSES)
-    done = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
-        cwd=repo,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
-    failures = parse(done.stdout, root=str(repo), check="pytest")
-    assert len({failure.message for failure in failures}) == 3, done.stdout  # 'Cache', 'LRUCache', 'TTLCache'
+    failures, output = pytest_failures(repo)
+    assert len({failure.message for failure in failures}) == 3, output  # 'Cache', 'LRUCache', 'TTLCache'
 
     (group,) = groups(failures)
 

@@ -24,6 +24,7 @@ from collections.abc import Iterator
 
 from suture.fixers import _common, _project
 from suture.fixers._library import qualified, stdlib_module
+from suture.fixers.returns import returns_a_value
 from suture.policy import is_test_path
 from suture.records import Candidate, Failure
 from suture.source import Source
@@ -116,7 +117,7 @@ def _thrown_away(failure: Failure, source: Source) -> Iterator[Candidate | None]
         if module is None or text is None or is_test_path(path):
             continue
         for node in ast.walk(module):
-            if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) or _returns_a_value(node):
+            if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) or returns_a_value(node):
                 continue
             last = node.body[-1]
             if not (isinstance(last, ast.Expr) and isinstance(last.value, _THROWN_AWAY)):
@@ -135,17 +136,3 @@ def _thrown_away(failure: Failure, source: Source) -> Iterator[Candidate | None]
                 rationale=f"`{node.name}()` computes `{ast.unparse(last.value)}` last and throws it away; return it",
                 rank=1,
             )
-
-
-def _returns_a_value(function: _Function) -> bool:
-    """Whether `function` itself (not a function inside it) returns a value or yields."""
-    stack: list[ast.AST] = list(function.body)
-    while stack:
-        node = stack.pop()
-        if isinstance(node, ast.Return) and node.value is not None:
-            return True
-        if isinstance(node, ast.Yield | ast.YieldFrom):
-            return True
-        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda | ast.ClassDef):
-            stack.extend(ast.iter_child_nodes(node))
-    return False

@@ -65,7 +65,7 @@ class ReturnsFixer:
         frames = failure.frames[::-1][:FRAMES]  # innermost first
         suspects = (definition for frame in frames for definition in _suspects(source, frame.path, frame.line))
         for definition in suspects:
-            if (definition.path, definition.node.lineno) in seen or _returns_a_value(definition.node):
+            if (definition.path, definition.node.lineno) in seen or returns_a_value(definition.node):
                 continue
             seen.add((definition.path, definition.node.lineno))
             found += [self._candidate(failure, definition, *edit) for edit in _returning(definition)]
@@ -174,7 +174,7 @@ def _resolve(source: Source, tree: ast.Module, path: str, scope: ast.AST, func: 
         return find_definition(source, func.attr, module)
     owners = [cls for cls in _all_classes(source) if any(_is_method(node, func.attr) for node in cls.body)]
     if len(owners) > 1:  # Rect.area and Circle.area: the one that returns nothing is the suspect
-        owners = [cls for cls in owners if not any(_returns_a_value(n) for n in _methods(cls, func.attr))]
+        owners = [cls for cls in owners if not any(returns_a_value(n) for n in _methods(cls, func.attr))]
     return find_definition(source, f"{owners[0].name}.{func.attr}", path) if len(owners) == 1 else None
 
 
@@ -215,7 +215,7 @@ def _is_method(node: ast.stmt, name: str) -> bool:
     return isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name == name
 
 
-def _returns_a_value(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+def returns_a_value(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     """Whether the function (not the functions nested in it) returns a value or yields."""
     pending: list[ast.AST] = list(node.body)
     while pending:
