@@ -25,7 +25,6 @@ from collections.abc import Iterator
 from suture.fixers import _common, _project
 from suture.fixers._library import qualified, stdlib_module
 from suture.fixers.returns import returns_a_value
-from suture.policy import is_test_path
 from suture.records import Candidate, Failure
 from suture.source import Source
 
@@ -86,7 +85,7 @@ def _unknown_attributes(failure: Failure, source: Source, path: str, function: _
             continue
         owner = qualified(module, node.value.id)
         imported = stdlib_module(owner) if owner else None
-        if owner is None or imported is None:
+        if imported is None:
             continue
         known = dir(imported)
         right = _common.closest(node.attr, known) if node.attr not in known else None
@@ -111,10 +110,10 @@ def _unknown_attributes(failure: Failure, source: Source, path: str, function: _
 def _thrown_away(failure: Failure, source: Source) -> Iterator[Candidate | None]:
     """`return` before the last statement of each function that returns nothing and ends in a
     comparison, a boolean or an arithmetic expression."""
-    for path in _project.modules(source).values():
+    for path in _project.modules(source).values():  # the project's modules, never its tests
         module = _project.tree(source, path)
         text = source.read(path)
-        if module is None or text is None or is_test_path(path):
+        if module is None or text is None:
             continue
         for node in ast.walk(module):
             if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) or returns_a_value(node):

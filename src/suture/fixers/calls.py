@@ -268,10 +268,9 @@ def _outside(source: Source, path: str, tree: ast.Module, call: cst.Call, mismat
         return frozenset()
     home, cls = classes[0]
     parsed = _project.tree(source, home)
-    for base in cls.bases if parsed is not None else ():
-        if parsed is not None and (found := stdlib_parameters(parsed, ast.unparse(base))):
-            return found
-    return frozenset()
+    if parsed is None:
+        return frozenset()
+    return next(filter(None, (stdlib_parameters(parsed, ast.unparse(base)) for base in cls.bases)), frozenset())
 
 
 def _dotted(expression: cst.BaseExpression) -> str:

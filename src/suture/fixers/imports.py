@@ -80,7 +80,7 @@ class ImportsFixer:
         lines = range(statement.lineno, (statement.end_lineno or statement.lineno) + 1)
         # Without `as`, the file uses the name itself: its uses follow the import (not a
         # parameter or a local of the same name in some function: `key` in a cache's methods).
-        uses = _module_level_uses(target.text, name)
+        uses = None if aliased else _module_level_uses(target.text, name)
         only = set(lines) if aliased else None if uses is None else set(lines) | uses
         new = _common.rename(target.text, name, right, attribute=False, only=only)
         return _common.edit(
