@@ -34,9 +34,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from suture.distil import Limits, distil, distil_text
-from suture.logtext import normalise
-from suture.parsers import parse
+from suture.diagnose.distil import Limits, distil, distil_text
+from suture.diagnose.logtext import normalise
+from suture.diagnose.parsers import parse
 
 DATA = Path(__file__).resolve().parents[1] / "tests" / "data"
 STAMP = "2024-05-01T12:{:02d}:{:02d}.{:07d}Z "

@@ -23,7 +23,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from projects import CLASSIC, FLASK_APP, MISSING_COLON, MISSING_IMPORT, TYPO
 
-from suture.demo import FILES as DEMO
+from suture.loop.demo import FILES as DEMO
 
 PYTEST = f"{sys.executable} -m pytest -q -p no:cacheprovider"
 

@@ -33,7 +33,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from ladder_corpus import CASES, Case
 
-from suture.policy import is_test_path
+from suture.verify.policy import is_test_path
 
 ENV = ["-c", "user.name=bench", "-c", "user.email=bench@localhost"]
 

@@ -13,7 +13,7 @@ log without the CI's own setup noise, so the comparison favours it.
 The second comparison is the one a CI job makes: the check's output inside the job's log, a
 dependency install of 100 to 600 lines before it and 0 to 400 lines of later steps after it,
 GitHub timestamps throughout (the short wrappings of bench/distil_bench.py's recall corpus).
-The prompt is then built the way `suture heal --log` builds it, from what `suture.fromlog`
+The prompt is then built the way `suture heal --log` builds it, from what `suture.diagnose.fromlog`
 distils out of that log; the naive prompt is the whole job log plus the same files.
 
 Three sets of projects:
@@ -49,14 +49,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from distil_bench import STAMP, install, later
 from projects import ATTRIBUTE_TYPO, CLASSIC, FLASK_APP, MISSING_COLON, MISSING_IMPORT, SRC_LAYOUT, TYPO
 
-from suture import fromlog
-from suture.capture import capture
-from suture.demo import FILES as DEMO
-from suture.diagnose import diagnose
+from suture.capture.run import capture
+from suture.diagnose import fromlog
+from suture.diagnose.build import diagnose
 from suture.llm import context
+from suture.loop.demo import FILES as DEMO
 from suture.redact import Redactor
-from suture.sandbox import by_name
-from suture.source import Source
+from suture.run.sandbox import by_name
+from suture.run.source import Source
 
 PYTEST = f"{sys.executable} -m pytest -q -p no:cacheprovider"
 

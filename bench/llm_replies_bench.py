@@ -27,7 +27,7 @@ from typing import Any
 
 from suture.llm import edits
 from suture.redact import Redactor
-from suture.source import Source
+from suture.run.source import Source
 
 HERE = Path(__file__).resolve().parent / "llm_replies"
 GIT = ["git", "-c", "user.name=bench", "-c", "user.email=bench@localhost", "-c", "core.autocrlf=false"]

@@ -11,10 +11,10 @@ from pathlib import Path
 
 from helpers import git, make_repo
 
-from suture.capture import PLUGIN_DIR
-from suture.diagnose import from_report
+from suture.capture.run import PLUGIN_DIR
+from suture.diagnose.build import from_report
 from suture.records import Candidate, CheckRun, Failure, Frame
-from suture.source import Source
+from suture.run.source import Source
 
 # Runs a snippet the way a test would and reports what it raised exactly as suture's pytest
 # plugin does: the interpreter's own last line (with its "Did you mean") and the frames.

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from suture.errors import UsageError
-from suture.sandbox import Bubblewrap
+from suture.run.sandbox import Bubblewrap
 
 
 def suture(

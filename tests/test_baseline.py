@@ -11,13 +11,13 @@ from pathlib import Path
 
 from helpers import git, make_repo, write
 
-from suture.baseline import findings, on_parent, tolerated
-from suture.capture import capture
-from suture.diagnose import diagnose
+from suture.capture.run import capture
+from suture.diagnose.baseline import findings, on_parent, tolerated
+from suture.diagnose.build import diagnose
 from suture.diffs import unified
 from suture.records import Candidate
-from suture.sandbox import Bubblewrap
-from suture.verify import verify
+from suture.run.sandbox import Bubblewrap
+from suture.verify.trial import verify
 
 PY = sys.executable
 PYTEST = f"{PY} -m pytest -q -p no:cacheprovider"

@@ -9,8 +9,8 @@ import pytest
 from helpers import git, make_repo, snapshot
 from projects import CLASSIC, PYTEST
 
-from suture.capture import capture, quick_first
-from suture.sandbox import Bubblewrap, Sandbox, Unsandboxed
+from suture.capture.run import capture, quick_first
+from suture.run.sandbox import Bubblewrap, Sandbox, Unsandboxed
 
 PROBE = (
     f'{sys.executable} -c "import os, sys; '

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from suture.distil import Excerpt, Limits, distil, distil_text
-from suture.logtext import normalise
+from suture.diagnose.distil import Excerpt, Limits, distil, distil_text
+from suture.diagnose.logtext import normalise
 from suture.redact import Redactor
 
 DATA = Path(__file__).parent / "data"

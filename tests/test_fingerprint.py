@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from suture.fingerprint import combine, failure_fingerprint
-from suture.parsers.pytest import parse_junit, parse_output
+from suture.diagnose.fingerprint import combine, failure_fingerprint
+from suture.diagnose.parsers.pytest import parse_junit, parse_output
 from suture.records import Failure
 
 DATA = Path(__file__).parent / "data" / "pytest"

@@ -8,11 +8,11 @@ from pathlib import Path
 from fixer_helpers import applied, commit, pytest_passes
 from projects import PYTEST
 
-from suture.capture import capture
-from suture.diagnose import diagnose
+from suture.capture.run import capture
+from suture.diagnose.build import diagnose
 from suture.fixers.assertions import AssertionsFixer, named_functions
 from suture.records import Failure
-from suture.sandbox import by_name
+from suture.run.sandbox import by_name
 
 # The uuid.UID mistake inside a try whose except catches it (found on boltons).
 CHECKS = (

@@ -15,7 +15,7 @@ from projects import PYTEST
 
 from suture.fixers.lint import LintFixer, fix_command, flake8_commands, pins
 from suture.records import Failure
-from suture.sandbox import Bubblewrap
+from suture.run.sandbox import Bubblewrap
 
 PY = sys.executable
 

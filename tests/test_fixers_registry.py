@@ -8,7 +8,7 @@ from fixer_helpers import applied, commit, failure
 
 from suture import diffs, fixers
 from suture.records import Candidate, Failure
-from suture.source import Source
+from suture.run.source import Source
 
 CLASSIC = 'def add(a, b):\n    result = a + b\n    return "The result is: " + result\n'
 

@@ -7,11 +7,11 @@ import pytest
 from fixer_helpers import applied, commit, pytest_passes, python, raised
 from projects import PYTEST
 
-from suture.capture import capture
-from suture.diagnose import diagnose
+from suture.capture.run import capture
+from suture.diagnose.build import diagnose
 from suture.fixers.returns import ReturnsFixer
 from suture.records import Failure
-from suture.sandbox import by_name
+from suture.run.sandbox import by_name
 
 LOAD = "import json\n\n\ndef load(text):\n    data = json.loads(text)\n"
 

@@ -12,7 +12,7 @@ import pytest
 from helpers import git, make_repo
 from projects import PYTEST
 
-from suture.flaky import rerun_command, worth_rerunning
+from suture.diagnose.flaky import rerun_command, worth_rerunning
 from suture.records import Failure
 
 # Fails on every even run: the counter file stays in the checkout between runs, as it

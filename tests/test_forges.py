@@ -19,14 +19,14 @@ from github import Auth, Github
 from helpers import git, make_repo
 
 from suture.errors import ForgeError
-from suture.forges import pr
-from suture.forges.base import Forge
-from suture.forges.gitea import GiteaForge
-from suture.forges.github import GitHubForge
-from suture.forges.gitlab import GitLabForge
-from suture.forges.gitpush import basic
-from suture.forges.publish import Policy, Publisher
-from suture.forges.ratelimit import Retrying
+from suture.publish.forges import pr
+from suture.publish.forges.base import Forge
+from suture.publish.forges.gitea import GiteaForge
+from suture.publish.forges.github import GitHubForge
+from suture.publish.forges.gitlab import GitLabForge
+from suture.publish.forges.gitpush import basic
+from suture.publish.forges.publish import Policy, Publisher
+from suture.publish.forges.ratelimit import Retrying
 from suture.records import Proposal
 
 TOKEN = "ghp_" + "Zq7fakeTOKENforTESTSonly0123456789ab"

@@ -17,9 +17,9 @@ from forge_servers import ForgeServer, serve
 from helpers import git, make_repo
 from test_forges import TOKEN, client
 
-from suture import compose
-from suture.forges.outfile import OutFile
-from suture.forges.publish import Publisher
+from suture.publish import compose
+from suture.publish.forges.outfile import OutFile
+from suture.publish.forges.publish import Publisher
 from suture.records import Build, Candidate, CheckRun, Diagnosis, Failure, Frame, Proposal, Usage, Verdict
 
 SLUG = "acme/calc"

@@ -16,10 +16,10 @@ from forge_servers import ForgeServer, Repo, serve
 from helpers import git, make_repo
 from test_forges import BROKEN, KINDS, SLUG, TOKEN, client, proposal
 
-from suture.cli_forges import Sweeping
-from suture.forges import pr
-from suture.forges.publish import Policy, Publisher
-from suture.forges.sweep import sweep
+from suture.cli.publishing import Sweeping
+from suture.publish.forges import pr
+from suture.publish.forges.publish import Policy, Publisher
+from suture.publish.forges.sweep import sweep
 
 ROOMY = Policy(max_new_per_hour=10)  # the scene opens more pull requests than the hourly cap allows
 

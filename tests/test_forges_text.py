@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from suture.cli_forges import slug_from_url
-from suture.compose import MAX_BODY
-from suture.forges import pr
-from suture.forges.gitpush import basic, environment, scrub
-from suture.forges.ratelimit import wait_from
+from suture.cli.publishing import slug_from_url
+from suture.publish.compose import MAX_BODY
+from suture.publish.forges import pr
+from suture.publish.forges.gitpush import basic, environment, scrub
+from suture.publish.forges.ratelimit import wait_from
 from suture.records import Proposal
 
 PATCH = "diff --git a/calc.py b/calc.py\n--- a/calc.py\n+++ b/calc.py\n@@ -1 +1 @@\n-x\n+y\n"

@@ -17,7 +17,7 @@ import pytest
 from helpers import git, make_repo, snapshot, write
 from projects import PASSING, PYTEST, TYPO
 
-from suture.fromlog import checkout_root
+from suture.diagnose.fromlog import checkout_root
 
 STAMP = "2026-11-22T07:00:{:02d}.1234567Z "
 SECRET = "vault-7Hq2xP9mZ4rT8wK1"  # the value of a secret-named variable in suture's environment

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from helpers import git, make_repo
 
-from suture.git import put_back, snapshot
+from suture.run.git import put_back, snapshot
 
 FILES = {"a.py": "A = 1\n", "b.py": "B = 2\n", ".gitignore": "cache/\n"}
 

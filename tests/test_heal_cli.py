@@ -302,7 +302,8 @@ def test_heal_is_idempotent_for_one_fingerprint(tmp_path: Path) -> None:
 
 
 def test_unexpected_error_writes_a_crash_log(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from suture import cli, heal
+    from suture.cli import commands as cli
+    from suture.loop import heal
 
     def broken(*args: object, **kwargs: object) -> None:
         raise ZeroDivisionError("a bug")

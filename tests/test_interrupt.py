@@ -33,7 +33,7 @@ SUTURE = [
     sys.executable,
     "-c",
     "import signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
-    "from suture.cli import main; sys.argv[0] = 'suture'; raise SystemExit(main())",
+    "from suture.cli.commands import main; sys.argv[0] = 'suture'; raise SystemExit(main())",
 ]
 
 
@@ -129,4 +129,4 @@ def test_usr1_prints_every_thread_and_the_run_goes_on(tmp_path: Path) -> None:
     _, stderr = proc.communicate(timeout=60)
     assert proc.returncode == 130, stderr
     assert "Current thread" in stderr or "Thread 0x" in stderr, stderr
-    assert "suture/process.py" in stderr  # a thread waiting on the check
+    assert "suture/run/process.py" in stderr  # a thread waiting on the check

@@ -24,7 +24,7 @@ from helpers import git, make_repo, snapshot, write
 from projects import CLASSIC, PYTEST
 from sandbox_helpers import require_bubblewrap
 
-from suture.git import clean_stale_worktrees
+from suture.run.git import clean_stale_worktrees
 
 require_bubblewrap()
 

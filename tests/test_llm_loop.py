@@ -16,7 +16,7 @@ from suture.llm.loop import Assistant, Judge
 from suture.llm.settings import Budget, Price, Settings
 from suture.records import Candidate, Diagnosis, Failure, Frame, Verdict
 from suture.redact import Redactor
-from suture.source import Source
+from suture.run.source import Source
 
 TOKEN = "ghp_" + "Q1w2E3r4T5" * 4
 PLAIN_SECRET = "correct-horse-battery-staple-42"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from suture.logtext import normalise, strip_invisible
+from suture.diagnose.logtext import normalise, strip_invisible
 
 
 @pytest.mark.parametrize(

@@ -8,8 +8,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from suture.parallel import first_success
-from suture.process import run_logged
+from suture.loop.parallel import first_success
+from suture.run.process import run_logged
 
 
 def check(tmp_path: Path, name: str, seconds: float, code: int = 0) -> Callable[[], tuple[str, int, float]]:

@@ -9,7 +9,7 @@ from typing import Final
 
 import pytest
 
-from suture.parsers.pytest import MAX_EXCERPT, parse_junit, parse_output, repo_path
+from suture.diagnose.parsers.pytest import MAX_EXCERPT, parse_junit, parse_output, repo_path
 from suture.records import Failure, Frame, TestResult
 
 DATA = Path(__file__).parent / "data" / "pytest"

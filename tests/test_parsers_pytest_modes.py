@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from suture.parsers import parse
-from suture.parsers.pytest import parse_junit, parse_output
+from suture.diagnose.parsers import parse
+from suture.diagnose.parsers.pytest import parse_junit, parse_output
+from suture.diagnose.triage import groups
 from suture.records import Failure
-from suture.triage import groups
 
 DATA = Path(__file__).parent / "data" / "pytest"
 ROOT = "/ROOT"

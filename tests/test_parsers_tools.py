@@ -13,8 +13,8 @@ from typing import NamedTuple
 
 import pytest
 
-from suture.parsers import PARSERS, junit, parse, tool_of
-from suture.parsers.common import MAX_EXCERPT
+from suture.diagnose.parsers import PARSERS, junit, parse, tool_of
+from suture.diagnose.parsers.common import MAX_EXCERPT
 from suture.records import Failure
 
 DATA = Path(__file__).parent / "data"

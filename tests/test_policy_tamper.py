@@ -16,13 +16,13 @@ from helpers import git, make_repo, snapshot
 from projects import CLASSIC, PYTEST
 from sandbox_helpers import require_bubblewrap
 
-from suture import policy
-from suture.capture import capture
-from suture.diagnose import diagnose
+from suture.capture.run import capture
+from suture.diagnose.build import diagnose
 from suture.diffs import join, unified
 from suture.records import Build, Candidate, Diagnosis, Proposal
-from suture.sandbox import Bubblewrap
-from suture.verify import verify
+from suture.run.sandbox import Bubblewrap
+from suture.verify import policy
+from suture.verify.trial import verify
 
 CALC = CLASSIC["calc.py"]
 FIXED_CALC = CALC.replace('"The result is: " + result', 'f"The result is: {result}"')
@@ -247,7 +247,7 @@ def test_publish_rechecks_the_policy_before_any_forge_call(repo: Path, tmp_path:
     from test_forges import SLUG, TOKEN, client
 
     from suture.errors import ForgeError
-    from suture.forges.publish import Publisher
+    from suture.publish.forges.publish import Publisher
 
     bad = Proposal(
         branch="suture/abc",

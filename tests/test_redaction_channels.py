@@ -23,7 +23,7 @@ from llm_servers import FakeServer, openai_reply, serving
 from projects import PYTEST
 from sandbox_helpers import require_bubblewrap
 
-from suture import cli
+from suture.cli import commands as cli
 
 require_bubblewrap()
 
@@ -129,7 +129,7 @@ def test_the_commit_message_and_the_proposal_carry_no_secret(
 def test_the_crash_log_carries_no_secret(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    import suture.heal
+    import suture.loop.heal
 
     for name, value in ENVIRONMENT.items():
         monkeypatch.setenv(name, value)
@@ -137,7 +137,7 @@ def test_the_crash_log_carries_no_secret(
     def crash(*args: object, **kwargs: object) -> None:
         raise RuntimeError(f"a bug, with {IN_SOURCE} and {SHAPES['env-token']} in its message")
 
-    monkeypatch.setattr(suture.heal, "heal", crash)
+    monkeypatch.setattr(suture.loop.heal, "heal", crash)
     repo = make_repo(tmp_path / "repo", {"x.py": "x = 1\n"})
 
     assert cli.main(["heal", "-C", str(repo), "--test-cmd", "true"]) == 3

@@ -7,8 +7,8 @@ import io
 import pytest
 from rich.console import Console
 
-from suture import render
-from suture.heal import Outcome, Status
+from suture.cli import render
+from suture.loop.heal import Outcome, Status
 from suture.records import Candidate, CheckRun, Diagnosis, Failure, Frame, Verdict
 
 # Parametrised test ids and rich's own markup syntax, as a failing run can print them.

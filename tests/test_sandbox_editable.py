@@ -16,8 +16,8 @@ from pathlib import Path
 from helpers import git, make_repo
 from sandbox_helpers import require_bubblewrap
 
-from suture.capture import capture
-from suture.sandbox import Bubblewrap
+from suture.capture.run import capture
+from suture.run.sandbox import Bubblewrap
 
 require_bubblewrap()
 

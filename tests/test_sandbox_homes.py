@@ -18,9 +18,9 @@ from helpers import git, make_repo
 from projects import PYTEST
 from sandbox_helpers import require_bubblewrap
 
-from suture.capture import capture
+from suture.capture.run import capture
 from suture.records import CheckRun
-from suture.sandbox import Bubblewrap, Sandbox, Unsandboxed
+from suture.run.sandbox import Bubblewrap, Sandbox, Unsandboxed
 
 require_bubblewrap()
 

@@ -17,7 +17,7 @@ from helpers import git, make_repo
 from projects import PYTEST
 from sandbox_helpers import last_json, require_bubblewrap, suture
 
-from suture.sandbox import clean_git_config
+from suture.run.sandbox import clean_git_config
 
 require_bubblewrap()
 

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from helpers import make_repo
 
-from suture.parsers import parse
-from suture.parsers.pytest import parse_junit
+from suture.diagnose.parsers import parse
+from suture.diagnose.parsers.pytest import parse_junit
+from suture.diagnose.triage import Evidence, diagnose_log, environment_evidence, groups, rerun_failing, triage
 from suture.records import Failure, Frame
-from suture.triage import Evidence, diagnose_log, environment_evidence, groups, rerun_failing, triage
 
 DATA = Path(__file__).parent / "data"
 ROOT = "/ROOT"

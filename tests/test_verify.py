@@ -8,12 +8,12 @@ import pytest
 from helpers import make_repo, snapshot
 from projects import FLASK_APP, PYTEST
 
-from suture.capture import capture
-from suture.diagnose import diagnose
+from suture.capture.run import capture
+from suture.diagnose.build import diagnose
 from suture.diffs import unified
 from suture.records import Build, Candidate, Diagnosis
-from suture.sandbox import Bubblewrap
-from suture.verify import verify
+from suture.run.sandbox import Bubblewrap
+from suture.verify.trial import verify
 
 APP = FLASK_APP["app.py"]
 SANDBOX = Bubblewrap()

@@ -18,14 +18,14 @@ from helpers import git, make_repo, snapshot
 from projects import PYTEST
 from sandbox_helpers import require_bubblewrap
 
-from suture import policy
-from suture.capture import capture
-from suture.diagnose import diagnose
+from suture.capture.run import capture
+from suture.diagnose.build import diagnose
 from suture.diffs import unified
-from suture.git import worktree
 from suture.records import Build, Candidate, Diagnosis, Outcome, TestResult
-from suture.sandbox import Bubblewrap
-from suture.verify import judge, reset_tests, verify
+from suture.run.git import worktree
+from suture.run.sandbox import Bubblewrap
+from suture.verify import policy
+from suture.verify.trial import judge, reset_tests, verify
 
 require_bubblewrap()
 

@@ -15,7 +15,7 @@ import pytest
 from helpers import git, make_repo
 from projects import CLASSIC, PYTEST
 
-from suture.checks import plain_pytest
+from suture.run.checks import plain_pytest
 
 RELEASED = "started while capture ran, released into the patched tree"
 STALE = "a changed file was imported before the release; running it afresh"

@@ -1,5 +1,5 @@
 from __future__ import annotations
 
-from suture.cli import main
+from suture.cli.commands import main
 
 raise SystemExit(main())

@@ -12,7 +12,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from suture.policy import Rules
+from suture.verify.policy import Rules
 
 Outcome = Literal["passed", "failed", "error", "skipped", "xfailed", "xpassed"]
 Classification = Literal["code", "lint/format", "flaky", "environment", "unknown"]

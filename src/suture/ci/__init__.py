@@ -14,9 +14,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from suture import git
 from suture.errors import RepoError, UsageError
-from suture.git import BRANCH_PREFIX
+from suture.run import git
+from suture.run.git import BRANCH_PREFIX
 
 
 @dataclass(frozen=True)

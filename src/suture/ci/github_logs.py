@@ -18,7 +18,7 @@ from github import Auth, Github
 from suture.ci.github import _payload
 from suture.ci.logs import Job
 from suture.errors import ForgeError, ForgeUnavailable, UsageError
-from suture.forges.github import PUBLIC_API, translated
+from suture.publish.forges.github import PUBLIC_API, translated
 
 if TYPE_CHECKING:
     from github.WorkflowRun import WorkflowRun

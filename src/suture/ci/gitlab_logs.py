@@ -13,7 +13,7 @@ import gitlab
 
 from suture.ci.logs import Job
 from suture.errors import UsageError
-from suture.forges.gitlab import PUBLIC, translated
+from suture.publish.forges.gitlab import PUBLIC, translated
 
 CHUNK = 1 << 16
 

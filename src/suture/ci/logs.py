@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import BinaryIO, Protocol
 
 from suture.errors import UsageError
-from suture.forges.ratelimit import Retrying
+from suture.publish.forges.ratelimit import Retrying
 
 
 @dataclass(frozen=True)

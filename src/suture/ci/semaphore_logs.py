@@ -14,7 +14,7 @@ import httpx
 
 from suture.ci.logs import Job
 from suture.errors import ForgeAuthError, ForgeError, ForgeUnavailable, RateLimited, UsageError
-from suture.forges.ratelimit import wait_from
+from suture.publish.forges.ratelimit import wait_from
 
 TOKEN_HINT = "set a valid API token (default variable SEMAPHORE_API_TOKEN)"
 

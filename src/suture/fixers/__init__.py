@@ -26,10 +26,10 @@ from suture.fixers import (
     syntax,
 )
 from suture.fixers.base import Fixer
-from suture.policy import is_test_path
 from suture.records import Candidate, Failure
-from suture.sandbox import Sandbox
-from suture.source import Source
+from suture.run.sandbox import Sandbox
+from suture.run.source import Source
+from suture.verify.policy import is_test_path
 
 # Ladder order, which breaks ties between candidates of equal rank and size: the most
 # certain repairs first. The lint tools answer only failing lint/format checks, the others

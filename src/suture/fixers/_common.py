@@ -10,9 +10,9 @@ from dataclasses import dataclass
 
 from suture import diffs
 from suture.fixers import _fstrings
-from suture.policy import is_test_path
 from suture.records import Candidate, Failure
-from suture.source import Source
+from suture.run.source import Source
+from suture.verify.policy import is_test_path
 
 
 @dataclass(frozen=True)

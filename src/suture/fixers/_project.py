@@ -12,8 +12,8 @@ import keyword
 from functools import lru_cache
 from pathlib import PurePosixPath
 
-from suture.policy import is_test_path
-from suture.source import Source
+from suture.run.source import Source
+from suture.verify.policy import is_test_path
 
 # Parsed files kept across the failures of one heal (a Source is one commit).
 _CACHED = 2048

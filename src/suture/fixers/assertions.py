@@ -26,7 +26,7 @@ from suture.fixers import _common, _project
 from suture.fixers._library import qualified, stdlib_module
 from suture.fixers.returns import returns_a_value
 from suture.records import Candidate, Failure
-from suture.source import Source
+from suture.run.source import Source
 
 # pytest's assertion report: `+  where False = <function is_uuid at 0x...>(...)`,
 # `+    where <function is_uuid at 0x...> = strutils.is_uuid`, `+  where 3 = obj.count()`.

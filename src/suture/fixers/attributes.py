@@ -24,9 +24,9 @@ from dataclasses import dataclass
 from suture.fixers import _common, _project
 from suture.fixers._library import stdlib_module
 from suture.fixers.did_you_mean import rename_on_line
-from suture.policy import is_test_path
 from suture.records import Candidate, Failure
-from suture.source import Source
+from suture.run.source import Source
+from suture.verify.policy import is_test_path
 
 _MISSING = re.compile(
     r"(?:module '(?P<module>[\w.]+)'|'(?P<instance>\w+)' object|type object '(?P<type>\w+)')"

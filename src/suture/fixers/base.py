@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from suture.records import Candidate, Failure
-from suture.source import Source
+from suture.run.source import Source
 
 
 class Fixer(Protocol):

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 
 from suture.fixers import _common
 from suture.records import Candidate, Failure
-from suture.source import Source
+from suture.run.source import Source
 
 _UNCLOSED = re.compile(r"'(?P<opener>[(\[{])' was never closed")
 _MISMATCH = re.compile(

@@ -29,9 +29,9 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 from suture.fixers import _common, _project
 from suture.fixers._library import stdlib_parameters
 from suture.fixers.names import in_scope
-from suture.policy import is_test_path
 from suture.records import Candidate, Failure
-from suture.source import Source
+from suture.run.source import Source
+from suture.verify.policy import is_test_path
 
 _QUALNAME = r"(?P<function>[\w.]+)\(\)"
 _MISSING = re.compile(

@@ -22,7 +22,7 @@ import unicodedata
 
 from suture.fixers import _common
 from suture.records import Candidate, Failure
-from suture.source import Source
+from suture.run.source import Source
 
 _INVALID = re.compile(r"invalid (?:non-printable )?character (?:'.' \()?U\+(?P<code>[0-9A-F]{4,6})\)?")
 _DOUBLE_QUOTES = "“”„‟«»″"

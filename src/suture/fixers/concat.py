@@ -21,7 +21,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 
 from suture.fixers import _common
 from suture.records import Candidate, Failure
-from suture.source import Source
+from suture.run.source import Source
 
 _STR_ON_LEFT = re.compile(r'can only concatenate str \(not "(?P<other>[\w.]+)"\) to str')
 _OPERANDS = re.compile(r"unsupported operand type\(s\) for (?P<op>\+=?): '(?P<left>[\w.]+)' and '(?P<right>[\w.]+)'")

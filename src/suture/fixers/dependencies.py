@@ -26,9 +26,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from suture.fixers import _common, _project
-from suture.policy import is_test_path
 from suture.records import Candidate, Failure
-from suture.source import Source
+from suture.run.source import Source
+from suture.verify.policy import is_test_path
 
 _NO_MODULE = re.compile(r"No module named '(?P<module>[\w.]+)'")
 # Import names whose distribution is called something else, for the ones everybody meets.

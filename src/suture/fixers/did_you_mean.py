@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from suture.fixers import _common
 from suture.records import Candidate, Failure
-from suture.source import Source
+from suture.run.source import Source
 
 _NAME = re.compile(r"name '(?P<wrong>\w+)' is not defined\. Did you mean: '(?P<right>[\w.]+)'\?")
 _ATTRIBUTE = re.compile(r".* has no attribute '(?P<wrong>\w+)'\. Did you mean: '(?P<right>\w+)'\?", re.DOTALL)

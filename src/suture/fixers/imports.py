@@ -28,9 +28,9 @@ from suture.fixers import _common, _project
 from suture.fixers.attributes import module_attributes, rename_module_attribute
 from suture.fixers.dependencies import distribution
 from suture.fixers.missing_import import Import, with_import
-from suture.policy import is_test_path
 from suture.records import Candidate, Failure
-from suture.source import Source
+from suture.run.source import Source
+from suture.verify.policy import is_test_path
 
 # A package importing from itself (`from . import key` in its __init__) is "partially initialized".
 _CANNOT = re.compile(

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 
 from suture.fixers import _common
 from suture.records import Candidate, Failure
-from suture.source import Source
+from suture.run.source import Source
 
 _UNEXPECTED = "unexpected indent"
 _EXPECTED = re.compile(r"expected an indented block after .* on line (?P<header>\d+)")

@@ -28,13 +28,13 @@ import tomllib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from suture import git
 from suture.errors import SutureError
-from suture.policy import is_test_path
-from suture.process import run
 from suture.records import Candidate, Failure
-from suture.sandbox import Bubblewrap, Sandbox
-from suture.source import Source
+from suture.run import git
+from suture.run.process import run
+from suture.run.sandbox import Bubblewrap, Sandbox
+from suture.run.source import Source
+from suture.verify.policy import is_test_path
 
 TIMEOUT = 300.0  # seconds for the tool's fixing run
 TOOLS = ("ruff", "black", "isort", "flake8")

@@ -22,7 +22,7 @@ import libcst as cst
 
 from suture.fixers import _common
 from suture.records import Candidate, Failure
-from suture.source import Source
+from suture.run.source import Source
 
 _Statement: TypeAlias = cst.SimpleStatementLine | cst.BaseCompoundStatement  # what a body holds
 _UNDEFINED = re.compile(r"name '(?P<name>\w+)' is not defined(?P<hint>\. .*)?", re.DOTALL)

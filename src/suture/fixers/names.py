@@ -24,7 +24,7 @@ from suture.fixers import _common, _project
 from suture.fixers.did_you_mean import rename_on_line
 from suture.fixers.missing_import import Import, with_import
 from suture.records import Candidate, Failure
-from suture.source import Source
+from suture.run.source import Source
 
 _UNDEFINED = re.compile(r"name '(?P<name>\w+)' is not defined(?P<hint>\. .*)?", re.DOTALL)
 _Comprehension = ast.ListComp | ast.SetComp | ast.DictComp | ast.GeneratorExp

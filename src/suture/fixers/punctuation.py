@@ -21,7 +21,7 @@ from collections.abc import Iterator
 
 from suture.fixers import _common
 from suture.records import Candidate, Failure
-from suture.source import Source
+from suture.run.source import Source
 
 _COMMA = re.compile(r"(?:f-string: )?invalid syntax\. Perhaps you forgot a comma\?")
 _EQUALS = re.compile(

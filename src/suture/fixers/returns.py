@@ -31,7 +31,7 @@ import libcst as cst
 from suture.fixers import _common, _project
 from suture.fixers.calls import Definition, find_definition, parsed
 from suture.records import Candidate, Failure
-from suture.source import Source
+from suture.run.source import Source
 
 _NONE = re.compile(
     r"'NoneType' object (?:is not (?:subscriptable|callable|iterable)|has no attribute '\w+')"

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 from suture.fixers import _common
 from suture.records import Candidate, Failure
-from suture.source import Source
+from suture.run.source import Source
 
 _UNTERMINATED = re.compile(r"unterminated (?:f-)?string literal \(detected at line \d+\)")
 _TRIPLE = re.compile(r"unterminated triple-quoted (?:f-)?string literal \(detected at line \d+\)")

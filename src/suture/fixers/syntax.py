@@ -14,7 +14,7 @@ from collections.abc import Iterator
 
 from suture.fixers import _common
 from suture.records import Candidate, Failure
-from suture.source import Source
+from suture.run.source import Source
 
 _MESSAGE = "expected ':'"
 # Tokens that carry no code: the colon goes after the last token that does.

@@ -17,12 +17,12 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from suture import policy
 from suture.llm import data
 from suture.llm.base import estimate_tokens
 from suture.records import Failure
 from suture.redact import Redactor
-from suture.source import Source
+from suture.run.source import Source
+from suture.verify import policy
 
 SYSTEM = """\
 You fix one failing check in a Python repository. suture applies your edits to a scratch copy \

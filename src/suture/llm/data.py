@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 
-from suture.logtext import strip_invisible
+from suture.diagnose.logtext import strip_invisible
 from suture.redact import Redactor
 
 # A whole comment, or an unclosed one to the end (what a renderer would hide).

@@ -36,8 +36,9 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from suture import diffs, policy
+from suture import diffs
 from suture.redact import Redactor
+from suture.verify import policy
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from suture.llm.providers import connect
 from suture.llm.settings import Flags, Settings, resolve
 from suture.records import Candidate, Diagnosis, Failure, Usage, Verdict
 from suture.redact import Redactor
-from suture.source import Source
+from suture.run.source import Source
 
 Judge = Callable[[Candidate], Verdict]
 Progress = Callable[[str], None]

@@ -1,0 +1,1 @@
+"""Capture: run the checks on a commit and keep what they printed and reported."""

@@ -1,0 +1,1 @@
+"""Diagnose: a log in, the failures and their root causes out."""

@@ -1,0 +1,228 @@
+"""Distil and triage: turn a `Build`'s failing checks into a `Diagnosis`.
+
+The best evidence comes first: for pytest runs, the exceptions suture's plugin
+recorded (exact ids, the interpreter's own message with its "Did you mean"); else
+pytest's JUnit XML; else pytest's console output; else, for any other check, the
+command and the tail of its output.
+
+The failures are then grouped by root cause and classified by `triage`, and everything
+the diagnosis carries as text (messages, excerpts) is redacted (`redact.Redactor`: token
+shapes, secret-looking assignments, the values of the secret-named environment variables
+the caller hands over) and stripped of zero-width and bidi characters. Test ids and paths
+are kept as they are: verification reruns the tests by id, and they come from the
+repository's code, not from what a run printed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+import shlex
+from collections.abc import Iterable
+from pathlib import PurePosixPath
+
+from suture.capture.run import events
+from suture.diagnose import triage
+from suture.diagnose.fingerprint import failure_fingerprint
+from suture.diagnose.logtext import normalise, strip_invisible
+from suture.diagnose.parsers import pytest as pytest_parser
+from suture.diagnose.parsers import traceback as traceback_parser
+from suture.records import Build, CheckRun, Diagnosis, Failure, Frame
+from suture.redact import Redactor
+
+LINT_TOOLS = ("ruff", "black", "isort", "flake8", "pylint", "mypy")
+EXCERPT_CHARS = 4000
+
+
+def diagnose(build: Build, *, redactor: Redactor | None = None) -> Diagnosis:
+    """The build's failures, grouped by root cause, classified and redacted."""
+    redactor = redactor or Redactor()
+    found = (f for check in build.failed_checks for f in failures_of(check))
+    return triage.triage(redacted(f, redactor) for f in found)
+
+
+def redacted(failure: Failure, redactor: Redactor) -> Failure:
+    """`failure` with its printed text redacted and its invisible characters stripped."""
+    return dataclasses.replace(
+        failure,
+        message=strip_invisible(redactor.redact(failure.message)),
+        # Each line as a person reads it: colours, redraws and invisible characters gone.
+        excerpt=redactor.redact("\n".join(map(normalise, failure.excerpt.split("\n")))),
+    )
+
+
+def failures_of(check: CheckRun) -> list[Failure]:
+    if check.timed_out:
+        return [_whole_check(check, kind="timeout", message=f"timed out after {check.seconds:.0f}s")]
+    found = from_report(check)
+    if not found and check.junit:
+        try:
+            found = pytest_parser.parse_junit(check.junit, root=check.root, check=check.command)[1]
+        except ValueError:
+            found = []
+    if not found and _is_pytest(check.command):
+        found = pytest_parser.parse_output(check.output, root=check.root, check=check.command)
+        # pytest itself may fail before any test: a plugin it loads imports the project, broken
+        # (anyio's plugin imports trio, which imports idna): a plain traceback, nothing of pytest's.
+        found = found or traceback_parser.parse(check.output, root=check.root, check=check.command)
+    return found or [_whole_check(check, kind="check-failed", message=f"exited with code {check.exit_code}")]
+
+
+def from_report(check: CheckRun) -> list[Failure]:
+    """Failures from the exceptions suture's pytest plugin saw.
+
+    When a failing test's code logged an exception raised in the repository (a web
+    app's 500), that exception is the cause and the test's own error the symptom.
+    """
+    logged: dict[str, dict[str, object]] = {}
+    found = []
+    for event in events(check.report):
+        node_id = str(event.get("id", ""))
+        if event.get("event") == "logged" and local_frames(_frames_of(event), root=check.root):
+            logged[node_id] = event
+        elif event.get("event") == "exception":
+            found.append(_from_event(check, logged.get(node_id, event), node_id, str(event.get("when"))))
+    return found
+
+
+def _frames_of(event: dict[str, object]) -> list[dict[str, object]]:
+    frames = event.get("frames")
+    return frames if isinstance(frames, list) else []
+
+
+def _from_event(check: CheckRun, event: dict[str, object], node_id: str, when: str) -> Failure:
+    error_type, message = _split_line(str(event["line"]), str(event["type"]))
+    frames = local_frames(_frames_of(event), root=check.root)
+    kind = {"collect": "collection-error", "call": "test-failure"}.get(when, "test-error")
+    return _failure(
+        check,
+        kind=kind,
+        error_type=error_type,
+        message=message,
+        test_ids=() if kind == "collection-error" else (node_id,),
+        frames=frames,
+        excerpt=_excerpt_for(check.output, node_id, message),
+        location=frames[-1].path if frames else node_id.split("::")[0],
+    )
+
+
+def _split_line(line: str, type_name: str) -> tuple[str, str]:
+    """'NameError: name ...' -> ('NameError', 'name ...'); qualified names keep their module."""
+    head, sep, rest = line.partition(": ")
+    if sep and (head == type_name or head.endswith("." + type_name)):
+        return type_name if "." not in head or head.startswith("builtins.") else head, rest
+    return type_name, line if line != type_name else ""
+
+
+def local_frames(raw: Iterable[dict[str, object]], *, root: str) -> tuple[Frame, ...]:
+    frames = []
+    for frame in raw:
+        path = repo_relative(str(frame.get("path", "")), root)
+        if path is not None:
+            column = frame.get("column")
+            frames.append(
+                Frame(
+                    path=path,
+                    line=int(frame.get("line") or 0),  # type: ignore[call-overload]
+                    function=str(frame.get("function", "")),
+                    column=int(column) if isinstance(column, int) else None,
+                )
+            )
+    return tuple(frames)
+
+
+_FOREIGN = {"site-packages", "dist-packages", ".venv", "venv", ".tox", ".nox"}
+
+
+def repo_relative(path: str, root: str) -> str | None:
+    """`path` relative to the repository root, or None if it lies outside (stdlib, packages)."""
+    if not path or path.startswith("<"):
+        return None
+    if os.path.isabs(path):
+        if not root:
+            return None
+        try:
+            path = os.path.relpath(os.path.realpath(path), os.path.realpath(root))
+        except ValueError:
+            return None
+    posix = PurePosixPath(path.replace(os.sep, "/"))
+    if posix.parts[:1] == ("..",) or _FOREIGN.intersection(posix.parts):
+        return None
+    return posix.as_posix()
+
+
+def _excerpt_for(output: str, node_id: str, message: str) -> str:
+    """The part of the console output about this failure: its section, bounded."""
+    name = node_id.split("::")[-1]
+    sections = re.split(r"\n(?=_{3,} .* _{3,}\n)", output)
+    for section in sections:
+        header = section.lstrip("\n").split("\n", 1)[0]
+        if (name and name in header) or (message and message in section and "_" * 3 in header):
+            return section.strip()[-EXCERPT_CHARS:]
+    return output.strip()[-EXCERPT_CHARS:]
+
+
+def _whole_check(check: CheckRun, *, kind: str, message: str) -> Failure:
+    return _failure(
+        check,
+        kind=kind,
+        error_type="",
+        message=message,
+        test_ids=(),
+        frames=(),
+        excerpt=check.output.strip()[-EXCERPT_CHARS:],
+        location="",
+    )
+
+
+def _failure(
+    check: CheckRun,
+    *,
+    kind: str,
+    error_type: str,
+    message: str,
+    test_ids: tuple[str, ...],
+    frames: tuple[Frame, ...],
+    excerpt: str,
+    location: str,
+) -> Failure:
+    tool = tool_of(check.command)
+    return Failure(
+        tool=tool,
+        kind=kind,
+        check=check.command,
+        error_type=error_type,
+        message=message,
+        test_ids=test_ids,
+        frames=frames,
+        excerpt=excerpt,
+        fingerprint=failure_fingerprint(
+            tool=tool,
+            error_type=error_type or kind,
+            message=message,
+            location=location,
+            test_ids=test_ids,
+        ),
+    )
+
+
+def tool_of(command: str) -> str:
+    """The tool a check command runs: 'python -m pytest -q' -> 'pytest'."""
+    try:
+        words = shlex.split(command)
+    except ValueError:
+        words = command.split()
+    for index, word in enumerate(words):
+        name = os.path.basename(word)
+        if name in ("-m",) and index + 1 < len(words):
+            return words[index + 1].split(".")[0]
+        if name in ("pytest", "py.test"):
+            return "pytest"
+        if name in LINT_TOOLS:
+            return name
+    return os.path.basename(words[0]) if words else "unknown"
+
+
+def _is_pytest(command: str) -> bool:
+    return tool_of(command) == "pytest"

@@ -1,0 +1,1 @@
+"""The heal loop: capture, diagnose, fix, verify, compose, publish, in rounds."""

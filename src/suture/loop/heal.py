@@ -1,0 +1,324 @@
+"""The heal loop: capture -> diagnose -> fix -> verify -> compose -> publish."""
+
+from __future__ import annotations
+
+import dataclasses
+import tempfile
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from suture import config, fixers
+from suture.capture.run import Progress, capture
+from suture.diagnose import baseline, flaky, fromlog
+from suture.diagnose.build import diagnose
+from suture.errors import UsageError
+from suture.llm.loop import assistant
+from suture.llm.settings import Flags
+from suture.loop import rounds
+from suture.loop.speculate import Early, capture_speculating
+from suture.publish import compose
+from suture.publish.forges import local
+from suture.records import Build, Diagnosis, Proposal, Published, Status, Usage, Verdict, to_dict
+from suture.redact import Redactor
+from suture.run import checks, git
+from suture.run.sandbox import Sandbox, by_name
+from suture.run.source import Source
+from suture.verify import policy
+from suture.verify.trial import Trial, conclude, verify
+
+FIXABLE = ("code", "lint/format")
+MODEL_FIXABLE = (*FIXABLE, "unknown")  # what a language model may try when one is configured
+
+
+@dataclass(frozen=True)
+class Options:
+    test_cmds: tuple[str, ...] = ()  # empty: from configuration, else detected
+    timeout: float | None = None  # None: from configuration
+    dry_run: bool = False
+    sandbox: str | None = None  # a key of sandbox.SANDBOXES; None: from configuration
+    env_allow: tuple[str, ...] = ()  # variables checks may see, besides the configuration's
+    base: str | None = None  # the trusted commit (a PR's target) whose configuration applies; None: HEAD's
+    llm: Flags = field(default_factory=Flags)  # --provider, --model, ...: over [tool.suture]
+    environ: Mapping[str, str] = field(default_factory=dict)  # the CLI's: the model's key, values to redact
+    # Where a verified proposal goes: a forge's Publisher, a file for `suture publish`; None: the local forge.
+    publisher: Callable[[Path, Proposal], Published] | None = None
+    log: fromlog.LogInput | None = None  # heal from this CI log: its failure is reproduced, not captured in full
+    flaky_reruns: int | None = None  # reruns of failing tests on the base; None: from configuration (3)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: Status
+    reason: str
+    repo: str
+    commands: tuple[str, ...] = ()
+    build: Build | None = None
+    diagnosis: Diagnosis | None = None
+    verdicts: tuple[Verdict, ...] = ()
+    winner: Verdict | None = None
+    proposal: Proposal | None = None
+    published: Published | None = None
+    duration_s: float = 0.0
+    timings: dict[str, float] = field(default_factory=dict)
+    sandbox: str = ""  # the name of the sandbox the checks ran in
+    usage: Usage | None = None  # what the language model took, when one was asked
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.status in ("unfixed", "not-reproduced") else 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "status": self.status,
+            "reason": self.reason,
+            "repo": self.repo,
+            "commands": list(self.commands),
+            "branch": self.published.branch if self.published else None,
+            "commit": self.published.commit if self.published else None,
+            "proposal": self.published.location if self.published else None,
+            "patch": self.winner.candidate.diff if self.winner else None,
+            "fixer": self.winner.candidate.origin if self.winner else None,
+            "fingerprint": self.diagnosis.fingerprint if self.diagnosis else None,
+            "classification": self.diagnosis.classification if self.diagnosis else None,
+            "failures": [to_dict(f) for f in self.diagnosis.failures] if self.diagnosis else [],
+            "verification": [_verdict_json(v) for v in self.verdicts],
+            "duration_s": self.duration_s,
+            "timings": self.timings,
+            "published": to_dict(self.published) if self.published else None,
+            "sandbox": self.sandbox,
+            "llm": to_dict(self.usage) if self.usage else None,
+        }
+
+
+def _verdict_json(verdict: Verdict) -> dict[str, Any]:
+    data = to_dict(verdict)
+    for side in ("before", "after"):
+        for check in data[side]:
+            # The raw files are evidence for the diagnosis, too bulky for every verdict.
+            for bulky in ("junit", "report", "output", "tests"):
+                check.pop(bulky, None)
+    return data
+
+
+def heal(
+    path: Path, options: Options, *, progress: Progress = lambda _: None, warn: Progress = lambda _: None
+) -> Outcome:
+    """Heal HEAD of the repository at `path`; `warn` gets what must be said even with --quiet."""
+    start = time.monotonic()
+    timings: dict[str, float] = {}
+    repo = git.toplevel(path)
+    sha = git.head_sha(repo)
+    box: Sandbox | None = None
+
+    def done(status: Status, reason: str, **extra: Any) -> Outcome:
+        return Outcome(
+            status,
+            reason,
+            str(repo),
+            duration_s=round(time.monotonic() - start, 3),
+            timings=timings,
+            sandbox=box.name if box else "",
+            **extra,
+        )
+
+    ours = _ours(repo, sha)
+    if ours:
+        return done("nothing-to-do", ours)
+    source, commands, timeout, box = _settings(repo, sha, options, progress, warn)
+    settings = trusted_config(repo, sha, options.base)  # the model is connected before any check runs
+    model = assistant(settings.llm, settings.origin, options.llm, environ=options.environ)
+    mark = time.monotonic()
+    redactor = Redactor(options.environ)
+    if options.log is not None:  # from a CI log: its failure is reproduced in the sandbox, not captured in full
+        found = fromlog.capture(
+            repo, sha, commands, options.log, source, sandbox=box, timeout=timeout, progress=progress, redactor=redactor
+        )
+        if found.problem:
+            return done(found.status, found.problem, commands=commands, build=found.build, diagnosis=found.diagnosis)
+        build, early = found.build, None
+    else:
+        with tempfile.TemporaryDirectory(prefix="suture-capture-") as scratch:
+            build, early = capture_speculating(
+                repo, sha, commands, source, sandbox=box, timeout=timeout, progress=progress, scratch=Path(scratch)
+            )
+    timings["capture"] = round(time.monotonic() - mark, 3)
+    build = dataclasses.replace(build, rules=settings.policy)
+    if not build.failed_checks:
+        return done(
+            "nothing-to-do",
+            "every check passes on HEAD: nothing to heal",
+            commands=commands,
+            build=build,
+        )
+
+    mark = time.monotonic()
+    parent = baseline.on_parent(build, sandbox=box, timeout=timeout, progress=progress)
+    build = dataclasses.replace(build, baseline=parent)
+    if build.baseline:
+        timings["baseline"] = round(time.monotonic() - mark, 3)
+    diagnosis = diagnose(build, redactor=redactor)
+    reruns = settings.flaky_reruns if options.flaky_reruns is None else options.flaky_reruns
+    mark = time.monotonic()
+    rechecked = flaky.recheck(build, diagnosis, times=reruns, sandbox=box, timeout=timeout, progress=progress)
+    diagnosis, timings["flaky_reruns"] = rechecked.diagnosis, round(time.monotonic() - mark, 3)
+    progress(f"diagnosis: {diagnosis.classification}, {len(diagnosis.failures)} root cause(s)")
+    if diagnosis.classification not in (MODEL_FIXABLE if model else FIXABLE):
+        return done(
+            "unfixed",
+            f"the failure is classified {diagnosis.classification}: suture does not fix it"
+            + (f"; {rechecked.evidence}" if diagnosis.classification == "flaky" else ""),
+            commands=commands,
+            build=build,
+            diagnosis=diagnosis,
+        )
+
+    mark = time.monotonic()
+    verdicts = _try_candidates(
+        build,
+        diagnosis,
+        source,
+        early,
+        settings=rounds.Settings(sandbox=box, timeout=timeout, progress=progress, redactor=redactor),
+        most=settings.rounds,
+    )
+    usage = None
+    if model is not None and not any(v.passed for v in verdicts):
+        helped = model.heal(
+            diagnosis,
+            source,
+            lambda candidate: verify(build, diagnosis, candidate, sandbox=box, timeout=timeout, progress=progress),
+            progress=progress,
+        )
+        verdicts, usage = verdicts + helped.verdicts, helped.usage
+    timings["fix_and_verify"] = round(time.monotonic() - mark, 3)
+    best = compose.winner(verdicts, tuple(fixers.FIXERS))
+    common = {"commands": commands, "build": build, "diagnosis": diagnosis, "verdicts": verdicts, "usage": usage}
+    if best is None:
+        reason = "no candidate passed verification" if verdicts else "no fixer recognised the failure"
+        reason += f"; the language model stopped: {usage.stopped}" if usage and usage.stopped else ""
+        return done("unfixed", reason, **common)
+    proposal = redacted(compose.propose(build, diagnosis, best, usage=usage), redactor)
+    if options.dry_run:
+        return done("fixed", "verified (dry run: nothing created)", winner=best, proposal=proposal, **common)
+    broken = policy.check(repo, build.base_sha, proposal.patch, build.rules)  # again, right before publishing
+    if broken:
+        return done("unfixed", "the verified patch breaks the policy: " + "; ".join(broken), **common)
+    published = (options.publisher or local.publish)(repo, proposal)
+    progress(f"proposed on branch {published.branch}")
+    return done("fixed", best.reason, winner=best, proposal=proposal, published=published, **common)
+
+
+def examine(
+    path: Path, options: Options, *, progress: Progress = lambda _: None, warn: Progress = lambda _: None
+) -> Diagnosis | None:
+    """Capture and diagnose only (flaky reruns included); None when every check passes."""
+    repo = git.toplevel(path)
+    sha = git.head_sha(repo)
+    _, commands, timeout, box = _settings(repo, sha, options, progress, warn)
+    build = capture(repo, sha, commands, sandbox=box, timeout=timeout, progress=progress)
+    if not build.failed_checks:
+        return None
+    found = diagnose(build, redactor=Redactor(options.environ))
+    reruns = options.flaky_reruns
+    if reruns is None:
+        reruns = trusted_config(repo, sha, options.base).flaky_reruns
+    return flaky.recheck(build, found, times=reruns, sandbox=box, timeout=timeout, progress=progress).diagnosis
+
+
+def _settings(
+    repo: Path, sha: str, options: Options, progress: Progress, warn: Progress
+) -> tuple[Source, tuple[str, ...], float, Sandbox]:
+    """Clean up after killed runs, then settle the checks, the timeout and the sandbox: flags, config, detection.
+
+    The sandbox is probed here, before any check runs: if it cannot start, nothing does.
+    """
+    git.check_scratch(repo)
+    for stale in git.clean_stale_worktrees(repo):
+        progress(f"removed a stale worktree left by a killed run: {stale}")
+    source = Source(repo, sha)
+    settings = trusted_config(repo, sha, options.base)
+    commands = options.test_cmds or settings.test_cmds or checks.detect(source, repo)
+    box = by_name(options.sandbox or settings.sandbox, env_allow=(*settings.env_allow, *options.env_allow))
+    box.probe()
+    if box.warning():
+        warn(box.warning())
+    progress(f"sandbox: {box.describe()}")
+    progress(f"checking {sha[:12]} in a disposable worktree: {', '.join(commands)}")
+    return source, commands, options.timeout or settings.timeout, box
+
+
+def redacted(proposal: Proposal, redactor: Redactor) -> Proposal:
+    """The proposal's texts without secrets: the commit message, the title and the body (and the diff
+    shown in it) leave the machine. The patch itself is the repository's code and stays as it is."""
+    return dataclasses.replace(
+        proposal,
+        commit_message=redactor.redact(proposal.commit_message),
+        title=redactor.redact(proposal.title),
+        body=redactor.redact(proposal.body),
+    )
+
+
+def trusted_config(repo: Path, sha: str, base: str | None) -> config.Config:
+    """The configuration that applies: the base commit's when there is one (a fork's head may not
+    turn the sandbox off, let variables through or loosen the policy), else that of `sha`."""
+    if base is None:
+        return config.load(Source(repo, sha))
+    trusted = git.ref_sha(repo, base)
+    if trusted is None:
+        raise UsageError(f"--base {base!r} is not a commit of this repository: fetch it, or name a branch or sha")
+    return config.load(Source(repo, trusted))
+
+
+def _addressing(early: Early, diagnosis: Diagnosis) -> Trial:
+    """The early trial, its candidate pointed at the same failure in the complete diagnosis."""
+    seen, ran = early
+    for failure in diagnosis.failures:
+        if (failure.error_type, failure.message, failure.location) == (seen.error_type, seen.message, seen.location):
+            return dataclasses.replace(
+                ran, candidate=dataclasses.replace(ran.candidate, fingerprint=failure.fingerprint)
+            )
+    return ran
+
+
+def _ours(repo: Path, sha: str) -> str:
+    """Why this run must do nothing because HEAD is suture's own work, or ''."""
+    branch = git.current_branch(repo)
+    if branch and branch.startswith(git.BRANCH_PREFIX):
+        return f"HEAD is on {branch}, a suture branch: suture does not heal its own fixes"
+    if git.healed_by_suture(repo, sha):
+        return f"HEAD {sha[:12]} carries the trailer '{git.TRAILER}': suture does not heal its own fixes"
+    return ""
+
+
+def _try_candidates(
+    build: Build,
+    diagnosis: Diagnosis,
+    source: Source,
+    early: Early | None,
+    *,
+    settings: rounds.Settings,
+    most: int = rounds.ROUNDS,
+) -> tuple[Verdict, ...]:
+    """Verify candidates, most certain first; stop at the first that passes (see rounds.py).
+
+    A trial made while capture ran is judged first, like any other candidate.
+    """
+    verdicts: list[Verdict] = []
+    tried: set[str] = set()
+    if early is not None:
+        verdict = conclude(build, diagnosis, _addressing(early, diagnosis))
+        settings.progress(f"{'accepted' if verdict.passed else 'rejected'} (early trial): {verdict.reason}")
+        if verdict.passed:
+            return (verdict,)
+        verdicts.append(verdict)
+        if not any(check.timed_out for check in early[1].after):  # a timeout may be contention: retry
+            tried.add(early[1].candidate.diff)
+    # Two at a time, the best rank winning; fix, re-run and fix the next when one fix is not enough.
+    seed = _addressing(early, diagnosis) if early is not None else None
+    return (*verdicts, *rounds.heal(build, diagnosis, source, settings=settings, rounds=most, skip=tried, early=seed))
+
+
+__all__: Sequence[str] = ("Options", "Outcome", "examine", "heal")

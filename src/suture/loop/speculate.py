@@ -1,0 +1,150 @@
+"""Speculative verification: try the first candidate while capture is still running.
+
+Capture has to run the checks to the end to know every failure, but suture's pytest
+plugin writes each exception the moment it happens. As soon as one is known and a
+fixer has a candidate for it, the candidate's checks start in their own worktree
+beside the capture (the machine's second core). When capture ends, the trial is
+judged against the complete diagnosis exactly as any other: speculation changes
+when the work starts, never what is accepted. A lint or format check needs no waiting
+at all: its tool in fixing mode shows at once whether it fails, and how to fix it; a
+flake8 check, which has no fixing mode, runs first in capture (capture.quick_first), and
+its output, once it ends, is a failure like the plugin's.
+
+The trial's pytest run does not wait for the candidate to start: it starts with capture,
+in a worktree of its own, and is held before it collects (warm.py), so pytest's start-up
+is done by the time the candidate is applied and the run released.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+
+from suture import fixers
+from suture.capture.run import EXIT_FILE, Progress, capture, read_output
+from suture.diagnose.build import failures_of, from_report, tool_of
+from suture.diagnose.fingerprint import failure_fingerprint
+from suture.fixers import lint
+from suture.records import Build, CheckRun, Failure
+from suture.run.process import kill_all, resume
+from suture.run.sandbox import Sandbox
+from suture.run.source import Source
+from suture.verify.trial import Trial, trial
+from suture.verify.warm import Warm
+
+POLL_SECONDS = 0.05
+
+Early = tuple[Failure, Trial]  # the failure seen while capture ran, and its candidate's trial
+
+
+def early_failures(scratch: Path, commands: Sequence[str]) -> list[tuple[str, Failure]]:
+    """The failures capture has seen so far, with the command that showed each: the exceptions
+    suture's pytest plugin reported, and the failures of a check other than pytest that has ended
+    (a lint check, run first)."""
+    tree = scratch / "tree"
+    root = tree.read_text(encoding="utf-8") if tree.exists() else ""
+    found: list[tuple[str, Failure]] = []
+    for index, command in enumerate(commands):
+        files = scratch / str(index)
+        report, ended = files / "report.jsonl", files / EXIT_FILE
+        if report.exists():
+            text = report.read_text(encoding="utf-8", errors="replace")
+            text = text[: text.rfind("\n") + 1]  # a line still being written is not evidence yet
+            partial = CheckRun(command, exit_code=1, seconds=0.0, timed_out=False, output="", report=text, root=root)
+            found.extend((command, failure) for failure in from_report(partial))
+        elif ended.exists() and tool_of(command) != "pytest":
+            exit_code = int(ended.read_text(encoding="utf-8") or 0)
+            if exit_code != 0:
+                output = read_output(files / "output.log")
+                done = CheckRun(command, exit_code=exit_code, seconds=0.0, timed_out=False, output=output, root=root)
+                found.extend((command, failure) for failure in failures_of(done))
+    return found
+
+
+def lint_checks(commands: Sequence[str]) -> list[tuple[str, Failure]]:
+    """The lint and format checks among `commands`, each as the failure it shows when it fails.
+
+    Whether such a check fails depends on the source alone, and its tool in fixing mode
+    says so before the check has run: a diff means it fails, and the diff is the candidate.
+    """
+    found = []
+    for command in commands:
+        if lint.fix_command(command) is None:
+            continue
+        tool, message = tool_of(command), "exited with code 1"
+        mark = failure_fingerprint(tool=tool, error_type="check-failed", message=message, location="", test_ids=())
+        found.append((command, Failure(tool, "check-failed", command, "", message, (), (), "", mark)))
+    return found
+
+
+def capture_speculating(
+    repo: Path,
+    sha: str,
+    commands: Sequence[str],
+    source: Source,
+    *,
+    sandbox: Sandbox,
+    timeout: float,
+    progress: Progress,
+    scratch: Path,
+) -> tuple[Build, Early | None]:
+    """Capture, and meanwhile try the first candidate for the first failure seen (a lint check's at once)."""
+
+    def start_trial(pool: ThreadPoolExecutor, command: str, failure: Failure) -> Future[Trial] | None:
+        candidates = fixers.propose(failure, source, sandbox=sandbox)
+        if not candidates:
+            return None
+        progress(f"trying {candidates[0].origin} early, while capture runs: {candidates[0].rationale}")
+        return pool.submit(
+            trial,
+            repo,
+            sha,
+            candidates[0],
+            [command, *(c for c in commands if c != command)],  # the failing check first
+            first=failure.test_ids,
+            sandbox=sandbox,
+            timeout=timeout,
+            progress=lambda message: progress(f"(early) {message}"),
+            warm=warm,
+        )
+
+    resume()
+    held = Warm.wanted(commands)
+    warm = None
+    if held is not None:  # pytest's start-up overlaps capture (warm.py)
+        files = scratch / "warm"
+        files.mkdir()
+        warm = Warm(repo, sha, held, sandbox=sandbox, timeout=timeout, files=files, checks=len(commands))
+    with ThreadPoolExecutor(max_workers=3, thread_name_prefix="suture") as pool:
+        try:
+            capturing = pool.submit(
+                capture, repo, sha, commands, sandbox=sandbox, timeout=timeout, progress=progress, scratch=scratch
+            )
+            if warm is not None:
+                pool.submit(warm.live)
+            seen: set[str] = set()
+            speculation: tuple[Failure, Future[Trial]] | None = None
+            for command, failure in lint_checks(commands):
+                started = start_trial(pool, command, failure)
+                speculation = (failure, started) if started else None
+                if speculation:
+                    break
+            while speculation is None and not capturing.done():
+                for command, failure in early_failures(scratch, commands):
+                    if failure.fingerprint not in seen:
+                        seen.add(failure.fingerprint)
+                        started = start_trial(pool, command, failure)
+                        speculation = (failure, started) if started else None
+                        if speculation:
+                            break
+                time.sleep(POLL_SECONDS)
+            build = capturing.result()
+            return build, (speculation[0], speculation[1].result()) if speculation else None
+        except BaseException:
+            kill_all()  # the threads' checks run in sessions of their own: stop them
+            raise
+        finally:
+            if warm is not None:
+                warm.done()  # released and finished, or never needed: its worktree goes

@@ -1,0 +1,1 @@
+"""Publish: compose the proposal for the winning verdict and hand it to a forge."""

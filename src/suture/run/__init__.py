@@ -1,0 +1,1 @@
+"""Where commands run: subprocesses, the sandbox, git, and the checks a repository has."""

@@ -1,0 +1,517 @@
+"""Sandboxes: where repository code runs (SECURITY.md, "untrusted code with tokens").
+
+A check runs the project's code, and a pull request's author writes that code: a test
+can read the environment, every /proc/*/environ, .git/config and the user's home, and
+open sockets. `Bubblewrap` runs each check with
+
+- an empty environment plus an allow-list (suture adds its own variables afterwards);
+- no network and its own pid namespace (`--unshare-all`): no other process is visible,
+  suture's own environment included;
+- no capabilities, no new privileges, a session of its own, killed with its parent;
+- the root read-only; /tmp, /run, every home (/home, /root) and the checkout under empty tmpfs,
+  /etc/shadow and its kin emptied, with
+  only what the check needs brought back read-only (the PATH entries and the interpreters
+  they lead to, suture's pytest plugin, the git directory with its config replaced by a
+  copy without credentials); writable only the worktree and the check's scratch dir.
+
+`Unsandboxed` is the explicit opt-out (`--sandbox none`): the checks run as the user,
+with the environment minus secret-looking names, and the CLI warns on every run.
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import os
+import pwd
+import re
+import shlex
+import shutil
+import tempfile
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar, Protocol
+
+from suture.errors import SutureError, UsageError
+from suture.run import checks
+from suture.run.process import run
+
+# Variables that look like credentials never reach repository code, whatever is allowed.
+SECRET_NAME = re.compile(r"TOKEN|KEY|SECRET|PASSW|CREDENTIAL", re.IGNORECASE)
+# What a shell, a locale and a virtualenv need; everything else must be allowed by name.
+ALLOWED = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TERM", "TZ", "VIRTUAL_ENV")
+OPT_OUT = (
+    "suture runs repository code only inside bubblewrap (no network, no secrets, read-only root): "
+    "install it (apt-get install bubblewrap), let it create namespaces (a container may need "
+    "--security-opt seccomp=unconfined, a host kernel.unprivileged_userns_clone=1), or opt out with "
+    "--sandbox none (the checks then run with your files, your network and your environment)"
+)
+
+
+class Sandbox(Protocol):
+    # the name --sandbox and `[tool.suture] sandbox` select it by
+    @property
+    def name(self) -> str: ...
+
+    # one line for the progress and `suture doctor`: what confines the checks
+    def describe(self) -> str: ...
+
+    # raise UsageError, saying why and how to opt out, when the sandbox cannot start
+    def probe(self) -> None: ...
+
+    # '' or what the user must be told on every run, --quiet or not
+    def warning(self) -> str: ...
+
+    # the variables a check may see, out of suture's own (suture adds its own after)
+    def environment(self, base: Mapping[str, str]) -> dict[str, str]: ...
+
+    # the argv that runs the shell command in `tree` with `env`, `tree` and `scratch` writable
+    def argv(self, command: str, *, tree: Path, scratch: Path, env: Mapping[str, str]) -> list[str]: ...
+
+
+@dataclass(frozen=True)
+class Unsandboxed:
+    env_allow: tuple[str, ...] = ()  # unused: every variable but the secret-looking ones passes
+    name: ClassVar[str] = "none"
+
+    def describe(self) -> str:
+        return "none: the checks run as you, with your files, your network and your environment"
+
+    def probe(self) -> None:
+        return None
+
+    def warning(self) -> str:
+        return (
+            "WARNING: no sandbox (--sandbox none): repository code runs with your files, your network "
+            "and your environment (minus secret-looking names); use it only on code you would run yourself"
+        )
+
+    def environment(self, base: Mapping[str, str]) -> dict[str, str]:
+        return {name: value for name, value in base.items() if not SECRET_NAME.search(name)}
+
+    def argv(self, command: str, *, tree: Path, scratch: Path, env: Mapping[str, str]) -> list[str]:
+        return ["/bin/sh", "-c", command]
+
+
+# The confinement every bubblewrap run gets. With --new-session the check cannot push
+# keystrokes into suture's terminal; --die-with-parent and the pid namespace mean that
+# killing bwrap (process.run_logged kills its process group) kills everything inside.
+FLAGS = (
+    "--unshare-all",
+    "--die-with-parent",
+    "--new-session",
+    "--cap-drop",
+    "ALL",
+    "--ro-bind",
+    "/",
+    "/",
+    "--dev",
+    "/dev",
+    "--proc",
+    "/proc",
+)
+# Hidden under an empty tmpfs: other processes' temp files and sockets (an ssh or gpg
+# agent, docker.sock: a socket on a read-only mount still accepts connections); every
+# user's home (their keys, .netrc, cloud credentials), root's included, with only what the
+# check needs brought back read-only; the host's ssh keys.
+HIDDEN = ("/tmp", "/var/tmp", "/run", "/home", "/root", "/etc/ssh")
+# Files replaced by an empty one: password hashes and sudo rules (root outside reads them).
+MASKED = ("/etc/shadow", "/etc/shadow-", "/etc/gshadow", "/etc/gshadow-", "/etc/sudoers")
+
+
+@dataclass(frozen=True)
+class Bubblewrap:
+    env_allow: tuple[str, ...] = ()  # more variables a check may see, by name
+    program: str = "bwrap"  # looked up on PATH when used, so a test can put a broken one first
+    name: ClassVar[str] = "bwrap"
+
+    def executable(self) -> str | None:
+        return shutil.which(self.program)
+
+    def describe(self) -> str:
+        return (
+            f"bwrap (bubblewrap at {self.executable() or self.program + ', not found'}): no network, "
+            "own pid namespace, no capabilities, empty environment plus an allow-list, read-only root, "
+            "home hidden, only the worktree writable"
+        )
+
+    def probe(self) -> None:
+        problem = _probe(self.executable(), self.program)
+        if problem:
+            raise UsageError(problem)
+
+    def warning(self) -> str:
+        return ""
+
+    def environment(self, base: Mapping[str, str]) -> dict[str, str]:
+        names = (*ALLOWED, *self.env_allow)
+        env = {name: base[name] for name in names if name in base and not SECRET_NAME.search(name)}
+        env["HOME"] = _private_home(base.get("HOME", ""))
+        return env
+
+    def argv(self, command: str, *, tree: Path, scratch: Path, env: Mapping[str, str]) -> list[str]:
+        executable = self.executable() or self.program
+        common = git_common_dir(tree)
+        hidden = _hidden(env["HOME"], common)
+        mounts = _layers(hidden, _needed(command, tree=tree, env=env, common=common), keep=(tree, scratch))
+        writable = ["--bind", str(tree), str(tree), "--bind", str(scratch), str(scratch)]
+        return [
+            executable,
+            *_flags(executable),
+            *mounts,
+            *writable,
+            *(option for path in MASKED if os.path.isfile(path) for option in ("--ro-bind", "/dev/null", path)),
+            *_masked_git_configs(common, scratch),
+            "--chdir",
+            str(tree),
+            "--",
+            "/bin/sh",
+            "-c",
+            command,
+        ]
+
+
+SANDBOXES: dict[str, Callable[..., Sandbox]] = {"bwrap": Bubblewrap, "none": Unsandboxed}
+DEFAULT = "bwrap"
+
+
+def by_name(name: str, *, env_allow: Sequence[str] = ()) -> Sandbox:
+    """The sandbox called `name` (a key of SANDBOXES), letting the `env_allow` variables through."""
+    return SANDBOXES[name](env_allow=tuple(env_allow))
+
+
+# --- probing: once per process and executable -------------------------------------------
+
+_PROBED: dict[str, str] = {}  # bwrap's path -> '' when it starts, else why not
+
+
+def _probe(executable: str | None, program: str) -> str:
+    if executable is None:
+        return f"the sandbox cannot start: {program!r} (bubblewrap) is not installed or not on PATH. {OPT_OUT}"
+    if executable not in _PROBED:
+        _PROBED[executable] = _try_start(executable)
+    return _PROBED[executable]
+
+
+def _try_start(executable: str) -> str:
+    with tempfile.TemporaryDirectory(prefix="suture-probe-") as tree:
+        argv = [executable, *_flags(executable), "--tmpfs", "/tmp", "--bind", tree, tree, "--chdir", tree, "--", "true"]
+        try:
+            done = run(argv, env={"PATH": os.defpath}, check=False, timeout=60)
+        except SutureError as exc:
+            return f"the sandbox cannot start: {exc}. {OPT_OUT}"
+    if done.returncode == 0:
+        return ""
+    why = done.stderr.strip() or done.stdout.strip() or "(no message)"
+    return f"the sandbox cannot start: `{executable} ... true` exited with code {done.returncode}: {why}. {OPT_OUT}"
+
+
+_FLAGS: dict[str, tuple[str, ...]] = {}  # bwrap's path -> the confinement flags it understands
+
+
+def _flags(executable: str) -> tuple[str, ...]:
+    """FLAGS, and a ban on nested user namespaces where this bwrap has one (0.8 and later).
+
+    In a user namespace of its own a check regains every capability there, and can mount
+    over anything in its (private) mount namespace; --disable-userns forbids making one.
+    """
+    if executable not in _FLAGS:
+        try:
+            usage = run([executable, "--help"], check=False, timeout=60).stdout
+        except SutureError:
+            usage = ""
+        _FLAGS[executable] = (*FLAGS, "--unshare-user", "--disable-userns") if "--disable-userns" in usage else FLAGS
+    return _FLAGS[executable]
+
+
+# --- the file system a check sees --------------------------------------------------------
+
+
+def _private_home(home: str) -> str:
+    """HOME inside: the user's home path, emptied by a tmpfs (tools that expand ~ still agree).
+
+    A home that does not exist (/nonexistent for a service user) could not be mounted on
+    the read-only root: then a directory in the private /tmp.
+    """
+    return home if os.path.isdir(home) and os.path.realpath(home) != "/" else "/tmp/home"
+
+
+def _hidden(home: str, common: Path | None) -> list[str]:
+    """What goes under an empty tmpfs: temp dirs, /run, the user's homes and checkout.
+
+    The checkout may hold untracked files (a .env, say) that the worktree does not.
+    """
+    candidates = [*HIDDEN, tempfile.gettempdir(), _passwd_home()]
+    if common is not None and common.name == ".git":
+        candidates.append(str(common.parent))
+    roots = {os.path.realpath(path) for path in candidates if path and os.path.isdir(path)}
+    roots.add(os.path.realpath(home))  # the private home: an empty, writable tmpfs even when it does not exist
+    return sorted(root for root in roots if root != "/")
+
+
+def _passwd_home() -> str:
+    try:
+        return pwd.getpwuid(os.getuid()).pw_dir
+    except KeyError:
+        return ""
+
+
+def _needed(command: str, *, tree: Path, env: Mapping[str, str], common: Path | None) -> set[str]:
+    """Paths the check needs: PATH entries, interpreters' prefixes, PYTHONPATH, the git directory."""
+    paths = set(_absolute(env.get("PATH", "")))
+    # A version manager's shims (pyenv, asdf) run the manager, which lives in their parent.
+    paths.update(os.path.dirname(entry.rstrip("/")) for entry in list(paths) if entry.endswith("/shims"))
+    paths.update(_absolute(env.get("PYTHONPATH", "")))
+    if env.get("VIRTUAL_ENV"):
+        paths.add(env["VIRTUAL_ENV"])
+    for interpreter in _interpreters(command, tree=tree, env=env):
+        paths.update(_prefixes(interpreter, tree=tree, env=env))
+    checkout = str(common.parent) if common is not None and common.name == ".git" else None
+    for prefix in list(paths):
+        paths.update(
+            source
+            for source in _editable_sources(prefix)
+            if not (checkout and _inside(os.path.realpath(source), os.path.realpath(checkout)))
+        )
+    if common is not None:
+        paths.add(str(common))  # git in the worktree reads objects and refs from here
+    # By both names: a symlink in a hidden directory (~/bin -> elsewhere) must itself come back.
+    return {name for path in paths if os.path.exists(path) for name in (os.path.abspath(path), os.path.realpath(path))}
+
+
+def _absolute(search_path: str) -> list[str]:
+    return [entry for entry in search_path.split(os.pathsep) if os.path.isabs(entry)]
+
+
+def _layers(hidden: Sequence[str], needed: set[str], *, keep: Sequence[Path]) -> list[str]:
+    """bwrap mount options: tmpfs over `hidden`, then `needed` paths under them back, read-only.
+
+    Shallow before deep, so a hidden checkout inside an exposed directory stays hidden.
+    """
+    kept = [os.path.realpath(path) for path in keep]
+    exposed = [
+        path
+        for path in needed
+        if any(_inside(path, root) and path != root for root in hidden) and not any(_inside(path, own) for own in kept)
+    ]
+    mounts = [(path, "--tmpfs") for path in hidden] + [(path, "--ro-bind") for path in _outermost(exposed, hidden)]
+    mounts.sort(key=lambda mount: (len(Path(mount[0]).parts), mount[1] == "--ro-bind", mount[0]))
+    options: list[str] = []
+    for path, kind in mounts:
+        options += [kind, path] if kind == "--tmpfs" else [kind, path, path]
+    return options
+
+
+def _outermost(exposed: Sequence[str], hidden: Sequence[str]) -> list[str]:
+    """`exposed` without the paths that an exposed parent already shows (no hidden root in between)."""
+    kept: list[str] = []
+    for path in sorted(exposed, key=lambda path: len(Path(path).parts)):
+        if not any(_inside(path, outer) and not _between(hidden, outer, path) for outer in kept):
+            kept.append(path)
+    return kept
+
+
+def _between(hidden: Sequence[str], outer: str, path: str) -> bool:
+    return any(_inside(root, outer) and root != outer and _inside(path, root) for root in hidden)
+
+
+def _inside(path: str, root: str) -> bool:
+    return Path(path).is_relative_to(root)
+
+
+# --- interpreters: which Python the check runs, and where it lives --------------------------
+
+PYTHON_NAME = re.compile(r"python[\d.]*")
+_PREFIXES: dict[tuple[str, str, str], tuple[str, ...]] = {}
+
+
+def _interpreters(command: str, *, tree: Path, env: Mapping[str, str]) -> set[str]:
+    """The Python interpreters the check may start: its own program's, and python/python3 on PATH.
+
+    Only interpreters outside the worktree: suture runs them (outside the sandbox) to ask
+    where they live, and the worktree's files are the repository's.
+    """
+    names = ["python", "python3"]
+    with contextlib.suppress(ValueError):
+        words = shlex.split(command)
+        names += [checks.first_program(words)] if words else []
+    found = set()
+    for name in names:
+        executable = _which(name, tree=tree, env=env)
+        interpreter = _python_behind(executable, env) if executable else None
+        if interpreter and not _inside(os.path.realpath(interpreter), os.path.realpath(tree)):
+            found.add(interpreter)
+    return found
+
+
+def _which(name: str, *, tree: Path, env: Mapping[str, str]) -> str | None:
+    if "/" in name:
+        path = Path(name) if os.path.isabs(name) else tree / name
+        return str(path) if path.is_file() else None
+    return shutil.which(name, path=env.get("PATH", ""))
+
+
+def _python_behind(executable: str, env: Mapping[str, str]) -> str | None:
+    """`executable` if it is a Python interpreter, the one its #! line names, or None."""
+    if PYTHON_NAME.fullmatch(os.path.basename(executable)):
+        return executable
+    try:
+        with open(executable, "rb") as file:
+            line = file.readline(512)
+    except OSError:
+        return None
+    words = line[2:].decode("utf-8", errors="replace").split() if line.startswith(b"#!") else []
+    if words and os.path.basename(words[0]) == "env":
+        words = [word for word in words[1:] if not word.startswith("-")]
+        return shutil.which(words[0], path=env.get("PATH", "")) if words else None
+    return words[0] if words and PYTHON_NAME.fullmatch(os.path.basename(words[0])) else None
+
+
+def _prefixes(interpreter: str, *, tree: Path, env: Mapping[str, str]) -> tuple[str, ...]:
+    """The virtualenv `interpreter` belongs to, if any, and the prefix of the Python it runs.
+
+    The prefix is asked with -I -S so that nothing of the project runs (.pth files,
+    sitecustomize), which is also why the virtualenv is found by its pyvenv.cfg: without
+    site, sys.prefix is the base Python's. A pyenv shim answers for the .python-version
+    it finds, hence the cache key.
+    """
+    version = tree / ".python-version"
+    pinned = version.read_text(encoding="utf-8", errors="replace") if version.is_file() else ""
+    key = (interpreter, env.get("PATH", ""), pinned)
+    if key not in _PREFIXES:
+        script = "import sys; print(sys.prefix)"
+        try:
+            done = run([interpreter, "-I", "-S", "-c", script], cwd=tree, env=env, check=False, timeout=60)
+            found = [done.stdout.strip()] if done.returncode == 0 else []
+        except SutureError:
+            found = []
+        _PREFIXES[key] = (*_virtualenv(interpreter), *found)
+    return _PREFIXES[key]
+
+
+def _virtualenv(interpreter: str) -> list[str]:
+    """The virtualenv whose bin/ holds `interpreter` (its symlink is not followed: it leads to the base)."""
+    for candidate in (Path(interpreter).parent, Path(interpreter).parent.parent):
+        if (candidate / "pyvenv.cfg").is_file():
+            return [str(candidate)]
+    return []
+
+
+# --- editable installs: sources that live outside the environment --------------------------
+
+_FINDER_MAPPING = re.compile(r"^MAPPING\s*(?::[^=]*)?=\s*(\{.*?\})\s*$", re.MULTILINE | re.DOTALL)
+_EDITABLE: dict[str, tuple[str, ...]] = {}
+
+
+def _editable_sources(prefix: str) -> tuple[str, ...]:
+    """The directories that packages installed in editable mode into `prefix` import from.
+
+    `pip install -e ~/src/lib` leaves a .pth line (flit, hatch, pdm, setuptools' compat mode)
+    or a setuptools finder with a MAPPING of package to directory; those directories live
+    wherever the user keeps them, often under a home or /tmp that the sandbox hides, where
+    the package would then fail to import in the checks and nowhere else. They are shown
+    read-only, except inside the user's checkout (the worktree is the project's code).
+    """
+    if prefix not in _EDITABLE:
+        found: list[str] = []
+        for site in sorted(Path(prefix).glob("lib*/python*/site-packages")):
+            for pth in sorted(site.glob("*.pth")):
+                found += _pth_paths(pth)
+            for finder in sorted(site.glob("__editable___*_finder.py")):
+                found += _finder_paths(finder)
+        _EDITABLE[prefix] = tuple(dict.fromkeys(path for path in found if os.path.isabs(path) and os.path.exists(path)))
+    return _EDITABLE[prefix]
+
+
+def _pth_paths(pth: Path) -> list[str]:
+    try:
+        lines = pth.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return []
+    entries = [line.strip() for line in lines if line.strip() and not line.startswith(("#", "import ", "import\t"))]
+    return [os.path.normpath(os.path.join(pth.parent, entry)) for entry in entries]
+
+
+def _finder_paths(finder: Path) -> list[str]:
+    try:
+        match = _FINDER_MAPPING.search(finder.read_text(encoding="utf-8", errors="replace"))
+        mapping = ast.literal_eval(match.group(1)) if match else {}
+    except (OSError, ValueError, SyntaxError):
+        return []
+    return [str(path) for path in mapping.values()] if isinstance(mapping, dict) else []
+
+
+# --- git: the directory a worktree reads, and its config without credentials ---------------
+
+
+def git_common_dir(tree: Path) -> Path | None:
+    """The git directory a worktree shares with its repository, read from the files git writes."""
+    dot = tree / ".git"
+    if dot.is_dir():
+        return dot
+    try:
+        text = dot.read_text(encoding="utf-8")
+    except OSError:
+        return None
+    if not text.startswith("gitdir:"):
+        return None
+    own = (tree / text[len("gitdir:") :].strip()).resolve()
+    try:
+        return (own / (own / "commondir").read_text(encoding="utf-8").strip()).resolve()
+    except OSError:
+        return own
+
+
+def _masked_git_configs(common: Path | None, scratch: Path) -> list[str]:
+    """Options that put credential-free copies over the repository's and the system's git config."""
+    options: list[str] = []
+    configs = [common / "config"] if common is not None else []
+    for index, config in enumerate([*configs, Path("/etc/gitconfig")]):
+        if config.is_file():
+            copy = scratch / f"git-config-{index}"
+            copy.write_text(clean_git_config(config), encoding="utf-8")
+            options += ["--ro-bind", str(copy), str(config)]
+    return options
+
+
+# Keys a checkout's config uses to carry credentials: actions/checkout's extraheader, a
+# token in an insteadOf rewrite, credential helpers and stores, includes of other files.
+_DROPPED_SECTIONS = {"credential", "url", "include", "includeif"}
+_DROPPED_HTTP = {"extraheader", "cookiefile", "sslcert", "sslkey", "proxy"}
+_SECRET_KEY = re.compile(r"TOKEN|KEY|SECRET|PASS|CREDENTIAL|COOKIE", re.IGNORECASE)  # sendemail.smtpPass, ...
+_USERINFO = re.compile(r"(\b[a-z][a-z0-9+.-]*://)[^/@\s]*@", re.IGNORECASE)
+
+
+def clean_git_config(path: Path) -> str:
+    """The git config at `path` without its credentials, in git's own syntax."""
+    done = run(["git", "config", "--file", str(path), "--list", "-z"], check=False)
+    sections: dict[tuple[str, str | None], list[str]] = {}
+    for entry in filter(None, done.stdout.split("\0")):
+        key, has_value, value = entry.partition("\n")
+        section, _, rest = key.partition(".")
+        subsection, _, name = rest.rpartition(".")
+        if _dropped(section.lower(), name.lower()):
+            continue
+        value = _USERINFO.sub(r"\1", value)  # https://user:token@host/ -> https://host/
+        line = f"\t{name} = {_quoted(value)}" if has_value else f"\t{name}"
+        sections.setdefault((section, subsection or None), []).append(line)
+    blocks = [f"[{section}{_subsection(sub)}]\n" + "\n".join(lines) for (section, sub), lines in sections.items()]
+    return "\n".join(blocks) + "\n" if blocks else ""
+
+
+def _dropped(section: str, name: str) -> bool:
+    return (
+        section in _DROPPED_SECTIONS
+        or (section == "http" and name in _DROPPED_HTTP)
+        or _SECRET_KEY.search(name) is not None
+    )
+
+
+def _quoted(value: str) -> str:
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t")
+    return f'"{escaped}"'
+
+
+def _subsection(name: str | None) -> str:
+    return "" if name is None else ' "' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'

@@ -1,0 +1,34 @@
+"""Read-only access to the files of the base commit, for fixers.
+
+Fixers read the commit being healed, never the user's working tree (which may hold
+uncommitted edits) and never a worktree (which verification owns).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from suture.run.process import run, run_bytes
+
+
+class Source:
+    def __init__(self, repo: Path, sha: str) -> None:
+        self.repo = repo
+        self.sha = sha
+        self.read = cache(self._read)
+
+    def _read(self, path: str) -> str | None:
+        """The text of `path` at the base commit, or None if absent or binary."""
+        done = run_bytes(["git", "cat-file", "blob", f"{self.sha}:{path}"], cwd=self.repo)
+        if done is None or b"\0" in done:
+            return None
+        try:
+            # Decoded as is: no newline translation, so diffs of CRLF files still apply.
+            return done.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+
+    def paths(self) -> tuple[str, ...]:
+        done = run(["git", "ls-tree", "-r", "--name-only", "-z", self.sha], cwd=self.repo)
+        return tuple(p for p in done.stdout.split("\0") if p)
