@@ -19,7 +19,7 @@ from sandbox_helpers import require_bubblewrap
 from suture.capture.run import capture
 from suture.diagnose.build import diagnose
 from suture.diffs import join, unified
-from suture.records import Build, Candidate, Diagnosis, Proposal
+from suture.records import Build, Candidate, Diagnosis, Proposal, Rules
 from suture.run.sandbox import Bubblewrap
 from suture.verify import policy
 from suture.verify.trial import verify
@@ -91,19 +91,19 @@ TAMPERED = [
 
 @pytest.mark.parametrize(("diff", "expected"), [(d, e) for _, d, e in TAMPERED], ids=[n for n, _, _ in TAMPERED])
 def test_each_tamper_pattern_is_rejected(diff: str, expected: str) -> None:
-    found = policy.diff_findings(diff, policy.Rules())
+    found = policy.diff_findings(diff, Rules())
     assert any(expected in finding for finding in found), found
 
 
 def test_a_plain_fix_and_a_dependency_edit_pass() -> None:
     dependency = unified("pyproject.toml", PYPROJECT, PYPROJECT.replace("['click']", "['click', 'rich']"))
-    assert policy.diff_findings(join([unified("calc.py", CALC, FIXED_CALC), dependency]), policy.Rules()) == ()
+    assert policy.diff_findings(join([unified("calc.py", CALC, FIXED_CALC), dependency]), Rules()) == ()
 
 
 def test_an_exit_with_a_real_status_is_not_tampering() -> None:
     main = "import sys\n\n\ndef main():\n    return 0\n"
     for ending in ("sys.exit(main())\n", "raise SystemExit(main())\n"):
-        assert policy.diff_findings(unified("cli.py", main, main + ending), policy.Rules()) == ()
+        assert policy.diff_findings(unified("cli.py", main, main + ending), Rules()) == ()
 
 
 def test_a_pattern_already_there_is_not_added() -> None:
@@ -111,34 +111,34 @@ def test_a_pattern_already_there_is_not_added() -> None:
     old = "def f(x):  # pragma: no cover\n    return x +\n"
     new = "def f(x):  # pragma: no cover\n    return x + 1\n"
     both = "def f(y):  # pragma: no cover\n    return y + 1\n"
-    assert policy.diff_findings(unified("m.py", old, new), policy.Rules()) == ()
-    assert policy.diff_findings(unified("m.py", new, both), policy.Rules()) == ()
+    assert policy.diff_findings(unified("m.py", old, new), Rules()) == ()
+    assert policy.diff_findings(unified("m.py", new, both), Rules()) == ()
 
 
 def test_a_rename_into_a_protected_path_is_seen() -> None:
     """No ---/+++ lines: the paths are only in the `diff --git` and `rename` headers."""
     rename = "diff --git a/hook.py b/conftest.py\nsimilarity index 100%\nrename from hook.py\nrename to conftest.py\n"
-    assert "touches the test file conftest.py" in policy.diff_findings(rename, policy.Rules())
+    assert "touches the test file conftest.py" in policy.diff_findings(rename, Rules())
 
 
 @pytest.mark.parametrize(
     ("rules", "expected"),
     [
-        (policy.Rules(max_files=1), "changes 2 files, more than the budget of 1 (max-files)"),
-        (policy.Rules(max_lines=3), "changes 4 lines, more than the budget of 3 (max-lines)"),
-        (policy.Rules(protect=("calc.py",)), "touches the protected file calc.py"),
+        (Rules(max_files=1), "changes 2 files, more than the budget of 1 (max-files)"),
+        (Rules(max_lines=3), "changes 4 lines, more than the budget of 3 (max-lines)"),
+        (Rules(protect=("calc.py",)), "touches the protected file calc.py"),
     ],
 )
-def test_the_budget_and_extra_protection_are_configurable(rules: policy.Rules, expected: str) -> None:
+def test_the_budget_and_extra_protection_are_configurable(rules: Rules, expected: str) -> None:
     diff = join([unified("calc.py", CALC, FIXED_CALC), unified("util.py", "x = 1\n", "x = 2\n")])
-    assert policy.diff_findings(diff, policy.Rules()) == ()
+    assert policy.diff_findings(diff, Rules()) == ()
     assert expected in policy.diff_findings(diff, rules)
 
 
 def test_allow_paths_exempts_protected_files_but_never_tests() -> None:
     workflow = unified(".github/workflows/ci.yml", "on: push\n", "on: workflow_dispatch\n")
     test = unified("tests/test_calc.py", TEST, TEST.replace("assert True", "assert 1"))
-    allowing = policy.Rules(allow=(".github/*", "tests/*"))
+    allowing = Rules(allow=(".github/*", "tests/*"))
     assert policy.diff_findings(workflow, allowing) == ()
     assert "touches the test file tests/test_calc.py" in policy.diff_findings(test, allowing)
 

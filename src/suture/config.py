@@ -18,9 +18,9 @@ from typing import Any
 from suture.errors import ConfigError
 from suture.llm import settings as llm_settings
 from suture.publish.forges import settings as publish_settings
+from suture.records import DEFAULT_MAX_FILES, DEFAULT_MAX_LINES, Rules
 from suture.run.sandbox import DEFAULT, SANDBOXES, SECRET_NAME
 from suture.run.source import Source
-from suture.verify.policy import DEFAULT_MAX_FILES, DEFAULT_MAX_LINES, Rules
 
 DEFAULT_TIMEOUT = 600.0
 FLAKY_RERUNS = 3

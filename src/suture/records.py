@@ -12,8 +12,6 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from suture.verify.policy import Rules
-
 Outcome = Literal["passed", "failed", "error", "skipped", "xfailed", "xpassed"]
 Classification = Literal["code", "lint/format", "flaky", "environment", "unknown"]
 Status = Literal["fixed", "unfixed", "not-reproduced", "nothing-to-do"]
@@ -60,6 +58,21 @@ class CheckRun:
             if result.test_id == test_id:
                 return result.outcome
         return None
+
+
+DEFAULT_MAX_FILES = 8
+DEFAULT_MAX_LINES = 200
+
+
+@dataclass(frozen=True)
+class Rules:
+    """What a fix may change, beyond the fixed rules of `verify/policy.py` (`[tool.suture]` of the
+    trusted commit)."""
+
+    protect: tuple[str, ...] = ()  # more path patterns no fix may change
+    allow: tuple[str, ...] = ()  # protected non-test paths a fix may change nonetheless
+    max_files: int = DEFAULT_MAX_FILES
+    max_lines: int = DEFAULT_MAX_LINES
 
 
 @dataclass(frozen=True)

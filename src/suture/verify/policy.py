@@ -27,11 +27,11 @@ import re
 import tempfile
 import tomllib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from fnmatch import fnmatch
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
+from suture.records import Rules
 from suture.run.process import run, run_bytes
 
 if TYPE_CHECKING:
@@ -69,19 +69,6 @@ CI_CONFIG = (
     ".pre-commit-config.yaml",
 )
 LOCKFILES = ("*.lock", "package-lock.json", "pnpm-lock.yaml", "requirements*.lock")
-
-DEFAULT_MAX_FILES = 8
-DEFAULT_MAX_LINES = 200
-
-
-@dataclass(frozen=True)
-class Rules:
-    """The configurable part of the policy (`[tool.suture]` of the trusted commit)."""
-
-    protect: tuple[str, ...] = ()  # more path patterns no fix may change
-    allow: tuple[str, ...] = ()  # protected non-test paths a fix may change nonetheless
-    max_files: int = DEFAULT_MAX_FILES
-    max_lines: int = DEFAULT_MAX_LINES
 
 
 def protected(path: str, rules: Rules | None = None) -> str:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from suture.capture.run import Progress, run_checks
 from suture.diagnose.baseline import tolerated
-from suture.records import Build, Candidate, CheckRun, Diagnosis, Verdict
+from suture.records import Build, Candidate, CheckRun, Diagnosis, Rules, Verdict
 from suture.run.git import apply, git, worktree
 from suture.run.sandbox import Sandbox
 from suture.verify import policy
@@ -73,7 +73,7 @@ def trial(
     sandbox: Sandbox,
     timeout: float,
     progress: Progress = lambda _: None,
-    rules: policy.Rules | None = None,
+    rules: Rules | None = None,
     warm: Warm | None = None,
     baseline: Sequence[CheckRun] = (),
 ) -> Trial:
