@@ -61,7 +61,7 @@ class CommandError(SutureError):
 class ForgeError(SutureError):
     """A forge call failed; the message names the call and the server's answer, never the token.
 
-    Exit code 3, "the run could not complete" (DESIGN.md's contract has no other fit: 1
+    Exit code 3, "the run could not complete" (the command-line contract has no other fit: 1
     means no candidate passed, 2 that the user's input is wrong). Unlike a bug it writes
     no traceback log: the message is the whole story. A refused token is the user's to fix
     (ForgeAuthError, exit code 2).

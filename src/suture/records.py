@@ -1,4 +1,4 @@
-"""The records that flow through the heal loop (see DESIGN.md).
+"""The records that flow through the heal loop (see docs/architecture.md).
 
     Build -> Failure[] -> Diagnosis -> Candidate[] -> Verdict[] -> Proposal -> Published
 

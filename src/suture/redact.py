@@ -1,4 +1,4 @@
-"""Secrets out of everything the distil stage emits (SECURITY.md: "secrets in logs").
+"""Secrets out of everything the distil stage emits (docs/security.md: "secrets in logs").
 
     redactor = Redactor(env={"GITHUB_TOKEN": "ghp_..."})   # built once: patterns compiled
     redactor.redact(text) -> text with each secret replaced by `[REDACTED:<kind>]`

@@ -14,7 +14,7 @@ bytes, and the parsers must see what the tool printed:
   GitLab's `section_start:<time>:<name>` / `section_end:` markers;
 - bytes that are not UTF-8 (decoded with U+FFFD), other control characters, and the
   zero-width and bidirectional-override characters that can hide text from a reviewer
-  (SECURITY.md: prompt injection).
+  (docs/security.md: prompt injection).
 
 `##[error]x` becomes `Error: x` and `##[warning]x` `Warning: x`: that is how GitHub shows
 them, and it keeps an annotation's text findable as an error line.
