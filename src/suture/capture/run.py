@@ -8,24 +8,23 @@ ids are then exact rather than scraped.
 
 from __future__ import annotations
 
-import json
 import os
 import shlex
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
 
-from suture.diagnose.parsers import tool_of
-from suture.records import Build, CheckRun, Outcome, TestResult
-from suture.run import checks
+from suture.capture import report as plugin_report
+from suture.records import Build, CheckRun
+from suture.run import checks, tools
 from suture.run.git import put_back, snapshot, worktree
 from suture.run.process import run_logged
 from suture.run.sandbox import Sandbox
 
 PLUGIN_DIR = Path(__file__).parent / "pytest_plugin"
 EXIT_FILE = "exit"
-QUICK_TOOLS = frozenset({"ruff", "black", "isort", "flake8"})  # seconds, not minutes: run first
+REPORT_FILE = "report.jsonl"  # the plugin's, beside the output (report.py reads it)
+QUICK_TOOLS = frozenset(tool.name for tool in tools.TOOLS.values() if tool.quick)  # seconds, not minutes: run first
 MAX_OUTPUT = 256 * 1024  # characters of a check's output kept in the record (head and tail)
 
 Progress = Callable[[str], None]
@@ -125,7 +124,7 @@ def quick_first(commands: Sequence[str]) -> list[int]:
     first, the failure it shows is known (and can be worked on) while the tests still run.
     The records keep the order the commands were given in.
     """
-    quick = [index for index, command in enumerate(commands) if tool_of(command) in QUICK_TOOLS]
+    quick = [index for index, command in enumerate(commands) if (tool := tools.tool_of(command)) and tool.quick]
     return [*quick, *(index for index in range(len(commands)) if index not in quick)]
 
 
@@ -150,7 +149,7 @@ def run_check(
                 tree, command, sandbox=sandbox, timeout=timeout, first=first, files=Path(scratch), hold=hold
             )
     files.mkdir(parents=True, exist_ok=True)
-    log, junit, report = files / "output.log", files / "junit.xml", files / "report.jsonl"
+    log, junit, report = files / "output.log", files / "junit.xml", files / REPORT_FILE
     first_file = files / "first.txt"
     first_file.write_text("".join(f"{node_id}\n" for node_id in first), encoding="utf-8")
     env = check_env(tree, sandbox.environment(os.environ), junit=junit, report=report, first=first_file)
@@ -158,18 +157,19 @@ def run_check(
         env["SUTURE_PYTEST_HOLD"] = str(hold)
     argv = sandbox.argv(command, tree=tree, scratch=files, env=env)
     timed = run_logged(argv, cwd=tree, env=env, log=log, timeout=timeout)
-    tests, collected, collection_errors = read_report(report)
+    reported = plugin_report.load(report)  # ReportRefused: the code under test put something else there
+    found = plugin_report.summary(plugin_report.events(reported))
     return CheckRun(
         command=command,
         exit_code=timed.returncode,
         seconds=round(timed.seconds, 3),
         timed_out=timed.timed_out,
         output=read_output(log),
-        tests=tests,
-        collected=collected,
-        collection_errors=collection_errors,
+        tests=found.tests,
+        collected=found.collected,
+        collection_errors=found.collection_errors,
         junit=junit.read_text(encoding="utf-8", errors="replace") if junit.exists() else "",
-        report=report.read_text(encoding="utf-8", errors="replace") if report.exists() else "",
+        report=reported,
         root=str(tree),
     )
 
@@ -194,46 +194,6 @@ def check_env(tree: Path, base: Mapping[str, str], *, junit: Path, report: Path,
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     env.pop("VIRTUAL_ENV_PROMPT", None)
     return env
-
-
-def read_report(path: Path) -> tuple[tuple[TestResult, ...], tuple[str, ...], tuple[str, ...]]:
-    """Outcomes, collected ids and modules that failed to import, from the plugin's file."""
-    outcomes: dict[str, Outcome] = {}
-    collected: list[str] = []
-    collection_errors: list[str] = []
-    for event in events(path.read_text(encoding="utf-8") if path.exists() else ""):
-        kind = event.get("event")
-        if kind == "collected":
-            collected.extend(event["ids"])
-        elif kind == "result":
-            outcomes[event["id"]] = _merge(outcomes.get(event["id"]), event["when"], event["outcome"])
-        elif kind == "exception" and event.get("when") == "collect":
-            collection_errors.append(event["id"])
-    tests = tuple(TestResult(test_id, outcome) for test_id, outcome in outcomes.items())
-    return tests, tuple(collected), tuple(dict.fromkeys(collection_errors))
-
-
-def events(text: str) -> list[dict[str, Any]]:
-    found = []
-    for line in text.splitlines():
-        try:
-            event = json.loads(line)
-        except json.JSONDecodeError:
-            continue  # a line cut short by a killed run
-        if isinstance(event, dict):
-            found.append(event)
-    return found
-
-
-def _merge(previous: Outcome | None, when: str, outcome: str) -> Outcome:
-    """One outcome per test: a failing setup or teardown makes it an error."""
-    if when != "call" and outcome == "failed":
-        return "error"
-    if previous == "error":
-        return previous
-    if outcome in ("passed", "failed", "skipped", "xfailed", "xpassed"):
-        return outcome  # type: ignore[return-value]
-    return "error"
 
 
 def read_output(log: Path) -> str:

@@ -18,11 +18,10 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
-import shlex
 from collections.abc import Iterable
 from pathlib import PurePosixPath
 
-from suture.capture.run import events
+from suture.capture import report
 from suture.diagnose import triage
 from suture.diagnose.fingerprint import failure_fingerprint
 from suture.diagnose.logtext import normalise, strip_invisible
@@ -30,8 +29,8 @@ from suture.diagnose.parsers import pytest as pytest_parser
 from suture.diagnose.parsers import traceback as traceback_parser
 from suture.records import Build, CheckRun, Diagnosis, Failure, Frame
 from suture.redact import Redactor
+from suture.run import tools
 
-LINT_TOOLS = ("ruff", "black", "isort", "flake8", "pylint", "mypy")
 EXCERPT_CHARS = 4000
 
 
@@ -75,25 +74,21 @@ def from_report(check: CheckRun) -> list[Failure]:
     When a failing test's code logged an exception raised in the repository (a web
     app's 500), that exception is the cause and the test's own error the symptom.
     """
-    logged: dict[str, dict[str, object]] = {}
+    logged: dict[str, report.Raised] = {}
     found = []
-    for event in events(check.report):
-        node_id = str(event.get("id", ""))
-        if event.get("event") == "logged" and local_frames(_frames_of(event), root=check.root):
-            logged[node_id] = event
-        elif event.get("event") == "exception":
-            found.append(_from_event(check, logged.get(node_id, event), node_id, str(event.get("when"))))
+    for event in report.events(check.report):
+        if not isinstance(event, report.Raised):
+            continue
+        if event.logged and local_frames(event.frames, root=check.root):
+            logged[event.test_id] = event
+        elif not event.logged:
+            found.append(_from_event(check, logged.get(event.test_id, event), event.test_id, event.when))
     return found
 
 
-def _frames_of(event: dict[str, object]) -> list[dict[str, object]]:
-    frames = event.get("frames")
-    return frames if isinstance(frames, list) else []
-
-
-def _from_event(check: CheckRun, event: dict[str, object], node_id: str, when: str) -> Failure:
-    error_type, message = _split_line(str(event["line"]), str(event["type"]))
-    frames = local_frames(_frames_of(event), root=check.root)
+def _from_event(check: CheckRun, event: report.Raised, node_id: str, when: str) -> Failure:
+    error_type, message = _split_line(event.line, event.type)
+    frames = local_frames(event.frames, root=check.root)
     kind = {"collect": "collection-error", "call": "test-failure"}.get(when, "test-error")
     return _failure(
         check,
@@ -115,20 +110,13 @@ def _split_line(line: str, type_name: str) -> tuple[str, str]:
     return type_name, line if line != type_name else ""
 
 
-def local_frames(raw: Iterable[dict[str, object]], *, root: str) -> tuple[Frame, ...]:
+def local_frames(raw: Iterable[report.Frame], *, root: str) -> tuple[Frame, ...]:
+    """The frames of the plugin's report that lie in the repository, their paths relative to it."""
     frames = []
     for frame in raw:
-        path = repo_relative(str(frame.get("path", "")), root)
+        path = repo_relative(frame.path, root)
         if path is not None:
-            column = frame.get("column")
-            frames.append(
-                Frame(
-                    path=path,
-                    line=int(frame.get("line") or 0),  # type: ignore[call-overload]
-                    function=str(frame.get("function", "")),
-                    column=int(column) if isinstance(column, int) else None,
-                )
-            )
+            frames.append(Frame(path=path, line=frame.line, function=frame.function, column=frame.column))
     return tuple(frames)
 
 
@@ -187,7 +175,7 @@ def _failure(
     excerpt: str,
     location: str,
 ) -> Failure:
-    tool = tool_of(check.command)
+    tool = tools.name_of(check.command)
     return Failure(
         tool=tool,
         kind=kind,
@@ -207,22 +195,5 @@ def _failure(
     )
 
 
-def tool_of(command: str) -> str:
-    """The tool a check command runs: 'python -m pytest -q' -> 'pytest'."""
-    try:
-        words = shlex.split(command)
-    except ValueError:
-        words = command.split()
-    for index, word in enumerate(words):
-        name = os.path.basename(word)
-        if name in ("-m",) and index + 1 < len(words):
-            return words[index + 1].split(".")[0]
-        if name in ("pytest", "py.test"):
-            return "pytest"
-        if name in LINT_TOOLS:
-            return name
-    return os.path.basename(words[0]) if words else "unknown"
-
-
 def _is_pytest(command: str) -> bool:
-    return tool_of(command) == "pytest"
+    return tools.name_of(command) == "pytest"

@@ -41,6 +41,7 @@ from suture.diagnose.fingerprint import combine, failure_fingerprint, normalise_
 from suture.diagnose.parsers import parse
 from suture.records import Classification, Diagnosis, Failure, Suspect
 from suture.redact import Redactor
+from suture.run import tools
 
 # A literal in an assertion's report: the values differ between the parameters of one test.
 _LITERAL = re.compile(
@@ -49,7 +50,6 @@ _LITERAL = re.compile(
 )
 # An AttributeError names the class of the object: subclasses sharing a method fail alike.
 _OBJECT_TYPE = re.compile(r"^'[\w.]+' object has no attribute ")
-LINT_TOOLS = frozenset({"ruff", "black", "isort", "flake8", "pylint", "mypy", "pyright"})
 LINT_KINDS = frozenset({"lint", "format", "type-error"})
 RERUNS = 3
 
@@ -186,7 +186,7 @@ def groups(failures: Iterable[Failure], *, flaky: Iterable[str] = ()) -> tuple[G
 
 def root_cause(failure: Failure) -> tuple[str, ...]:
     """The key failures with one cause share (see the module's docstring)."""
-    if failure.tool in LINT_TOOLS or failure.kind in LINT_KINDS:
+    if _static(failure):
         return (failure.tool, failure.kind, failure.error_type)
     where = failure.location
     message = normalise_message(failure.message)
@@ -246,13 +246,19 @@ def classify(
         return "environment"
     if failure.test_ids and flaky.issuperset(failure.test_ids):
         return "flaky"
-    if failure.tool in LINT_TOOLS or failure.kind in LINT_KINDS:
+    if _static(failure):
         return "lint/format"
     if failure.kind == "timeout":
         return "unknown"  # a check that hung: a deadlock and a slow runner look alike
     if failure.error_type and (failure.frames or failure.test_ids or failure.kind in ("install-error", "error")):
         return "code"
     return "unknown"
+
+
+def _static(failure: Failure) -> bool:
+    """A linter's, formatter's or type checker's finding (its tool's kind, or its own)."""
+    tool = tools.TOOLS.get(failure.tool)
+    return (tool is not None and tool.static) or failure.kind in LINT_KINDS
 
 
 def environment_evidence(text: str) -> Evidence | None:

@@ -1,62 +1,64 @@
 """The deterministic fixers, in ladder order, and asking all of them at once.
 
 Each fixer recognises its own failures and returns [] for the rest, so `propose` asks
-every one; verification then tries the candidates in the order returned.
+every one; verification then tries the candidates in the order returned. The ladder names
+each fixer as 'module:Class' (as an entry point would), so that adding one is its module
+and one line; `register` adds one at run time (a plugin's, a test's).
 """
 
 from __future__ import annotations
 
-from suture.fixers import (
-    assertions,
-    attributes,
-    brackets,
-    calls,
-    characters,
-    concat,
-    dependencies,
-    did_you_mean,
-    imports,
-    indentation,
-    lint,
-    missing_import,
-    names,
-    punctuation,
-    returns,
-    strings,
-    syntax,
-)
+import importlib
+
+from suture.fixers import lint
 from suture.fixers.base import Fixer
 from suture.records import Candidate, Failure
 from suture.run.sandbox import Sandbox
 from suture.run.source import Source
 from suture.verify.policy import is_test_path
 
-# Ladder order, which breaks ties between candidates of equal rank and size: the most
+# The ladder: each fixer by module and class, one line each (a new fixer is its module and
+# one line here). Ladder order breaks ties between candidates of equal rank and size: the most
 # certain repairs first. The lint tools answer only failing lint/format checks, the others
 # only Python errors, mostly one message each. Where two answer the same error: a stdlib
 # module used without its import comes before a project name's import, and both before
 # the interpreter's nearest-name guess (`time` undefined, "Did you mean: 'type'?"); the
 # interpreter's own suggestion before suture's guess of an attribute. Declaring a missing
 # distribution comes last: it verifies only where the checks install the project.
-FIXERS: dict[str, Fixer] = {
-    "lint-tool": lint.LintFixer(),
-    "concat": concat.ConcatFixer(),
-    "missing-import": missing_import.MissingImportFixer(),
-    "names": names.NamesFixer(),
-    "did-you-mean": did_you_mean.DidYouMeanFixer(),
-    "attributes": attributes.AttributesFixer(),
-    "imports": imports.ImportsFixer(),
-    "calls": calls.CallsFixer(),
-    "returns": returns.ReturnsFixer(),
-    "assertions": assertions.AssertionsFixer(),
-    "syntax": syntax.SyntaxFixer(),
-    "punctuation": punctuation.PunctuationFixer(),
-    "brackets": brackets.BracketsFixer(),
-    "strings": strings.StringsFixer(),
-    "characters": characters.CharactersFixer(),
-    "indentation": indentation.IndentationFixer(),
-    "dependencies": dependencies.DependenciesFixer(),
-}
+LADDER: tuple[str, ...] = (
+    "suture.fixers.lint:LintFixer",
+    "suture.fixers.concat:ConcatFixer",
+    "suture.fixers.missing_import:MissingImportFixer",
+    "suture.fixers.names:NamesFixer",
+    "suture.fixers.did_you_mean:DidYouMeanFixer",
+    "suture.fixers.attributes:AttributesFixer",
+    "suture.fixers.imports:ImportsFixer",
+    "suture.fixers.calls:CallsFixer",
+    "suture.fixers.returns:ReturnsFixer",
+    "suture.fixers.assertions:AssertionsFixer",
+    "suture.fixers.syntax:SyntaxFixer",
+    "suture.fixers.punctuation:PunctuationFixer",
+    "suture.fixers.brackets:BracketsFixer",
+    "suture.fixers.strings:StringsFixer",
+    "suture.fixers.characters:CharactersFixer",
+    "suture.fixers.indentation:IndentationFixer",
+    "suture.fixers.dependencies:DependenciesFixer",
+)
+
+
+def load(spec: str) -> Fixer:
+    """The fixer a ladder entry names: 'package.module:Class', made with no arguments."""
+    module, _, name = spec.partition(":")
+    fixer: Fixer = getattr(importlib.import_module(module), name)()
+    return fixer
+
+
+def register(fixer: Fixer) -> None:
+    """Put `fixer` at the end of the ladder (or in the place of the one of its name): a plugin's, a test's."""
+    FIXERS[fixer.name] = fixer
+
+
+FIXERS: dict[str, Fixer] = {fixer.name: fixer for fixer in map(load, LADDER)}
 
 
 def propose(failure: Failure, source: Source, *, sandbox: Sandbox | None = None) -> list[Candidate]:

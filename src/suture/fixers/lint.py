@@ -30,16 +30,13 @@ from pathlib import Path
 
 from suture.errors import SutureError
 from suture.records import Candidate, Failure
-from suture.run import git
+from suture.run import git, tools
 from suture.run.process import run
 from suture.run.sandbox import Bubblewrap, Sandbox
 from suture.run.source import Source
 from suture.verify.policy import is_test_path
 
 TIMEOUT = 300.0  # seconds for the tool's fixing run
-TOOLS = ("ruff", "black", "isort", "flake8")
-OPERATORS = {"&&", "||", ";", ";;", "|", "&", "(", ")", ">", ">>", "<", "<<", "|&", "&>"}
-INSTALLERS = {"install", "add", "download", "wheel", "sync"}  # pip install ruff, uv add black, ...
 PYTHON = re.compile(r"python[\d.]*")
 # Codes flake8 reports that ruff fixes safely; the rest of pyflakes' need a person.
 RUFF_FIXES = frozenset({"F401", "F541", "F632", "E703", "E713", "E714", "W291", "W292", "W293", "W605"})
@@ -56,28 +53,18 @@ def _words(check: str) -> list[str] | None:
         return None
     segment: list[str] = []
     for word in [*words, ";"]:
-        if word not in OPERATORS:
+        if word not in tools.OPERATORS:
             segment.append(word)
-        elif _at(segment) is not None:
+        elif _at(segment):
             return segment
         else:
             segment = []
     return None
 
 
-def _at(words: Sequence[str]) -> int | None:
-    """Where `words` start a lint tool: not where they install one (`pip install ruff`)."""
-    for index, word in enumerate(words):
-        if word in INSTALLERS:
-            return None
-        if _tool(word):
-            return index
-    return None
-
-
-def _tool(word: str) -> str:
-    name = word.rsplit("/", 1)[-1]
-    return name if name in TOOLS else ""
+def _at(words: Sequence[str]) -> tuple[int, tools.Tool] | None:
+    """Where `words` start a lint tool, and which: not where they install one (`pip install ruff`)."""
+    return next(((index, tool) for index, tool in tools.started(words) if tool.fixes), None)
 
 
 def _invocation(words: Sequence[str], index: int) -> list[str]:
@@ -88,28 +75,29 @@ def _invocation(words: Sequence[str], index: int) -> list[str]:
     return [word] if os.path.isabs(word) or "/" not in word else [word.rsplit("/", 1)[-1]]
 
 
-def _split(check: str) -> tuple[list[str], str, list[str]] | None:
-    """(how to start the tool, its name, its arguments) for the lint tool `check` runs, or None."""
+def _split(check: str) -> tuple[list[str], tools.Tool, list[str]] | None:
+    """(how to start the tool, the tool, its arguments) for the lint tool `check` runs, or None."""
     words = _words(check)
     if words is None:
         return None
-    index = _at(words)
-    assert index is not None  # _words returns only segments that start a tool
-    return _invocation(words, index), _tool(words[index]), words[index + 1 :]
+    found = _at(words)
+    assert found is not None  # _words returns only segments that start a tool
+    index, tool = found
+    return _invocation(words, index), tool, words[index + 1 :]
 
 
 def fix_command(check: str) -> list[str] | None:
-    """The fixing form of a ruff/black/isort check command (the tool alone), or None if it has none."""
+    """The fixing form of a lint or format check command (the tool alone, in its fixing mode, as the
+    tool registry says), or None if it has none."""
     split = _split(check)
     if split is None:
         return None
     start, tool, rest = split
-    if tool == "ruff" and rest[:1] == ["check"]:
-        return [*start, "check", "--fix", *_without(rest[1:], "--no-fix", "--diff", "--exit-zero")]
-    if tool == "ruff" and rest[:1] == ["format"]:
-        return [*start, "format", *_without(rest[1:], "--check", "--diff")]
-    if tool in ("black", "isort"):
-        return [*start, *_without(rest, "--check", "--check-only", "--diff", "-c")]
+    for mode in tool.fixing:
+        if not mode.subcommand:
+            return [*start, *mode.add, *_without(rest, *mode.drop)]
+        if rest[:1] == [mode.subcommand]:
+            return [*start, mode.subcommand, *mode.add, *_without(rest[1:], *mode.drop)]
     return None
 
 
@@ -120,7 +108,7 @@ def flake8_commands(check: str, output: str, *, paths: Sequence[str], have: Mapp
     to map absolute paths in the output back to the repository.
     """
     split = _split(check)
-    if split is None or split[1] != "flake8":
+    if split is None or split[1].fixing or not split[1].fixed_by:
         return []
     found = [(_relative(m.group("path"), paths), m.group("code")) for m in FLAKE8_LINE.finditer(output)]
     found = [(path, code) for path, code in found if path and not is_test_path(path)]
@@ -151,22 +139,23 @@ def _without(words: list[str], *flags: str) -> list[str]:
 
 _PIN = re.compile(r"^\s*(?P<name>[A-Za-z0-9_.-]+)(?:\[[^\]]*\])?\s*==\s*(?P<version>[\w.+!-]+)", re.MULTILINE)
 _HOOK_REPO = re.compile(r"repo:\s*\S*/(?P<repo>[\w.-]+?)(?:\.git)?\s*\n\s*rev:\s*['\"]?v?(?P<rev>[\w.+-]+)")
-_HOOK_TOOL = {"ruff-pre-commit": "ruff", "black": "black", "black-pre-commit-mirror": "black", "isort": "isort"}
-_HOOK_TOOL["flake8"] = "flake8"
 
 
 def pins(source: Source) -> dict[str, str]:
     """Tool -> version, as the project pins it: `==` in requirements files or pyproject, pre-commit revs."""
     found: dict[str, str] = {}
+    fixers = [tool for tool in tools.TOOLS.values() if tool.fixes]
+    names = {name for tool in fixers for name in (tool.name, *tool.fixed_by)}
+    hooks = {hook: tool.name for tool in fixers for hook in tool.hooks}
     texts = [source.read(p) or "" for p in source.paths() if re.fullmatch(r"(.*/)?[\w.-]*requirements[\w.-]*\.txt", p)]
     texts += _pyproject_requirements(source.read("pyproject.toml") or "")
     for text in texts:
         for match in _PIN.finditer(text):
             name = match.group("name").lower()
-            if name in (*TOOLS, "autopep8"):
+            if name in names:
                 found.setdefault(name, match.group("version"))
     for match in _HOOK_REPO.finditer(source.read(".pre-commit-config.yaml") or ""):
-        tool = _HOOK_TOOL.get(match.group("repo").lower())
+        tool = hooks.get(match.group("repo").lower())
         if tool:
             found.setdefault(tool, match.group("rev"))
     return found
@@ -223,8 +212,10 @@ class LintFixer:
         ]
 
     def _flake8(self, failure: Failure, source: Source) -> list[list[str]]:
+        split = _split(failure.check)
         env = self.sandbox.environment(os.environ)
-        have = {tool: shutil.which(tool, path=env.get("PATH", "")) is not None for tool in ("autopep8", "ruff")}
+        fixed_by = split[1].fixed_by if split else ()
+        have = {tool: shutil.which(tool, path=env.get("PATH", "")) is not None for tool in fixed_by}
         return flake8_commands(failure.check, failure.excerpt, paths=source.paths(), have=have)
 
 
@@ -236,9 +227,11 @@ def _diff_after(commands: Sequence[list[str]], source: Source, sandbox: Sandbox)
         env = {**sandbox.environment(os.environ), "RUFF_NO_CACHE": "true", "PYTHONDONTWRITEBYTECODE": "1"}
         for command in commands:
             start = command[:3] if command[1:2] == ["-m"] else command[:1]
-            tool = _tool(start[-1])
-            if tool in pinned:
-                notes += _version_note(tool, pinned[tool], _run(sandbox, [*start, "--version"], tree, scratch, env))
+            tool = tools.named(start[-1])
+            if tool is not None and tool.name in pinned:
+                notes += _version_note(
+                    tool.name, pinned[tool.name], _run(sandbox, [*start, "--version"], tree, scratch, env)
+                )
             if _run(sandbox, command, tree, scratch, env) is None:
                 return "", notes  # the tool is missing or hung: no candidate, the failure stays reported
         changed = run(["git", "diff", "--name-only", "-z"], cwd=tree).stdout.split("\0")

@@ -23,11 +23,13 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from suture import fixers
-from suture.capture.run import EXIT_FILE, Progress, capture, read_output
-from suture.diagnose.build import failures_of, from_report, tool_of
+from suture.capture import report
+from suture.capture.run import EXIT_FILE, REPORT_FILE, Progress, capture, read_output
+from suture.diagnose.build import failures_of, from_report
 from suture.diagnose.fingerprint import failure_fingerprint
 from suture.fixers import lint
 from suture.records import Build, CheckRun, Failure
+from suture.run import tools
 from suture.run.process import kill_all, resume
 from suture.run.sandbox import Sandbox
 from suture.run.source import Source
@@ -48,13 +50,12 @@ def early_failures(scratch: Path, commands: Sequence[str]) -> list[tuple[str, Fa
     found: list[tuple[str, Failure]] = []
     for index, command in enumerate(commands):
         files = scratch / str(index)
-        report, ended = files / "report.jsonl", files / EXIT_FILE
-        if report.exists():
-            text = report.read_text(encoding="utf-8", errors="replace")
-            text = text[: text.rfind("\n") + 1]  # a line still being written is not evidence yet
+        written, ended = files / REPORT_FILE, files / EXIT_FILE
+        if written.exists():
+            text = report.load(written, whole_lines=True)  # a line still being written is not evidence yet
             partial = CheckRun(command, exit_code=1, seconds=0.0, timed_out=False, output="", report=text, root=root)
             found.extend((command, failure) for failure in from_report(partial))
-        elif ended.exists() and tool_of(command) != "pytest":
+        elif ended.exists() and tools.name_of(command) != "pytest":
             exit_code = int(ended.read_text(encoding="utf-8") or 0)
             if exit_code != 0:
                 output = read_output(files / "output.log")
@@ -73,7 +74,7 @@ def lint_checks(commands: Sequence[str]) -> list[tuple[str, Failure]]:
     for command in commands:
         if lint.fix_command(command) is None:
             continue
-        tool, message = tool_of(command), "exited with code 1"
+        tool, message = tools.name_of(command), "exited with code 1"
         mark = failure_fingerprint(tool=tool, error_type="check-failed", message=message, location="", test_ids=())
         found.append((command, Failure(tool, "check-failed", command, "", message, (), (), "", mark)))
     return found

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from suture.errors import UsageError
+from suture.run import tools
 from suture.run.source import Source
 
 
@@ -79,6 +80,6 @@ def plain_pytest(command: str) -> bool:
         return False
     if not words or any(word and all(c in "();<>|&" for c in word) for word in words):
         return False
-    if Path(words[0]).name in ("pytest", "py.test"):
-        return True
-    return Path(words[0]).name.startswith("python") and words[1:3] == ["-m", "pytest"]
+    module = Path(words[0]).name.startswith("python") and words[1:2] == ["-m"]
+    tool = tools.named(words[2] if module and len(words) > 2 else words[0])
+    return tool is not None and tool.name == "pytest"

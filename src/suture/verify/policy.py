@@ -32,6 +32,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from suture.records import Rules
+from suture.run import tools
 from suture.run.process import run, run_bytes
 
 if TYPE_CHECKING:
@@ -234,7 +235,7 @@ def _hunks_by_file(diff: str) -> list[tuple[str, list[str], list[str]]]:
 
 SECTIONED = ("pyproject.toml", "setup.cfg")
 # Sections of pyproject.toml ([tool.<name>]) that configure the checks themselves.
-GUARDED_TOOLS = ("pytest", "coverage", "suture", "ruff", "mypy", "black", "isort", "flake8", "pyright")
+GUARDED_TOOLS = ("coverage", "suture", *tools.settings())
 
 
 def section_findings(path: str, old: str | None, new: str | None) -> list[str]:

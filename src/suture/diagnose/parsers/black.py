@@ -16,6 +16,7 @@ from suture.diagnose.parsers.common import diagnostic, integer, strip_ansi
 from suture.records import Failure
 
 TOOL = "black"
+SIGN = re.compile(r"^would reformat |^error: cannot (?:format|parse)|^Oh no! ", re.MULTILINE)  # its failing output
 _WOULD_REFORMAT = re.compile(r"^would reformat (?P<path>.+?)\s*$")
 _CANNOT_PARSE = re.compile(
     r"^error: cannot (?:format (?P<path1>.+?): Cannot parse(?: for target version [\w.]+)?: "

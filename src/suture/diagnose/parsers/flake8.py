@@ -16,6 +16,7 @@ from suture.diagnose.parsers.common import POSITION, diagnostic, integer, strip_
 from suture.records import Failure
 
 TOOL = "flake8"
+SIGN = re.compile(r"^\S+?:\d+:\d+: [A-Z]{1,3}\d{2,4} ", re.MULTILINE)  # what its failing output shows
 # `F401 'os' imported but unused`; ruff also writes `invalid-syntax: ...` and `F401 [*] ...`.
 _CODED = re.compile(r"^(?P<code>[A-Z]{1,4}\d{1,4}|[a-z]+(?:-[a-z]+)+|SyntaxError)(?::)? (?:\[\*\] )?(?P<message>.*)$")
 

@@ -15,6 +15,7 @@ from suture.diagnose.parsers.common import diagnostic, strip_ansi
 from suture.records import Failure
 
 TOOL = "isort"
+SIGN = re.compile(r"^ERROR: .+ Imports are incorrectly sorted", re.MULTILINE)  # what its failing output shows
 _UNSORTED = re.compile(r"^ERROR: (?P<path>.+?) Imports are incorrectly sorted and/or formatted\.?\s*$")
 _DIFF_HEADER = re.compile(r"^--- (?P<path>.+?):before\b")
 

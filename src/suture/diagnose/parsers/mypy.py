@@ -16,6 +16,9 @@ from suture.diagnose.parsers.common import POSITION, diagnostic, integer, strip_
 from suture.records import Failure
 
 TOOL = "mypy"
+SIGN = re.compile(  # what its failing output shows, for a log whose command says nothing
+    r"^\S+?:\d+(?::\d+)?: error: .*\[[\w-]+\]$|^Found \d+ errors? in \d+ files? \(", re.MULTILINE
+)
 _SEVERITY = re.compile(r"^(?P<severity>error|note|warning): (?P<message>.*)$")
 _CODE = re.compile(r"\s+\[(?P<code>[\w-]+)\]$")
 _SUMMARY = re.compile(r"^(?:Found \d+ errors? in|Success: no issues)")

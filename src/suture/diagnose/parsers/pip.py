@@ -26,6 +26,11 @@ from suture.diagnose.parsers.common import cap, strip_ansi
 from suture.records import Failure
 
 TOOL = "pip"
+SIGN = re.compile(  # what its failing output shows, for a log whose command says nothing
+    r"^ERROR: (?:Could not find a version|No matching distribution|Cannot install|ResolutionImpossible"
+    r"|Failed building wheel|Could not install packages)",
+    re.MULTILINE,
+)
 _NO_VERSION = re.compile(r"^ERROR: Could not find a version that satisfies the requirement (?P<req>\S+)")
 _NO_MATCH = re.compile(r"^ERROR: No matching distribution found for (?P<req>\S+)")
 _CONFLICT = re.compile(r"^ERROR: Cannot install (?P<what>.+?) because these package versions have conflicting")

@@ -36,6 +36,9 @@ from suture.diagnose.fingerprint import failure_fingerprint
 from suture.records import Failure, Frame, Outcome, TestResult
 
 TOOL = "pytest"
+SIGN = re.compile(  # what its failing output shows, for a log whose command says nothing
+    r"^=+ (?:FAILURES|ERRORS|short test summary info) =+$|^(?:FAILED|ERROR) \S+\.py(?:::|\s|$)", re.MULTILINE
+)
 MAX_EXCERPT = 4_000  # characters of a failure's section kept as its excerpt
 
 # Console layout.
@@ -115,6 +118,9 @@ def parse_output(text: str, *, root: str, check: str) -> list[Failure]:
     # Entries of the summary without a section (`--tb=no`, `--tb=line`) still name a failure.
     failures.extend(_summary_failure(w, i, t, root=root, check=check) for w, i, t in ids.unused())
     return failures
+
+
+parse = parse_output  # every parser module's reader is its `parse` (suture/run/tools.py)
 
 
 def _conftest_failures(lines: Sequence[str], *, root: str, check: str) -> Iterator[Failure]:

@@ -24,6 +24,11 @@ from suture.diagnose.parsers.flake8 import diagnostics
 from suture.records import Failure
 
 TOOL = "ruff"
+SIGN = re.compile(  # what its failing output shows, for a log whose command says nothing
+    r"^(?:[A-Z]{1,4}\d{1,4} (?:\[\*\] )?|invalid-syntax: |unformatted: ).+\n\s*--> |^Would reformat: "
+    r"|^Found \d+ errors?\.$|^\[\*\] \d+ fixable",
+    re.MULTILINE,
+)
 _HEADER = re.compile(r"^(?P<code>[A-Z]{1,4}\d{1,4}|[a-z]+(?:-[a-z]+)*)(?::| (?:\[\*\] )?)\s*(?P<message>.+)$")
 _WOULD_REFORMAT = re.compile(r"^Would reformat: (?P<path>.+?)\s*$")
 _FAILED_TO_PARSE = re.compile(

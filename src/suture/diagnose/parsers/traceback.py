@@ -20,6 +20,7 @@ from suture.diagnose.parsers.pytest import read_traceback
 from suture.records import Failure
 
 TOOL = "python"
+SIGN = re.compile(r"Traceback \(most recent call last\):")  # what an uncaught exception leaves in a log
 _START = re.compile(r"^(?P<indent>\s*)(?:\+ Exception Group )?Traceback \(most recent call last\):\s*$")
 _CHAIN = (
     "During handling of the above exception, another exception occurred:",

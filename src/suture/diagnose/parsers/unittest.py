@@ -29,6 +29,7 @@ from suture.diagnose.parsers.pytest import read_traceback
 from suture.records import Failure
 
 TOOL = "unittest"
+SIGN = re.compile(r"^(?:FAIL|ERROR): \S+ \([\w.]+\)$", re.MULTILINE)  # what its failing output shows
 _RULE = re.compile(r"^(?:={70}|-{70})$")
 _HEAD = re.compile(r"^(?P<word>FAIL|ERROR|UNEXPECTED SUCCESS): (?P<name>\S+)(?: \((?P<where>[^)]*)\))?")
 _IMPORT_FAILURE = ("unittest.loader._FailedTest", "unittest.loader.ModuleImportFailure")
