@@ -12,7 +12,7 @@ from suture import config
 from suture.errors import SutureError
 from suture.run import checks, git
 from suture.run.process import Completed, run
-from suture.run.sandbox import DEFAULT, Sandbox, Unsandboxed, by_name
+from suture.run.sandbox import DEFAULT, Bubblewrap, Sandbox, by_name
 from suture.run.source import Source
 
 VERSION = "import sys; print(sys.version.split()[0], sys.executable)"
@@ -28,7 +28,9 @@ class Finding:
 def examine(directory: Path, sandbox: str | None) -> list[Finding]:
     """The sandbox (`sandbox`, else the configuration's, else the default) and the tools' versions.
 
-    Python and pytest are asked inside the sandbox when it starts: what the checks will find.
+    Python and pytest are asked inside bubblewrap, and only there: the interpreter may be the
+    project's (a .venv a commit added), which must never run on the host; where bubblewrap
+    does not start (or `--sandbox none` was chosen) they are not asked.
     """
     box = by_name(sandbox or _configured(directory))
     try:
@@ -36,15 +38,24 @@ def examine(directory: Path, sandbox: str | None) -> list[Finding]:
         started = Finding("sandbox", True, f"{box.describe()}; {box.warning() or 'it starts'}")
     except SutureError as exc:
         started = Finding("sandbox", False, str(exc))
-    inside = box if started.ok else Unsandboxed()
-    where = "" if started.ok else " (outside the sandbox, which does not start)"
     python = checks.python(directory.resolve())  # absolute: it runs in an empty directory
+    if not (started.ok and isinstance(box, Bubblewrap)):
+        why = f"not asked: suture runs {python} only inside bubblewrap, which {_absent(started, box)}"
+        found = (Finding(what, started.ok, why) for what in TOOLS)  # with --sandbox none, by the user's choice
+        return [started, _version("git", _run(["git", "--version"])), *found]
     return [
         started,
         _version("git", _run(["git", "--version"])),
-        _version("python", _run_in(inside, f"{python} -c {shlex.quote(VERSION)}"), where),
-        _version("pytest", _run_in(inside, f"{python} -m pytest --version"), where),
+        _version("python", _run_in(box, f"{python} -c {shlex.quote(VERSION)}")),
+        _version("pytest", _run_in(box, f"{python} -m pytest --version")),
     ]
+
+
+TOOLS = ("python", "pytest")
+
+
+def _absent(started: Finding, box: Sandbox) -> str:
+    return "does not start" if not started.ok else f"--sandbox {box.name} turns off"
 
 
 def _configured(directory: Path) -> str:
@@ -74,9 +85,9 @@ def _run_in(box: Sandbox, command: str) -> Completed | str:
         return _run(box.argv(command, tree=tree, scratch=files, env=env), cwd=tree, env=env)
 
 
-def _version(what: str, done: Completed | str, where: str = "") -> Finding:
+def _version(what: str, done: Completed | str) -> Finding:
     if isinstance(done, str):
         return Finding(what, False, done)
     text = (done.stdout.strip() or done.stderr.strip()).splitlines()
-    detail = (text[0] if text else "(no output)") + where
+    detail = text[0] if text else "(no output)"
     return Finding(what, done.returncode == 0, detail if done.returncode == 0 else f"not usable: {detail}")

@@ -6,6 +6,7 @@ import collections
 import contextlib
 import os
 import select
+import shutil
 import signal
 import subprocess
 import threading
@@ -26,6 +27,22 @@ class Completed:
     stderr: str
 
 
+def program(name: str, env: Mapping[str, str] | None = None) -> str:
+    """The absolute path of the program `name`, searched only in the absolute entries of PATH.
+
+    A relative entry ('.', 'bin', an empty one) would be searched from suture's current
+    directory, the user's checkout: a `git` or `bwrap` a commit adds there would run on the
+    host, with every secret. A name with a slash is taken as given (suture's own paths).
+    """
+    if "/" in name:
+        return name
+    search = (os.environ if env is None else env).get("PATH", os.defpath).split(os.pathsep)
+    found = shutil.which(name, path=os.pathsep.join(entry for entry in search if os.path.isabs(entry)))
+    if found is None:
+        raise UsageError(f"{name!r} is not installed or not on PATH (only absolute PATH entries are searched)")
+    return found
+
+
 def run(
     argv: Sequence[str],
     *,
@@ -38,7 +55,7 @@ def run(
     """Run a short command and return its output; raise `CommandError` if `check` and it fails."""
     try:
         proc = subprocess.run(
-            list(argv),
+            [program(argv[0], env), *argv[1:]],
             cwd=cwd,
             env=None if env is None else dict(env),
             input=input,
@@ -61,7 +78,7 @@ def run(
 
 def run_bytes(argv: Sequence[str], *, cwd: Path | str) -> bytes | None:
     """The raw stdout of a command, or None if it fails (a missing blob, say)."""
-    proc = subprocess.run(list(argv), cwd=cwd, capture_output=True)
+    proc = subprocess.run([program(argv[0]), *argv[1:]], cwd=cwd, capture_output=True)
     return proc.stdout if proc.returncode == 0 else None
 
 
@@ -99,7 +116,7 @@ def run_logged(
             if scope is not None and scope.cancelled:
                 return Timed(-signal.SIGKILL, 0.0, False)  # its job was cancelled: its result is discarded
             proc = subprocess.Popen(
-                list(argv),
+                [program(argv[0], env), *argv[1:]],
                 cwd=cwd,
                 env=dict(env),
                 stdin=subprocess.DEVNULL,

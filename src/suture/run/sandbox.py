@@ -27,6 +27,7 @@ import pwd
 import re
 import shlex
 import shutil
+import stat
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -34,8 +35,8 @@ from pathlib import Path
 from typing import ClassVar, Protocol
 
 from suture.errors import SutureError, UsageError
-from suture.run import checks
-from suture.run.process import run
+from suture.run import checks, venv
+from suture.run.process import program, run
 
 # Variables that look like credentials never reach repository code, whatever is allowed.
 SECRET_NAME = re.compile(r"TOKEN|KEY|SECRET|PASSW|CREDENTIAL", re.IGNORECASE)
@@ -127,7 +128,10 @@ class Bubblewrap:
     name: ClassVar[str] = "bwrap"
 
     def executable(self) -> str | None:
-        return shutil.which(self.program)
+        try:
+            return program(self.program)  # absolute PATH entries only: never a `bwrap` in the checkout
+        except UsageError:
+            return None
 
     def describe(self) -> str:
         return (
@@ -266,7 +270,7 @@ def _needed(command: str, *, tree: Path, env: Mapping[str, str], common: Path | 
     if env.get("VIRTUAL_ENV"):
         paths.add(env["VIRTUAL_ENV"])
     for interpreter in _interpreters(command, tree=tree, env=env):
-        paths.update(_prefixes(interpreter, tree=tree, env=env))
+        paths.update(_prefixes(interpreter))
     checkout = str(common.parent) if common is not None and common.name == ".git" else None
     for prefix in list(paths):
         paths.update(
@@ -321,16 +325,20 @@ def _inside(path: str, root: str) -> bool:
 
 
 # --- interpreters: which Python the check runs, and where it lives --------------------------
+#
+# Nothing here runs anything: an interpreter is the repository's as soon as a commit can put
+# it, or a #! line, a relative PATH entry or /proc/self/cwd leading to it, in the checkout;
+# run on the host (to ask sys.prefix, say) it would have every secret. Where an interpreter
+# lives is read from files instead: the virtualenv's pyvenv.cfg and the links to its base.
 
 PYTHON_NAME = re.compile(r"python[\d.]*")
-_PREFIXES: dict[tuple[str, str, str], tuple[str, ...]] = {}
 
 
 def _interpreters(command: str, *, tree: Path, env: Mapping[str, str]) -> set[str]:
     """The Python interpreters the check may start: its own program's, and python/python3 on PATH.
 
-    Only interpreters outside the worktree: suture runs them (outside the sandbox) to ask
-    where they live, and the worktree's files are the repository's.
+    Only interpreters outside the worktree and /proc: the worktree's files are the repository's,
+    and /proc/self/cwd is the worktree inside the sandbox but suture's directory outside.
     """
     names = ["python", "python3"]
     with contextlib.suppress(ValueError):
@@ -340,62 +348,86 @@ def _interpreters(command: str, *, tree: Path, env: Mapping[str, str]) -> set[st
     for name in names:
         executable = _which(name, tree=tree, env=env)
         interpreter = _python_behind(executable, env) if executable else None
-        if interpreter and not _inside(os.path.realpath(interpreter), os.path.realpath(tree)):
+        if interpreter and not _untrusted_place(interpreter, tree):
             found.add(interpreter)
     return found
+
+
+def _untrusted_place(path: str, tree: Path) -> bool:
+    real = os.path.realpath(path)
+    return _inside(real, os.path.realpath(tree)) or _inside(os.path.abspath(path), "/proc") or _inside(real, "/proc")
 
 
 def _which(name: str, *, tree: Path, env: Mapping[str, str]) -> str | None:
     if "/" in name:
         path = Path(name) if os.path.isabs(name) else tree / name
         return str(path) if path.is_file() else None
-    return shutil.which(name, path=env.get("PATH", ""))
+    return shutil.which(name, path=os.pathsep.join(_absolute(env.get("PATH", ""))))
 
 
 def _python_behind(executable: str, env: Mapping[str, str]) -> str | None:
     """`executable` if it is a Python interpreter, the one its #! line names, or None."""
     if PYTHON_NAME.fullmatch(os.path.basename(executable)):
         return executable
-    try:
-        with open(executable, "rb") as file:
-            line = file.readline(512)
-    except OSError:
-        return None
+    line = _first_line(executable)
     words = line[2:].decode("utf-8", errors="replace").split() if line.startswith(b"#!") else []
     if words and os.path.basename(words[0]) == "env":
         words = [word for word in words[1:] if not word.startswith("-")]
-        return shutil.which(words[0], path=env.get("PATH", "")) if words else None
+        return shutil.which(words[0], path=os.pathsep.join(_absolute(env.get("PATH", "")))) if words else None
     return words[0] if words and PYTHON_NAME.fullmatch(os.path.basename(words[0])) else None
 
 
-def _prefixes(interpreter: str, *, tree: Path, env: Mapping[str, str]) -> tuple[str, ...]:
-    """The virtualenv `interpreter` belongs to, if any, and the prefix of the Python it runs.
+def _first_line(path: str) -> bytes:
+    """The first line of a regular file (a FIFO or a device is not waited on), or b''."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:
+        return b""
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return b""
+        return os.read(fd, 512).split(b"\n", 1)[0]
+    except OSError:
+        return b""
+    finally:
+        os.close(fd)
 
-    The prefix is asked with -I -S so that nothing of the project runs (.pth files,
-    sitecustomize), which is also why the virtualenv is found by its pyvenv.cfg: without
-    site, sys.prefix is the base Python's. A pyenv shim answers for the .python-version
-    it finds, hence the cache key.
+
+def _prefixes(interpreter: str) -> tuple[str, ...]:
+    """The virtualenv `interpreter` belongs to, and the prefix of the Python it runs: read, not asked.
+
+    A virtualenv is found by the pyvenv.cfg beside its bin/; its base Python by the cfg's
+    `home` (the base's bin directory) and by where the interpreter's links end. A Python
+    outside any virtualenv lives in the directory above its bin/. Both may be a commit's
+    files (a `.venv` in the checkout): a prefix counts only as the parent of a `bin/` that
+    holds a Python, so no link or `home` can bring ~/.config or ~/.ssh into the sandbox.
     """
-    version = tree / ".python-version"
-    pinned = version.read_text(encoding="utf-8", errors="replace") if version.is_file() else ""
-    key = (interpreter, env.get("PATH", ""), pinned)
-    if key not in _PREFIXES:
-        script = "import sys; print(sys.prefix)"
-        try:
-            done = run([interpreter, "-I", "-S", "-c", script], cwd=tree, env=env, check=False, timeout=60)
-            found = [done.stdout.strip()] if done.returncode == 0 else []
-        except SutureError:
-            found = []
-        _PREFIXES[key] = (*_virtualenv(interpreter), *found)
-    return _PREFIXES[key]
+    found = []
+    environment = _virtualenv(interpreter)
+    if environment is not None:
+        found.append(environment)
+        home = (venv.config(Path(environment)) or {}).get("home", "")
+        if os.path.isabs(home):
+            found += [_prefix_of(os.path.join(home, name)) for name in ("python3", "python")]
+    found.append(_prefix_of(interpreter))
+    return tuple(dict.fromkeys(path for path in found if path))
 
 
-def _virtualenv(interpreter: str) -> list[str]:
+def _prefix_of(python: str) -> str:
+    """The directory above the bin/ that `python`'s links end in, or '' if they end elsewhere."""
+    real = os.path.realpath(python)
+    bin_dir = os.path.dirname(real)
+    plausible = PYTHON_NAME.fullmatch(os.path.basename(real)) and os.path.basename(bin_dir) == "bin"
+    prefix = os.path.dirname(bin_dir)
+    return prefix if plausible and os.path.isfile(real) and prefix != "/" else ""
+
+
+def _virtualenv(interpreter: str) -> str | None:
     """The virtualenv whose bin/ holds `interpreter` (its symlink is not followed: it leads to the base)."""
     for candidate in (Path(interpreter).parent, Path(interpreter).parent.parent):
-        if (candidate / "pyvenv.cfg").is_file():
-            return [str(candidate)]
-    return []
+        if venv.config(candidate) is not None:
+            return str(candidate)
+    return None
 
 
 # --- editable installs: sources that live outside the environment --------------------------
