@@ -166,7 +166,7 @@ def test_a_fifo_is_refused_without_waiting_for_a_writer(tmp_path: Path) -> None:
     def read() -> None:
         try:
             outcome.append(report.load(tmp_path / "report.jsonl"))
-        except BaseException as exc:  # noqa: BLE001 - handed to the test thread
+        except BaseException as exc:  # handed to the test thread
             outcome.append(exc)
 
     reader = threading.Thread(target=read, daemon=True)
@@ -199,7 +199,9 @@ def test_a_real_capture_reads_the_plugin_s_report(tmp_path: Path) -> None:
     )
     command = f"{sys.executable} -m pytest -q -p no:cacheprovider --continue-on-collection-errors"
 
-    [check] = capture(repo, git(repo, "rev-parse", "HEAD").strip(), [command], sandbox=Unsandboxed(), timeout=120).checks
+    sha = git(repo, "rev-parse", "HEAD").strip()
+
+    [check] = capture(repo, sha, [command], sandbox=Unsandboxed(), timeout=120).checks
 
     assert check.collected == ("tests/test_calc.py::test_add", "tests/test_calc.py::test_other")
     assert set(check.tests) == {
@@ -219,7 +221,7 @@ def test_a_check_that_swaps_its_report_for_a_link_fails_capture_clearly(tmp_path
     secret.write_text("machine github.com password ghp_secret\n")
     swap = (
         f"{sys.executable} -c \"import os; p = os.environ['SUTURE_PYTEST_REPORT']; "
-        f"os.path.exists(p) and os.remove(p); os.symlink({str(secret)!r}, p)\""
+        f'os.path.exists(p) and os.remove(p); os.symlink({str(secret)!r}, p)"'
     )
     repo = make_repo(tmp_path / "repo", {"README": "x\n"})
 
