@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from helpers import git, make_repo
 from projects import PYTEST
+from recipe_helpers import plugin, suture_after
 
 from suture import fixers
 
@@ -45,13 +46,6 @@ class AnswerFixer:
 """
 LADDER_LINE = 'fixers.register(fixers.load("answer_fixer:AnswerFixer"))'
 
-DRIVER = f"""import sys
-sys.path.insert(0, sys.argv.pop(1))
-from suture import fixers
-{LADDER_LINE}
-from suture.cli import main
-raise SystemExit(main(sys.argv[1:]))
-"""
 PROJECT = {
     "deep.py": 'def answer():\n    raise RuntimeError("not worked out yet")\n',
     "tests/test_deep.py": "from deep import answer\n\n\ndef test_answer():\n    assert answer() == 42\n",
@@ -60,17 +54,17 @@ PROJECT = {
 
 @pytest.fixture
 def fixer_dir(tmp_path: Path) -> Path:
-    """The one new file: the fixer's module."""
-    where = tmp_path / "plugin"
-    where.mkdir()
-    (where / "answer_fixer.py").write_text(FIXER, encoding="utf-8")
-    return where
+    return plugin(tmp_path, "answer_fixer", FIXER)  # the one new file
 
 
-def heal(repo: Path, *prefix: str) -> tuple[int, dict[str, object], str]:
-    done = subprocess.run(
-        [*prefix, "heal", "--json", "--test-cmd", PYTEST], cwd=repo, capture_output=True, text=True, timeout=180
-    )
+def heal(repo: Path, fixer_dir: Path | None) -> tuple[int, dict[str, object], str]:
+    args = ("heal", "--json", "--test-cmd", PYTEST)
+    if fixer_dir is None:
+        done = subprocess.run(
+            [sys.executable, "-m", "suture", *args], cwd=repo, capture_output=True, text=True, timeout=180
+        )
+    else:
+        done = suture_after(f"from suture import fixers\n{LADDER_LINE}", fixer_dir, repo, *args)
     last = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else "{}"
     return done.returncode, json.loads(last), done.stderr
 
@@ -78,7 +72,7 @@ def heal(repo: Path, *prefix: str) -> tuple[int, dict[str, object], str]:
 def test_a_fixer_added_with_one_ladder_line_is_asked_and_its_fix_verified(tmp_path: Path, fixer_dir: Path) -> None:
     repo = make_repo(tmp_path / "repo", PROJECT)
 
-    code, result, stderr = heal(repo, sys.executable, "-c", DRIVER, str(fixer_dir))
+    code, result, stderr = heal(repo, fixer_dir)
 
     assert code == 0, stderr
     assert (result["status"], result["fixer"]) == ("fixed", "answer")
@@ -90,7 +84,7 @@ def test_without_the_ladder_line_nothing_fixes_it(tmp_path: Path, fixer_dir: Pat
     """The control: the same failure, and no built-in fixer has an answer."""
     repo = make_repo(tmp_path / "repo", PROJECT)
 
-    code, result, stderr = heal(repo, sys.executable, "-m", "suture")
+    code, result, stderr = heal(repo, None)
 
     assert code == 1, stderr
     assert result["status"] == "unfixed"

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from helpers import make_repo
+from recipe_helpers import plugin, suture_after
 
 from suture.diagnose import parsers
 from suture.run import tools
@@ -63,28 +64,14 @@ sys.exit(1 if found else 0)
 PROJECT = {"tidy": TIDY, "src/app.py": "def f():  \n    return 1\n\n\nX = 2 \n"}
 CHECK = f"{sys.executable} tidy src"
 
-# The CLI, in a process of its own that first runs the one registry line.
-DRIVER = f"""import sys
-sys.path.insert(0, sys.argv.pop(1))
-from suture.run import tools
-{REGISTRY_LINE}
-from suture.cli import main
-raise SystemExit(main(sys.argv[1:]))
-"""
-
 
 @pytest.fixture
 def parser_dir(tmp_path: Path) -> Path:
-    """The one new file: the parser module."""
-    where = tmp_path / "plugin"
-    where.mkdir()
-    (where / "tidy_parser.py").write_text(PARSER, encoding="utf-8")
-    return where
+    return plugin(tmp_path, "tidy_parser", PARSER)  # the one new file
 
 
 def suture(cwd: Path, parser_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    argv = [sys.executable, "-c", DRIVER, str(parser_dir), *args]
-    return subprocess.run(argv, cwd=cwd, capture_output=True, text=True, timeout=120)
+    return suture_after(f"from suture.run import tools\n{REGISTRY_LINE}", parser_dir, cwd, *args)
 
 
 def last_json(done: subprocess.CompletedProcess[str]) -> dict[str, Any]:
