@@ -95,10 +95,12 @@ def sniff(text: str, *, root: str, check: str) -> list[Failure]:
     shown = [name for name, sign in signs().items() if sign.search(text)]
     if "ruff" in shown and "flake8" in shown:
         shown.remove("flake8")  # ruff's concise format has flake8's shape, and its summary
+    # A test runner's report holds tracebacks of its own: they are read as its failures.
+    runner = any((tool := tools.TOOLS.get(name)) is not None and tool.kind == "tests" for name in shown)
     found: list[Failure] = []
     for name in shown:
-        if name == "traceback" and any(tools.TOOLS[n].kind == "tests" for n in shown if n in tools.TOOLS):
-            continue  # a test runner's report holds the tracebacks of its own
+        if name == "traceback" and runner:
+            continue
         found.extend(PARSERS[name](text, root=root, check=check))
     return found or generic.parse(text, root=root, check=check)
 
