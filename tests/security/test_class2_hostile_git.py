@@ -58,24 +58,24 @@ def conftest(lab: Lab, tag: str, call: str) -> str:
     return REPLACE_GIT.format(payload=payload) + call + "\n"
 
 
+TWO_CHECKS = '[tool.suture]\ntest-cmd = ["python -m pytest -q", "python -c pass"]\n'
+
+
 def plain_git(lab: Lab, *commands: str) -> Evidence:
     """The control: the repository's tests on the host in a clone, then plain git there."""
     plain = lab.root / "plain"
-    script = f"git clone -q {lab.checkout} {plain} && cd {plain} && python -m pytest -q -p no:cacheprovider; "
+    script = f"git clone -q {lab.checkout} {plain} && cd {plain} && PYTHONPATH=. python -m pytest -q -p no:cacheprovider; "
     script += "; ".join(commands)
     return lab.host(["sh", "-c", script])
 
 
-TWO_CHECKS = '[tool.suture]\ntest-cmd = ["python -m pytest -q", "python -c pass"]\n'
-
-
 @ATTACKS.add(
-    "gitfile-to-dir-fsmonitor", expect=LISTENER, open=f"git status in the held tree runs core.fsmonitor: {HOST}"
+    "gitfile-to-dir-fsmonitor", expect=LISTENER, open=f"git add --all between two checks runs core.fsmonitor: {HOST}"
 )
 def gitfile_to_dir_fsmonitor(lab: Lab, held: bool) -> Evidence:
     """conftest.py turns the worktree's .git file into a directory whose config sets core.fsmonitor."""
     call = '_hostile_git(".git", "[core]\\n\\tfsmonitor = @PAYLOAD@\\n")'
-    lab.repo(broken({"conftest.py": conftest(lab, "fsmonitor", call)}))
+    lab.repo(broken({"conftest.py": conftest(lab, "fsmonitor", call), "pyproject.toml": TWO_CHECKS}))
     return heal(lab, held) if held else plain_git(lab, "git status --porcelain")
 
 
@@ -83,7 +83,7 @@ def gitfile_to_dir_fsmonitor(lab: Lab, held: bool) -> Evidence:
 def gitfile_redirect_fsmonitor(lab: Lab, held: bool) -> Evidence:
     """.git stays a file, but now says `gitdir: <tree>/.cache/g`, a directory with core.fsmonitor."""
     call = '_hostile_git(".cache/g", "[core]\\n\\tfsmonitor = @PAYLOAD@\\n")'
-    lab.repo(broken({"conftest.py": conftest(lab, "redirect", call)}))
+    lab.repo(broken({"conftest.py": conftest(lab, "redirect", call), "pyproject.toml": TWO_CHECKS}))
     return heal(lab, held) if held else plain_git(lab, "git status --porcelain")
 
 
@@ -115,8 +115,13 @@ def clean_filter(lab: Lab, held: bool) -> Evidence:
     "submodule-nested-repo", expect=LISTENER, open=f"git status recurses into a planted submodule repo: {HOST}"
 )
 def submodule_nested_repo(lab: Lab, held: bool) -> Evidence:
-    """The commit has a submodule vendor/lib; conftest.py plants a repository there with core.fsmonitor."""
+    """The commit has a submodule vendor/lib; sitecustomize.py plants a repository there with core.fsmonitor.
+
+    sitecustomize (the worktree is on PYTHONPATH) runs as the interpreter starts, long before the
+    candidate comes to the run suture holds; then suture's `git status` recurses into the submodule.
+    """
     call = (
+        "ROOT = pathlib.Path.cwd()\n"
         "_sub = ROOT / 'vendor' / 'lib'\n"
         "_sub.mkdir(parents=True, exist_ok=True)\n"
         "subprocess.run(['git', 'init', '-q', str(_sub)], capture_output=True)\n"
@@ -124,7 +129,7 @@ def submodule_nested_repo(lab: Lab, held: bool) -> Evidence:
         "(_sub / 'payload.sh').chmod(0o755)\n"
         "subprocess.run(['git', '-C', str(_sub), 'config', 'core.fsmonitor', str(_sub / 'payload.sh')])\n"
     )
-    files = broken({"conftest.py": conftest(lab, "submodule", call), ".gitmodules": SUBMODULES})
+    files = broken({"sitecustomize.py": conftest(lab, "submodule", call), ".gitmodules": SUBMODULES})
     lab.repo(files)
     lab.checkout.joinpath("vendor").mkdir(exist_ok=True)
     gitlink = "160000,1111111111111111111111111111111111111111,vendor/lib"
