@@ -24,6 +24,13 @@ SHAPES = {
     "word run (xxxx...)": "x",
     "base64 blob": "QUJD",
     "secret words (tokentoken...)": "token",
+    # Shapes a hostile repository can print to make a backtracking redactor quadratic.
+    "cut token heads (AKIA-AKIA-...)": "AKIA-",
+    "cut jwt heads (eyJ-eyJ-...)": "eyJ-",
+    "keys in a value (password=password=...)": "password=",
+    "keys with a colon (token: token: ...)": "token: ",
+    "ellipses (sk-ant-...sk-ant-...)": "sk-ant-...",
+    "cut secret heads (s3cr3t-Va...)": "s3cr3t-Va...",
     "log lines": "2026-12-02T10:00:00Z Collecting requests==2.32.3 (from -r requirements.txt (line 4))\n",
 }
 

@@ -155,6 +155,37 @@ def test_long_lines_without_spaces_are_redacted_in_linear_time() -> None:
     assert int(done.stdout) > 1_400_000
 
 
+GROWTH_SCRIPT = """
+import sys, time
+from suture.redact import Redactor
+redactor = Redactor({"DEPLOY_TOKEN": "s3cr3t-Value-9x8y7z"})
+unit = sys.argv[1]
+def seconds(n):
+    text = unit * n
+    start = time.perf_counter()
+    redactor.redact(text)
+    return time.perf_counter() - start
+small = min(seconds(25_000) for _ in range(3))
+large = min(seconds(200_000) for _ in range(3))
+print(large / max(small, 1e-4))
+"""
+
+
+@pytest.mark.parametrize(
+    "unit", ["AKIA-", "ghp_-", "eyJ-", "password=", "api_key=_", "token: ", "token:  ", "sk-ant-...", "s3cr3t-Va..."]
+)
+def test_hostile_repetitions_take_linear_time(unit: str) -> None:
+    """Shapes a hostile repository prints to make a backtracking redactor quadratic: eight times
+    the text takes about eight times as long (a quadratic pass takes sixty-four; before, 20,000
+    characters of `AKIA-` took 1.5 s and 40,000 took 127 s)."""
+    done = subprocess.run(
+        [sys.executable, "-c", GROWTH_SCRIPT, unit], capture_output=True, text=True, timeout=120, check=False
+    )
+
+    assert done.returncode == 0, done.stderr
+    assert float(done.stdout) < 24, f"eight times the text took {float(done.stdout):.0f} times as long"
+
+
 @pytest.mark.parametrize("ellipsis", ["...", "\u2026"])
 def test_the_head_of_an_environment_value_a_tool_cut_short(ellipsis: str) -> None:
     """pytest's summary line and rich's tables cut long values: the head alone is still the secret's."""

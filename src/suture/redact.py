@@ -34,6 +34,7 @@ MARK = "[REDACTED:{kind}]"
 SECRET_NAME = re.compile(r"TOKEN|KEY|SECRET|PASSW|CREDENTIAL", re.IGNORECASE)
 _B64_FORM = "\0b64:"  # marks a form that is the middle of a base64 encoding
 CUT_HEAD = 8  # a secret value's head this long, cut short with an ellipsis, is redacted too
+MAX_VALUE = 4096  # a longer value after `password=` is data, not a password (and checking it would cost)
 MIN_SECRET = 6  # shorter environment values ("1", "true") are words, not secrets
 
 
@@ -78,14 +79,17 @@ _SHAPES = (
     _rule("anthropic-key", rf"\bsk-ant-{_TOKEN_CHARS}{{20,}}", ("sk-ant-",)),
     _rule("openai-key", rf"\bsk-(?:proj-|svcacct-|admin-)?{_TOKEN_CHARS}{{20,}}", ("sk-",)),
     _rule("google-api-key", rf"\bAIza{_TOKEN_CHARS}{{35}}", ("AIza",)),
-    _rule("jwt", r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}", ("eyJ",)),
-    # The head of a token that a tool cut short (pytest's summary line: `ghp_a1B2c3D4...`).
-    _rule(
-        "token-prefix",
-        r"\b(?:gh[pousr]_|github_pat_|glpat-|xox[bpoas]-|sk-|AKIA|ASIA|AIza|eyJ)[A-Za-z0-9_\-]{4,}(?=\.\.\.|\u2026)",
-        (*_GITHUB, "glpat-", "xox", "sk-", "AKIA", "ASIA", "AIza", "eyJ"),
-    ),
+    # Only where a run of token characters starts: from every `eyJ` after a `-` of a run such as
+    # `eyJ-eyJ-...` the pattern would scan to the run's end, quadratic in its length.
+    _rule("jwt", r"(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}", ("eyJ",)),
 )
+# The head of a token that a tool cut short (pytest's summary line: `ghp_a1B2c3D4...`): a token
+# prefix at a word boundary, then four or more token characters up to an ellipsis. Found from
+# each ellipsis backwards over its run of token characters (`_redact_cut_tokens`), in linear
+# time: a pattern tried at every prefix of a run such as `AKIA-AKIA-...` is quadratic.
+_TOKEN_PREFIX = re.compile(r"\b(?:gh[pousr]_|github_pat_|glpat-|xox[bpoas]-|sk-|AKIA|ASIA|AIza|eyJ)")
+_ELLIPSIS = re.compile(r"\.\.\.|\u2026")
+_TOKEN_SET = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
 # The value after a scheme is a credential whatever it looks like.
 _POSITIONAL = (
     _rule(
@@ -104,10 +108,12 @@ _KEY_CHARS = re.compile(r"[\w.-]*")
 _WORDS = r"passw(?:or)?d|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|client[_-]?key|credentials?|auth"
 _SECRET_WORD = re.compile(_WORDS, re.IGNORECASE)
 _SECRET_WORD_LOWER = re.compile(_WORDS)
-_AFTER_KEY = re.compile(
-    r"(?P<sep>[\"']?\s*[:=]\s*|\s+)"
-    r"(?P<quote>[\"']?)(?P<value>[A-Za-z0-9+/=_.~!@#$%^&*\-]{4,})(?=(?P=quote)(?:[\s\"',;)}\]]|$))"
-)
+# What follows a secret-named key: a separator, an optional quote, then the value: the run of
+# value characters, closed by the quote and a terminator (or the text's end). The value's run is
+# found once and reused by every key inside it (`password=password=...`), so the pass is linear.
+_SEPARATOR = re.compile(r"(?P<sep>[\"']?\s*[:=]\s*|\s+)(?P<quote>[\"']?)")
+_VALUE_RUN = re.compile(r"[A-Za-z0-9+/=_.~!@#$%^&*\-]*")
+_TERMINATORS = frozenset(" \t\n\r\f\v\"',;)}]")
 _B64_WORD_END = re.compile(rf"{_B64}*=*")
 _NOT_A_VALUE = re.compile(r"^(?:none|null|true|false|nil|undefined|\*+|x+|\$\w+|str|bytes|int)$", re.IGNORECASE)
 _PLAIN_WORD = re.compile(r"^[a-z_]+$|^[A-Z_]+$")  # an identifier: `password=password`, `token: TOKEN`
@@ -139,6 +145,7 @@ class Redactor:
         for rule in (*_SHAPES, *_POSITIONAL):
             if rule.applies(text):
                 text = rule.pattern.sub(rule.replace, text)
+        text = _redact_cut_tokens(text)
         if any(form in text for form, _, _ in self._env):
             text = self._redact_env(text)
         if any(value[:CUT_HEAD] in text for value, _ in self._cuttable):
@@ -148,14 +155,18 @@ class Redactor:
     def _redact_cut(self, text: str) -> str:
         """The head of a secret value that a tool cut short (`s3cr3t-Valu...`, `s3cr3t-Valu…`)."""
         for value, name in self._cuttable:
+            out: list[str] = []
+            done = 0
             at = text.find(value[:CUT_HEAD])
             while at >= 0:
                 length = CUT_HEAD
                 while length < len(value) and at + length < len(text) and text[at + length] == value[length]:
                     length += 1
                 if text.startswith(("...", "\u2026"), at + length):
-                    text = text[:at] + _mark(f"env:{name}", "") + text[at + length :]
-                at = text.find(value[:CUT_HEAD], at + 1)
+                    out += (text[done:at], _mark(f"env:{name}", ""))
+                    done = at + length
+                at = text.find(value[:CUT_HEAD], max(at + 1, done))
+            text = "".join(out) + text[done:] if out else text
         return text
 
     def _redact_env(self, text: str) -> str:
@@ -181,6 +192,22 @@ class Redactor:
             out += (text[done:start], _mark(f"env:{name}", text[start:end]))
             done = end
         return "".join(out) + text[done:] if out else text
+
+
+def _redact_cut_tokens(text: str) -> str:
+    """Token heads cut short with an ellipsis: each ellipsis's run of token characters is walked
+    back once (never past the previous ellipsis), so the pass is linear in the text."""
+    out: list[str] = []
+    done = 0
+    for ellipsis in _ELLIPSIS.finditer(text):
+        end = start = ellipsis.start()
+        while start > done and text[start - 1] in _TOKEN_SET:
+            start -= 1
+        prefix = _TOKEN_PREFIX.search(text, start, end)
+        if prefix is not None and end - prefix.end() >= 4:
+            out += [text[done : prefix.start()], _mark("token-prefix", "")]
+            done = end
+    return "".join(out) + text[done:] if out else text
 
 
 def _mark(kind: str, secret: str) -> str:
@@ -221,11 +248,52 @@ def _base64_cores(raw: bytes) -> Iterator[str]:
             yield core.replace("+", "-").replace("/", "_")  # the URL-safe alphabet
 
 
+@dataclass(frozen=True)
+class _Assigned:
+    """The separator, quote and value after a secret-named key, and where they end."""
+
+    sep: str
+    quote: str
+    value: str
+    end: int
+
+
+class _ValueRuns:
+    """The end of the run of value characters at a position, each run scanned once."""
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._run = (-1, -1)  # the last run found: start, end
+
+    def end(self, at: int) -> int:
+        start, end = self._run
+        if not start <= at <= end:
+            end = _VALUE_RUN.match(self._text, at).end()  # type: ignore[union-attr]  # `*` always matches
+            self._run = (at, end)
+        return end
+
+
+def _assigned(text: str, at: int, runs: _ValueRuns) -> _Assigned | None:
+    separator = _SEPARATOR.match(text, at)
+    if separator is None:
+        return None
+    quote = separator["quote"]
+    start = separator.end()
+    end = runs.end(start)
+    closed = end + len(quote)
+    if not 4 <= end - start <= MAX_VALUE or text[end:closed] != quote:
+        return None
+    if closed < len(text) and text[closed] not in _TERMINATORS:
+        return None
+    return _Assigned(separator["sep"], quote, text[start:end], end)
+
+
 def _redact_assignments(text: str) -> str:
     lowered = text.lower()
     # Lowercasing keeps positions unless a character grows (`İ`): then search the text itself.
     words, haystack = (_SECRET_WORD_LOWER, lowered) if len(lowered) == len(text) else (_SECRET_WORD, text)
     out: list[str] = []
+    runs = _ValueRuns(text)
     done = 0  # text before this is in `out`
     scanned = 0  # no key starts before this: each stretch is scanned once, so the whole is linear
     while (word := words.search(haystack, scanned)) is not None:
@@ -234,17 +302,17 @@ def _redact_assignments(text: str) -> str:
         run_end = _KEY_CHARS.match(text, word.start()).end()  # type: ignore[union-attr]  # `*` always matches
         scanned = run_end
         key_start = run_start + len(text[run_start:run_end]) - len(text[run_start:run_end].lstrip("."))
-        after = _AFTER_KEY.match(text, run_end)
+        after = _assigned(text, run_end, runs)
         replaced = _assignment_mark(text[key_start:run_end], word[0], after) if after else None
         if after is not None and replaced is not None:
             out += (text[done:key_start], replaced)
-            done = scanned = after.end()
+            done = scanned = after.end
     return "".join(out) + text[done:] if out else text
 
 
-def _assignment_mark(key: str, word: str, after: re.Match[str]) -> str | None:
+def _assignment_mark(key: str, word: str, after: _Assigned) -> str | None:
     """`key`, the separator and a mark in place of the value; None if the value is no secret."""
-    value, sep = after["value"], after["sep"]
+    value, sep = after.value, after.sep
     word = word.lower()
     if not sep.strip() and not key.startswith("-"):
         return None  # `key value` only as a command-line flag: `--password x`, not prose
@@ -254,7 +322,7 @@ def _assignment_mark(key: str, word: str, after: re.Match[str]) -> str | None:
     if not is_password and (_PLAIN_WORD.match(value) or not looks_random(value)):
         return None  # `token_type: bearer`, `api_key=cache_key`
     kind = "password" if is_password else "token"
-    return f"{key}{sep}{after['quote']}{MARK.format(kind=kind)}"
+    return f"{key}{sep}{after.quote}{MARK.format(kind=kind)}"
 
 
 def looks_random(value: str, *, min_length: int = 16, min_bits: float = 3.0) -> bool:
