@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import re
 
+from suture.untrusted import invisible_gone
+
 # CSI (`ESC [ ... final`), OSC (`ESC ] ... BEL` or `ESC ] ... ESC \`), and two-byte escapes.
 _ANSI = re.compile(r"\x1b(?:\[[0-9;:?<=>!]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
 _TIMESTAMP = re.compile(
@@ -33,25 +35,6 @@ _TIMESTAMP = re.compile(
 _SECTION = re.compile(r"section_(?:start|end):\d+:[\w.-]+(?:\[[^\]]*\])?")
 _COMMAND = re.compile(r"^##\[(?P<name>[a-z]+)\](?P<text>.*)$", re.DOTALL)
 _SHOWN_AS = {"error": "Error: ", "warning": "Warning: ", "notice": "Notice: "}
-
-# Zero-width and bidi controls (Trojan Source, CVE-2021-42574), the BOM, and the C0/C1
-# controls other than tab and newline: none of them prints anything a reader sees.
-_INVISIBLE = dict.fromkeys(
-    [
-        *range(0x00, 0x09),
-        *range(0x0B, 0x20),
-        0x7F,
-        *range(0x80, 0xA0),
-        0x061C,
-        0x180E,
-        *range(0x200B, 0x2010),
-        *range(0x202A, 0x202F),
-        *range(0x2060, 0x2065),
-        *range(0x2066, 0x206A),
-        0xFEFF,
-    ]
-)
-
 
 def decode(raw: bytes) -> str:
     """UTF-8 text of `raw`; bytes that are not UTF-8 become U+FFFD."""
@@ -79,7 +62,7 @@ def normalise(raw: bytes | str) -> str:
 
 def strip_invisible(text: str) -> str:
     """`text` without zero-width, bidi-override and control characters (tabs and newlines stay)."""
-    return text.translate(_INVISIBLE)
+    return invisible_gone(text)
 
 
 def _last_redraw(text: str) -> str:

@@ -22,6 +22,7 @@ from suture.llm.base import estimate_tokens
 from suture.records import Failure
 from suture.redact import Redactor
 from suture.run.source import Source
+from suture.untrusted import one_line
 from suture.verify import policy
 
 SYSTEM = """\
@@ -163,7 +164,8 @@ def _headline(failure: Failure) -> str:
 def _code(snippet: Snippet, priority: int) -> Section:
     kind = policy.protected(snippet.path)
     role = f"read-only: {kind}" if kind else "editable"
-    heading = f"## {snippet.path}, {snippet.what} (lines {snippet.start}-{snippet.end}; {role})"
+    # The path is the repository's: one line, so a file name cannot start a heading of its own.
+    heading = f"## {one_line(snippet.path)}, {snippet.what} (lines {snippet.start}-{snippet.end}; {role})"
     return Section(priority, heading, "code", snippet.text, (("path", snippet.path),))
 
 
