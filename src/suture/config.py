@@ -4,27 +4,46 @@ Read from a commit, never the working tree: the commit being healed, or, when a 
 given (`suture heal --base REF`, a pull request's target), the base commit. A fork's head
 cannot then weaken anything: the sandbox, the variables let through, the policy, the
 checks and the model's endpoint all come from the base. Validated up front with messages
-that name the key and the fix. Every option is also a flag; flags win.
+that name the key and the fix. Every option is also a flag; flags win, in one place
+(`Config.over`): a run reads its configuration once (`resolve`) and passes the one object on.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from suture.errors import ConfigError
+from suture.errors import ConfigError, UsageError
 from suture.llm import settings as llm_settings
 from suture.publish.forges import settings as publish_settings
 from suture.records import DEFAULT_MAX_FILES, DEFAULT_MAX_LINES, Rules
+from suture.run import git
 from suture.run.sandbox import DEFAULT, SANDBOXES, SECRET_NAME
 from suture.run.source import Source
 
 DEFAULT_TIMEOUT = 600.0
 FLAKY_RERUNS = 3
 DEFAULT_ROUNDS = 5
+
+
+@dataclass(frozen=True)
+class Flags:
+    """The command line's say over `[tool.suture]`; None or empty: the configuration decides."""
+
+    test_cmds: tuple[str, ...] = ()
+    timeout: float | None = None
+    sandbox: str | None = None  # a key of sandbox.SANDBOXES
+    env_allow: tuple[str, ...] = ()  # added to the configuration's
+    flaky_reruns: int | None = None
+    llm: llm_settings.Flags = field(default_factory=llm_settings.Flags)  # --provider, --model, ...
+    forge: str | None = None
+    labels: tuple[str, ...] = ()
+    draft: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -39,6 +58,48 @@ class Config:
     llm: Mapping[str, Any] = field(default_factory=dict)  # the language model's keys, see llm.settings
     publish: publish_settings.Settings = field(default_factory=publish_settings.Settings)  # see forges.settings
     policy: Rules = field(default_factory=Rules)  # protect, allow-paths, max-files, max-lines
+    llm_flags: llm_settings.Flags = field(default_factory=llm_settings.Flags)  # the model's flags, over `llm`
+
+    def over(self, flags: Flags) -> Config:
+        """This configuration with the command line's flags over it: the one place they meet."""
+        publish = dataclasses.replace(
+            self.publish,
+            forge=flags.forge or self.publish.forge,
+            labels=flags.labels or self.publish.labels,
+            draft=self.publish.draft if flags.draft is None else flags.draft,
+        )
+        return dataclasses.replace(
+            self,
+            test_cmds=flags.test_cmds or self.test_cmds,
+            timeout=flags.timeout or self.timeout,
+            sandbox=flags.sandbox or self.sandbox,
+            env_allow=(*self.env_allow, *flags.env_allow),
+            flaky_reruns=self.flaky_reruns if flags.flaky_reruns is None else flags.flaky_reruns,
+            llm_flags=flags.llm,
+            publish=publish,
+        )
+
+    def model(self) -> llm_settings.Settings | None:
+        """The language model's settings, flags over keys; None when the run stays offline."""
+        return llm_settings.resolve(self.llm, self.llm_flags, self.origin)
+
+
+def resolve(path: Path, flags: Flags, *, base: str | None = None) -> Config:
+    """The configuration of the repository at `path`, read once from the trusted commit (`base`,
+    else HEAD), with the flags over it."""
+    repo = git.toplevel(path)
+    return trusted(repo, git.head_sha(repo), base).over(flags)
+
+
+def trusted(repo: Path, sha: str, base: str | None) -> Config:
+    """The configuration that applies: the base commit's when there is one (a fork's head may not
+    turn the sandbox off, let variables through or loosen the policy), else that of `sha`."""
+    if base is None:
+        return load(Source(repo, sha))
+    found = git.ref_sha(repo, base)
+    if found is None:
+        raise UsageError(f"--base {base!r} is not a commit of this repository: fetch it, or name a branch or sha")
+    return load(Source(repo, found))
 
 
 def load(source: Source) -> Config:

@@ -1,9 +1,9 @@
 """Where suture runs in CI: the run's context, read from the environment a provider sets.
 
-Each provider module has one function `read(env) -> Run | None` (None: not this CI);
-`detect` asks them in turn. The environment is passed in: the library never reads it.
-Two answers matter before anything else is done: a run on one of suture's own
-branches does nothing at all (no forge call, no LLM call), and a pull request from a
+Each provider (`suture.ci.registry`: built in, or a plugin) recognises its own runs from
+the environment; `detect` asks them in turn. The environment is passed in: the library
+never reads it. Two answers matter before anything else is done: a run on one of suture's
+own branches does nothing at all (no forge call, no LLM call), and a pull request from a
 fork publishes nothing (its code is not trusted with a token). A third follows: a pull
 request's target is the trusted base whose `[tool.suture]` applies (`trusted_base`).
 """
@@ -11,38 +11,20 @@ request's target is the trusted base whose `[tool.suture]` applies (`trusted_bas
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
+from suture.ci import registry
+from suture.ci.base import Run
 from suture.errors import RepoError, UsageError
 from suture.run import git
-from suture.run.git import BRANCH_PREFIX
 
-
-@dataclass(frozen=True)
-class Run:
-    provider: str  # github-actions, gitlab-ci, semaphore
-    branch: str  # the branch built ('' for a tag or an unknown ref)
-    sha: str
-    fork: bool  # built from a fork's pull request: publish nothing
-    url: str  # the run's web page, linked from the pull request
-    forge: str  # the forge hosting the repository, when the CI says (github, gitlab), else ''
-    forge_url: str  # that forge's server URL
-    slug: str  # owner/name (GitLab: the full project path)
-    # A pull request's target, a sha or a branch name, whose configuration is trusted; '' when
-    # the run builds no pull request (a push: its own commit is the configuration's source).
-    base: str = ""
-
-    @property
-    def ours(self) -> bool:
-        """A run on a suture/* branch: heal does nothing there."""
-        return self.branch.startswith(BRANCH_PREFIX)
+__all__ = ["Run", "detect", "trusted_base"]
 
 
 def detect(env: Mapping[str, str]) -> Run | None:
     """The CI run this process is part of, or None outside CI."""
-    for read in PROVIDERS.values():
-        run = read(env)
+    for provider in registry.every():
+        run = provider.read(env)
         if run is not None:
             return run
     return None
@@ -74,12 +56,3 @@ def trusted_base(run: Run | None, directory: Path, progress: Callable[[str], Non
         )
     progress(f"the pull request's base {run.base} is not in this clone: HEAD's configuration applies ({fetch})")
     return None
-
-
-def _providers() -> dict[str, Callable[[Mapping[str, str]], Run | None]]:
-    from suture.ci import github, gitlab, semaphore
-
-    return {"github-actions": github.read, "gitlab-ci": gitlab.read, "semaphore": semaphore.read}
-
-
-PROVIDERS = _providers()

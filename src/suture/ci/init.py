@@ -1,4 +1,5 @@
-"""`suture init github|gitlab|semaphore`: the CI configuration for each flow.
+"""`suture init <ci>`: the CI configuration for each flow, written by the provider's `setup`
+(see `suture.ci.base.Provider`); here the templates of the built-in ones.
 
 Two flows (DESIGN.md): `direct` verifies in the job and opens the pull request at once;
 `ci` pushes the verified branch, lets CI run on it, and opens the pull request when CI
@@ -13,7 +14,6 @@ from pathlib import Path
 
 from suture.errors import UsageError
 
-PROVIDERS = ("github", "gitlab", "semaphore")
 FLOWS = ("direct", "ci")
 
 HEAL_WHEN = "result = 'failed' AND branch !~ '^suture/'"
@@ -26,17 +26,13 @@ class Written:
     text: str
 
 
-def files(provider: str, *, flow: str = "direct", workflow: str = "CI", forge: str = "") -> tuple[Written, ...]:
-    """The files `suture init <provider>` writes, as (path, text)."""
+def files(init_name: str, *, flow: str = "direct", workflow: str = "CI", forge: str = "") -> tuple[Written, ...]:
+    """The files `suture init <init_name>` writes, as (path, text)."""
+    from suture.ci import registry
+
     if flow not in FLOWS:
         raise UsageError(f"unknown flow {flow!r}: choose direct or ci")
-    if provider == "github":
-        return (Written(".github/workflows/suture.yml", _github(flow, workflow)),)
-    if provider == "gitlab":
-        return (Written(".gitlab/suture.gitlab-ci.yml", _gitlab(flow)),)
-    if provider == "semaphore":
-        return _semaphore(forge or "github")
-    raise UsageError(f"unknown CI {provider!r}: choose one of {', '.join(PROVIDERS)}")
+    return registry.for_init(init_name).setup(flow=flow, workflow=workflow, forge=forge)
 
 
 def write(root: Path, written: tuple[Written, ...], *, force: bool) -> list[Path]:
@@ -176,7 +172,7 @@ _GITHUB_PROPOSE = """\
 """
 
 
-def _github(flow: str, workflow: str) -> str:
+def github(flow: str, workflow: str) -> str:
     ci = flow == "ci"
     note = (
         "a push made with github.token starts no workflow: SUTURE_TOKEN (a fine-grained token or an app's) is needed"
@@ -234,7 +230,7 @@ suture-propose:
 """
 
 
-def _gitlab(flow: str) -> str:
+def gitlab(flow: str) -> str:
     ci = flow == "ci"
     return _GITLAB.format(flow=flow, push_only=" --push-only" if ci else "") + (_GITLAB_PROPOSE if ci else "")
 
@@ -277,8 +273,10 @@ promotions:
 """
 
 
-def _semaphore(forge: str) -> tuple[Written, ...]:
-    token = {"github": "GITHUB_TOKEN", "gitlab": "GITLAB_TOKEN", "gitea": "GITEA_TOKEN"}.get(forge, "the token")
+def semaphore(forge: str) -> tuple[Written, ...]:
+    from suture.publish.forges import registry
+
+    token = registry.lookup(forge).token_env
     heal = "\n".join(
         [
             "            - sudo apt-get install -y bubblewrap",

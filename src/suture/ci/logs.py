@@ -1,7 +1,8 @@
 """`suture logs`: the logs of the failed jobs of the CI run suture is part of, through the CI's API.
 
-One module per provider (`suture.ci.github_logs`, `gitlab_logs`, `semaphore_logs`)
-implements `JobLogs` over a mainstream client library and translates its exceptions
+Each provider's `logs` (see `suture.ci.base.Provider`; the built-in ones in
+`suture.ci.github_logs`, `gitlab_logs`, `semaphore_logs`) implements `JobLogs` over a
+mainstream client library and translates its exceptions
 into `suture.errors.ForgeError` at the boundary. Everything here only reads: listing
 jobs and downloading their logs are GET requests, so a fork's run is safe to read.
 Logs are streamed to the sink in chunks: memory stays bounded however big they are.
@@ -11,16 +12,14 @@ from __future__ import annotations
 
 import codecs
 import functools
-import importlib
 import itertools
 import shutil
 import tempfile
 import zipfile
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO, Protocol
 
-from suture.errors import UsageError
 from suture.publish.forges.ratelimit import Retrying
 
 
@@ -52,26 +51,7 @@ class JobLogs(Protocol):
     def chunks(self, job: Job) -> Iterable[bytes]: ...
 
 
-# ci.Run.provider -> the module that reads its logs: imported on demand (optional extras).
-PROVIDERS = {
-    "github-actions": "suture.ci.github_logs",
-    "gitlab-ci": "suture.ci.gitlab_logs",
-    "semaphore": "suture.ci.semaphore_logs",
-}
-EXTRAS = {"github-actions": "github", "gitlab-ci": "gitlab", "semaphore": "semaphore"}
-DEFAULT_TOKEN_ENV = {"github-actions": "GITHUB_TOKEN", "gitlab-ci": "GITLAB_TOKEN", "semaphore": "SEMAPHORE_API_TOKEN"}
-
-
-def connect(provider: str, env: Mapping[str, str], *, token: str, timeout: float = 60.0) -> JobLogs:
-    """The log reader of the CI `provider` for the run that `env` (the CI's variables) describes."""
-    try:
-        module = importlib.import_module(PROVIDERS[provider])
-    except ImportError as exc:
-        extra = EXTRAS[provider]
-        hint = f"pip install 'suture[{extra}]'"
-        raise UsageError(f"reading {provider} logs needs suture[{extra}] ({exc}): {hint}") from exc
-    source: JobLogs = module.connect(env, token=token, timeout=timeout)
-    return source
+TIMEOUT = 60.0  # seconds one API request may take
 
 
 def header(job: Job) -> bytes:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -94,6 +94,11 @@ class Flags:
     max_cost_usd: float | None = None
     max_seconds: float | None = None
 
+    def keys(self) -> dict[str, Any]:
+        """The flags given, as the `[tool.suture]` keys they stand for."""
+        given = {f.name.replace("_", "-"): getattr(self, f.name) for f in fields(self)}
+        return {key: value for key, value in given.items() if value is not None and value != ""}
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -127,33 +132,30 @@ def is_loopback(url: str | None) -> bool:
 def resolve(table: Mapping[str, Any], flags: Flags, origin: str) -> Settings | None:
     """The settings, flags over configuration; None when the run stays offline."""
     check(table, origin)
-    provider = flags.provider or table.get("provider")
+    chosen = {**table, **flags.keys()}
+    provider = chosen.get("provider")
     if provider is None or provider == "none":
         return None
-    model = flags.model or table.get("model")
+    model = chosen.get("model")
     if not model:
         raise ConfigError(
             f'the {provider} provider needs a model: pass --model NAME or set model = "NAME" in [tool.suture]'
         )
     budget = Budget(
-        max_attempts=_pick(flags.max_attempts, table, "max-attempts", Budget.max_attempts),
-        max_tokens=_pick(flags.max_tokens, table, "max-tokens", Budget.max_tokens),
-        max_cost_usd=float(_pick(flags.max_cost_usd, table, "max-cost-usd", Budget.max_cost_usd)),
-        max_seconds=float(_pick(flags.max_seconds, table, "max-seconds", Budget.max_seconds)),
-        max_prompt_tokens=int(table.get("max-prompt-tokens", Budget.max_prompt_tokens)),
+        max_attempts=chosen.get("max-attempts", Budget.max_attempts),
+        max_tokens=chosen.get("max-tokens", Budget.max_tokens),
+        max_cost_usd=float(chosen.get("max-cost-usd", Budget.max_cost_usd)),
+        max_seconds=float(chosen.get("max-seconds", Budget.max_seconds)),
+        max_prompt_tokens=int(chosen.get("max-prompt-tokens", Budget.max_prompt_tokens)),
     )
     return Settings(
         provider=provider,
         model=model,
-        base_url=flags.base_url or table.get("base-url"),
-        api_key_env=flags.api_key_env or table.get("api-key-env"),
+        base_url=chosen.get("base-url"),
+        api_key_env=chosen.get("api-key-env"),
         budget=budget,
-        prices=_prices(table.get("prices", {}), origin),
+        prices=_prices(chosen.get("prices", {}), origin),
     )
-
-
-def _pick(flag: Any, table: Mapping[str, Any], key: str, default: Any) -> Any:
-    return flag if flag is not None else table.get(key, default)
 
 
 def check(table: Mapping[str, Any], origin: str) -> None:

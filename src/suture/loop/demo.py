@@ -10,6 +10,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from suture import config
 from suture.capture.run import Progress
 from suture.errors import UsageError
 from suture.loop.heal import Options, Outcome, heal
@@ -67,8 +68,8 @@ def run_demo(
     try:
         make_project(root)
         progress(f"demo project with a broken calc.py in {root}")
-        options = Options(test_cmds=(f"{python()} -m pytest -q",), sandbox=sandbox)
-        return heal(root, options, progress=progress, warn=warn), root
+        flags = config.Flags(test_cmds=(f"{python()} -m pytest -q",), sandbox=sandbox)
+        return heal(root, Options(settings=config.resolve(root, flags)), progress=progress, warn=warn), root
     finally:
         if not keep:
             shutil.rmtree(root, ignore_errors=True)

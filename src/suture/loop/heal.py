@@ -14,9 +14,7 @@ from suture import config, fixers
 from suture.capture.run import Progress, capture
 from suture.diagnose import baseline, flaky, fromlog
 from suture.diagnose.build import diagnose
-from suture.errors import UsageError
 from suture.llm.loop import assistant
-from suture.llm.settings import Flags
 from suture.loop import rounds
 from suture.loop.speculate import Early, capture_speculating
 from suture.publish import compose
@@ -35,18 +33,13 @@ MODEL_FIXABLE = (*FIXABLE, "unknown")  # what a language model may try when one 
 
 @dataclass(frozen=True)
 class Options:
-    test_cmds: tuple[str, ...] = ()  # empty: from configuration, else detected
-    timeout: float | None = None  # None: from configuration
+    # The configuration, read once from the trusted commit with the flags over it (`config.resolve`).
+    settings: config.Config = field(default_factory=config.Config)
     dry_run: bool = False
-    sandbox: str | None = None  # a key of sandbox.SANDBOXES; None: from configuration
-    env_allow: tuple[str, ...] = ()  # variables checks may see, besides the configuration's
-    base: str | None = None  # the trusted commit (a PR's target) whose configuration applies; None: HEAD's
-    llm: Flags = field(default_factory=Flags)  # --provider, --model, ...: over [tool.suture]
     environ: Mapping[str, str] = field(default_factory=dict)  # the CLI's: the model's key, values to redact
     # Where a verified proposal goes: a forge's Publisher, a file for `suture publish`; None: the local forge.
     publisher: Callable[[Path, Proposal], Published] | None = None
     log: fromlog.LogInput | None = None  # heal from this CI log: its failure is reproduced, not captured in full
-    flaky_reruns: int | None = None  # reruns of failing tests on the base; None: from configuration (3)
 
 
 @dataclass(frozen=True)
@@ -127,14 +120,25 @@ def heal(
     ours = _ours(repo, sha)
     if ours:
         return done("nothing-to-do", ours)
-    source, commands, timeout, box = _settings(repo, sha, options, progress, warn)
-    settings = trusted_config(repo, sha, options.base)  # the model is connected before any check runs
-    model = assistant(settings.llm, settings.origin, options.llm, environ=options.environ)
+    settings = options.settings
+    source, commands, box = _prepare(repo, sha, settings, progress, warn)
+    # The model is connected before any check runs.
+    model = assistant(settings.llm, settings.origin, settings.llm_flags, environ=options.environ)
+    run = rounds.Conditions(
+        sandbox=box, timeout=settings.timeout, progress=progress, redactor=Redactor(options.environ)
+    )
     mark = time.monotonic()
-    redactor = Redactor(options.environ)
     if options.log is not None:  # from a CI log: its failure is reproduced in the sandbox, not captured in full
         found = fromlog.capture(
-            repo, sha, commands, options.log, source, sandbox=box, timeout=timeout, progress=progress, redactor=redactor
+            repo,
+            sha,
+            commands,
+            options.log,
+            source,
+            sandbox=run.sandbox,
+            timeout=run.timeout,
+            progress=progress,
+            redactor=run.redactor,
         )
         if found.problem:
             return done(found.status, found.problem, commands=commands, build=found.build, diagnosis=found.diagnosis)
@@ -142,7 +146,7 @@ def heal(
     else:
         with tempfile.TemporaryDirectory(prefix="suture-capture-") as scratch:
             build, early = capture_speculating(
-                repo, sha, commands, source, sandbox=box, timeout=timeout, progress=progress, scratch=Path(scratch)
+                repo, sha, commands, source, sandbox=box, timeout=run.timeout, progress=progress, scratch=Path(scratch)
             )
     timings["capture"] = round(time.monotonic() - mark, 3)
     build = dataclasses.replace(build, rules=settings.policy)
@@ -155,14 +159,15 @@ def heal(
         )
 
     mark = time.monotonic()
-    parent = baseline.on_parent(build, sandbox=box, timeout=timeout, progress=progress)
+    parent = baseline.on_parent(build, sandbox=box, timeout=run.timeout, progress=progress)
     build = dataclasses.replace(build, baseline=parent)
     if build.baseline:
         timings["baseline"] = round(time.monotonic() - mark, 3)
-    diagnosis = diagnose(build, redactor=redactor)
-    reruns = settings.flaky_reruns if options.flaky_reruns is None else options.flaky_reruns
+    diagnosis = diagnose(build, redactor=run.redactor)
     mark = time.monotonic()
-    rechecked = flaky.recheck(build, diagnosis, times=reruns, sandbox=box, timeout=timeout, progress=progress)
+    rechecked = flaky.recheck(
+        build, diagnosis, times=settings.flaky_reruns, sandbox=box, timeout=run.timeout, progress=progress
+    )
     diagnosis, timings["flaky_reruns"] = rechecked.diagnosis, round(time.monotonic() - mark, 3)
     progress(f"diagnosis: {diagnosis.classification}, {len(diagnosis.failures)} root cause(s)")
     if diagnosis.classification not in (MODEL_FIXABLE if model else FIXABLE):
@@ -176,20 +181,13 @@ def heal(
         )
 
     mark = time.monotonic()
-    verdicts = _try_candidates(
-        build,
-        diagnosis,
-        source,
-        early,
-        settings=rounds.Settings(sandbox=box, timeout=timeout, progress=progress, redactor=redactor),
-        most=settings.rounds,
-    )
+    verdicts = _try_candidates(build, diagnosis, source, early, run=run, most=settings.rounds)
     usage = None
     if model is not None and not any(v.passed for v in verdicts):
         helped = model.heal(
             diagnosis,
             source,
-            lambda candidate: verify(build, diagnosis, candidate, sandbox=box, timeout=timeout, progress=progress),
+            lambda candidate: verify(build, diagnosis, candidate, sandbox=box, timeout=run.timeout, progress=progress),
             progress=progress,
         )
         verdicts, usage = verdicts + helped.verdicts, helped.usage
@@ -200,7 +198,7 @@ def heal(
         reason = "no candidate passed verification" if verdicts else "no fixer recognised the failure"
         reason += f"; the language model stopped: {usage.stopped}" if usage and usage.stopped else ""
         return done("unfixed", reason, **common)
-    proposal = redacted(compose.propose(build, diagnosis, best, usage=usage), redactor)
+    proposal = redacted(compose.propose(build, diagnosis, best, usage=usage), run.redactor)
     if options.dry_run:
         return done("fixed", "verified (dry run: nothing created)", winner=best, proposal=proposal, **common)
     broken = policy.check(repo, build.base_sha, proposal.patch, build.rules)  # again, right before publishing
@@ -217,21 +215,20 @@ def examine(
     """Capture and diagnose only (flaky reruns included); None when every check passes."""
     repo = git.toplevel(path)
     sha = git.head_sha(repo)
-    _, commands, timeout, box = _settings(repo, sha, options, progress, warn)
-    build = capture(repo, sha, commands, sandbox=box, timeout=timeout, progress=progress)
+    settings = options.settings
+    _, commands, box = _prepare(repo, sha, settings, progress, warn)
+    build = capture(repo, sha, commands, sandbox=box, timeout=settings.timeout, progress=progress)
     if not build.failed_checks:
         return None
     found = diagnose(build, redactor=Redactor(options.environ))
-    reruns = options.flaky_reruns
-    if reruns is None:
-        reruns = trusted_config(repo, sha, options.base).flaky_reruns
-    return flaky.recheck(build, found, times=reruns, sandbox=box, timeout=timeout, progress=progress).diagnosis
+    times = settings.flaky_reruns
+    return flaky.recheck(build, found, times=times, sandbox=box, timeout=settings.timeout, progress=progress).diagnosis
 
 
-def _settings(
-    repo: Path, sha: str, options: Options, progress: Progress, warn: Progress
-) -> tuple[Source, tuple[str, ...], float, Sandbox]:
-    """Clean up after killed runs, then settle the checks, the timeout and the sandbox: flags, config, detection.
+def _prepare(
+    repo: Path, sha: str, settings: config.Config, progress: Progress, warn: Progress
+) -> tuple[Source, tuple[str, ...], Sandbox]:
+    """Clean up after killed runs, then settle the checks (configured, else detected) and start the sandbox.
 
     The sandbox is probed here, before any check runs: if it cannot start, nothing does.
     """
@@ -239,15 +236,14 @@ def _settings(
     for stale in git.clean_stale_worktrees(repo):
         progress(f"removed a stale worktree left by a killed run: {stale}")
     source = Source(repo, sha)
-    settings = trusted_config(repo, sha, options.base)
-    commands = options.test_cmds or settings.test_cmds or checks.detect(source, repo)
-    box = by_name(options.sandbox or settings.sandbox, env_allow=(*settings.env_allow, *options.env_allow))
+    commands = settings.test_cmds or checks.detect(source, repo)
+    box = by_name(settings.sandbox, env_allow=settings.env_allow)
     box.probe()
     if box.warning():
         warn(box.warning())
     progress(f"sandbox: {box.describe()}")
     progress(f"checking {sha[:12]} in a disposable worktree: {', '.join(commands)}")
-    return source, commands, options.timeout or settings.timeout, box
+    return source, commands, box
 
 
 def redacted(proposal: Proposal, redactor: Redactor) -> Proposal:
@@ -259,17 +255,6 @@ def redacted(proposal: Proposal, redactor: Redactor) -> Proposal:
         title=redactor.redact(proposal.title),
         body=redactor.redact(proposal.body),
     )
-
-
-def trusted_config(repo: Path, sha: str, base: str | None) -> config.Config:
-    """The configuration that applies: the base commit's when there is one (a fork's head may not
-    turn the sandbox off, let variables through or loosen the policy), else that of `sha`."""
-    if base is None:
-        return config.load(Source(repo, sha))
-    trusted = git.ref_sha(repo, base)
-    if trusted is None:
-        raise UsageError(f"--base {base!r} is not a commit of this repository: fetch it, or name a branch or sha")
-    return config.load(Source(repo, trusted))
 
 
 def _addressing(early: Early, diagnosis: Diagnosis) -> Trial:
@@ -299,7 +284,7 @@ def _try_candidates(
     source: Source,
     early: Early | None,
     *,
-    settings: rounds.Settings,
+    run: rounds.Conditions,
     most: int = rounds.ROUNDS,
 ) -> tuple[Verdict, ...]:
     """Verify candidates, most certain first; stop at the first that passes (see rounds.py).
@@ -310,7 +295,7 @@ def _try_candidates(
     tried: set[str] = set()
     if early is not None:
         verdict = conclude(build, diagnosis, _addressing(early, diagnosis))
-        settings.progress(f"{'accepted' if verdict.passed else 'rejected'} (early trial): {verdict.reason}")
+        run.progress(f"{'accepted' if verdict.passed else 'rejected'} (early trial): {verdict.reason}")
         if verdict.passed:
             return (verdict,)
         verdicts.append(verdict)
@@ -318,7 +303,7 @@ def _try_candidates(
             tried.add(early[1].candidate.diff)
     # Two at a time, the best rank winning; fix, re-run and fix the next when one fix is not enough.
     seed = _addressing(early, diagnosis) if early is not None else None
-    return (*verdicts, *rounds.heal(build, diagnosis, source, settings=settings, rounds=most, skip=tried, early=seed))
+    return (*verdicts, *rounds.heal(build, diagnosis, source, run=run, rounds=most, skip=tried, early=seed))
 
 
 __all__: Sequence[str] = ("Options", "Outcome", "examine", "heal")

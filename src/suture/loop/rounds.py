@@ -17,7 +17,6 @@ diff and a base-versus-final verification table.
 from __future__ import annotations
 
 import functools
-import tempfile
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,12 +34,6 @@ from suture.run.source import Source
 from suture.verify.trial import Trial, conclude, trial
 
 ROUNDS = DEFAULT_ROUNDS  # fixes composed at most, the first included
-IDENTITY = {
-    "GIT_AUTHOR_NAME": "suture",
-    "GIT_AUTHOR_EMAIL": "suture@localhost",
-    "GIT_COMMITTER_NAME": "suture",
-    "GIT_COMMITTER_EMAIL": "suture@localhost",
-}
 
 
 @dataclass(frozen=True)
@@ -61,7 +54,9 @@ class Attempt:
 
 
 @dataclass(frozen=True)
-class Settings:
+class Conditions:
+    """How the checks of a run are run and reported: one bundle, handed on whole."""
+
     sandbox: Sandbox
     timeout: float
     progress: Progress
@@ -76,7 +71,7 @@ def heal(
     diagnosis: Diagnosis,
     source: Source,
     *,
-    settings: Settings,
+    run: Conditions,
     rounds: int = ROUNDS,
     skip: Collection[str] = (),
     early: Trial | None = None,
@@ -87,17 +82,17 @@ def heal(
     ran) that may still have made progress: the first round weighs it with its own.
     """
     state = State(build.base_sha, build.checks, diagnosis)
-    seeds = [_judged(build, diagnosis, state, early, settings)] if early is not None and not early.problem else []
+    seeds = [_judged(build, diagnosis, state, early, run)] if early is not None and not early.problem else []
     verdicts: list[Verdict] = []
     for number in range(1, rounds + 1):
         here = source if not state.steps else Source(source.repo, state.sha)
-        candidates = _candidates(state, here, settings, skip=skip if number == 1 else ())
+        candidates = _candidates(state, here, run, skip=skip if number == 1 else ())
         if number > 1:
-            settings.progress(f"round {number}: {len(candidates)} candidate(s) on top of {_origins(state.steps)}")
+            run.progress(f"round {number}: {len(candidates)} candidate(s) on top of {_origins(state.steps)}")
         attempts = parallel.first_success(
-            [functools.partial(_attempt, build, diagnosis, state, c, settings) for c in candidates],
+            [functools.partial(_attempt, build, diagnosis, state, c, run) for c in candidates],
             success=lambda attempt: attempt.verdict.passed,
-            workers=settings.workers,
+            workers=run.workers,
         )
         verdicts.extend(attempt.verdict for attempt in attempts)
         if attempts and attempts[-1].verdict.passed:
@@ -106,7 +101,7 @@ def heal(
         seeds = []
         if following is None:
             break
-        settings.progress(f"progress: {_origins(following.steps)} fixed part of the build; {_left(following)}")
+        run.progress(f"progress: {_origins(following.steps)} fixed part of the build; {_left(following)}")
         state = following
     return tuple(verdicts)
 
@@ -121,21 +116,21 @@ def _best(attempts: Sequence[Attempt]) -> State | None:
     return min(made)[3] if made else None
 
 
-def _candidates(state: State, source: Source, settings: Settings, *, skip: Collection[str]) -> list[Candidate]:
+def _candidates(state: State, source: Source, run: Conditions, *, skip: Collection[str]) -> list[Candidate]:
     """Every fixer's candidates for every failure of `state`, failure by failure, each diff once."""
     found: list[Candidate] = []
     seen = set(skip)
     for failure in state.diagnosis.failures:
-        fresh = [c for c in fixers.propose(failure, source, sandbox=settings.sandbox) if c.diff not in seen]
+        fresh = [c for c in fixers.propose(failure, source, sandbox=run.sandbox) if c.diff not in seen]
         seen.update(c.diff for c in fresh)
-        settings.progress(f"{len(fresh)} candidate(s) for {failure.error_type or failure.kind}")
+        run.progress(f"{len(fresh)} candidate(s) for {failure.error_type or failure.kind}")
         found.extend(fresh)
     return found
 
 
-def _attempt(build: Build, diagnosis: Diagnosis, state: State, candidate: Candidate, settings: Settings) -> Attempt:
+def _attempt(build: Build, diagnosis: Diagnosis, state: State, candidate: Candidate, run: Conditions) -> Attempt:
     """Verify `candidate` on `state`; judge the combination against the base, and see whether it progressed."""
-    settings.progress(f"verifying {candidate.origin}: {candidate.rationale}")
+    run.progress(f"verifying {candidate.origin}: {candidate.rationale}")
     addressed = _addressed(state.diagnosis, candidate)
     first = (*addressed.test_ids, *state.diagnosis.failing_tests, *diagnosis.failing_tests)
     ran = trial(
@@ -144,24 +139,24 @@ def _attempt(build: Build, diagnosis: Diagnosis, state: State, candidate: Candid
         candidate,
         _ordered(build, state, addressed),
         first=tuple(dict.fromkeys(first)),
-        sandbox=settings.sandbox,
-        timeout=settings.timeout,
-        progress=settings.progress,
+        sandbox=run.sandbox,
+        timeout=run.timeout,
+        progress=run.progress,
         rules=build.rules,
         baseline=build.baseline,
     )
-    attempt = _judged(build, diagnosis, state, ran, settings)
-    settings.progress(f"{'accepted' if attempt.verdict.passed else 'rejected'}: {attempt.verdict.reason}")
+    attempt = _judged(build, diagnosis, state, ran, run)
+    run.progress(f"{'accepted' if attempt.verdict.passed else 'rejected'}: {attempt.verdict.reason}")
     return attempt
 
 
-def _judged(build: Build, diagnosis: Diagnosis, state: State, ran: Trial, settings: Settings) -> Attempt:
+def _judged(build: Build, diagnosis: Diagnosis, state: State, ran: Trial, run: Conditions) -> Attempt:
     """The verdict on `ran` (a candidate's trial on `state`) against the base, and the state it leads to."""
     repo, candidate = Path(build.repo), ran.candidate
     addressed = _addressed(state.diagnosis, candidate)
     following: State | None = None
     combined = candidate
-    progressed = not ran.problem and _progressed(state, addressed, ran.after, settings.redactor)
+    progressed = not ran.problem and _progressed(state, addressed, ran.after, run.redactor)
     if not ran.problem and (state.steps or progressed):
         sha = _commit(repo, state.sha, candidate.diff)
         if sha is not None:
@@ -169,7 +164,7 @@ def _judged(build: Build, diagnosis: Diagnosis, state: State, ran: Trial, settin
             combined = _combined(repo, build.base_sha, sha, steps)
             if progressed:
                 runs = _latest(state.runs, ran.after)
-                now = diagnose(Build(build.repo, sha, ran.after), redactor=settings.redactor)
+                now = diagnose(Build(build.repo, sha, ran.after), redactor=run.redactor)
                 following = State(sha, runs, now, steps)
     verdict = conclude(build, diagnosis, Trial(combined, ran.after, ran.problem, ran.findings, ran.seconds))
     cured = all(check.outcome_of(t) in ("passed", None) for t in addressed.test_ids for check in ran.after)
@@ -225,15 +220,11 @@ def _latest(runs: Sequence[CheckRun], after: Sequence[CheckRun]) -> tuple[CheckR
 
 
 def _commit(repo: Path, parent: str, patch: str) -> str | None:
-    """A commit object of `parent` plus `patch`, made in a private index: no ref, checkout or index changes."""
-    with tempfile.TemporaryDirectory(prefix="suture-round-") as scratch:
-        env = {"GIT_INDEX_FILE": str(Path(scratch) / "index"), **IDENTITY}
-        git.git(repo, "read-tree", parent, env=env)
-        if git.apply(repo, patch, cached=True, env=env) is not None:
-            return None
-        tree = git.git(repo, "write-tree", env=env).strip()
-        message = "suture: fixes composed so far (on no branch)"
-        return git.git(repo, "commit-tree", tree, "-p", parent, "-m", message, env=env).strip()
+    """A commit object of `parent` plus `patch` on no branch; None when the patch does not apply."""
+    try:
+        return git.commit_patch(repo, parent, patch, "suture: fixes composed so far (on no branch)")
+    except git.NotApplied:
+        return None
 
 
 def _combined(repo: Path, base: str, sha: str, steps: Sequence[Candidate]) -> Candidate:
@@ -261,4 +252,4 @@ def _left(state: State) -> str:
     return f"{len(failures)} failure(s) left: " + ", ".join(f.error_type or f.kind for f in failures)
 
 
-__all__: Sequence[str] = ("ROUNDS", "Settings", "State", "heal")
+__all__: Sequence[str] = ("ROUNDS", "Conditions", "State", "heal")

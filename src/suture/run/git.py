@@ -17,7 +17,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from suture.errors import CommandError, RepoError
+from suture.errors import CommandError, RepoError, SutureError
 from suture.run.process import run
 
 # Worktrees are made in directories named suture-wt-<pid>-<random> so that a later
@@ -245,3 +245,29 @@ def put_back(tree: Path, before: str) -> list[str]:
             input="\0".join(paths),
         )
     return paths
+
+
+# The author and committer of the commits suture makes.
+IDENTITY = {
+    "GIT_AUTHOR_NAME": "suture",
+    "GIT_AUTHOR_EMAIL": "suture@localhost",
+    "GIT_COMMITTER_NAME": "suture",
+    "GIT_COMMITTER_EMAIL": "suture@localhost",
+}
+
+
+class NotApplied(SutureError):
+    """A patch does not apply to the commit it was meant for; the message is git's reason."""
+
+
+def commit_patch(repo: Path, parent: str, patch: str, message: str) -> str:
+    """A commit object of `parent` plus `patch`, built with plumbing in a private index: the
+    working tree, the index, HEAD and every ref stay as they are. NotApplied when it does not apply."""
+    with tempfile.TemporaryDirectory(prefix="suture-index-") as scratch:
+        env = {**IDENTITY, "GIT_INDEX_FILE": os.path.join(scratch, "index")}
+        git(repo, "read-tree", parent, env=env)
+        problem = apply(repo, patch, cached=True, env=env)
+        if problem is not None:
+            raise NotApplied(problem)
+        tree = git(repo, "write-tree", env=env).strip()
+        return git(repo, "commit-tree", tree, "-p", parent, "-F", "-", input=message, env=env).strip()

@@ -1,19 +1,21 @@
 """What a network forge (GitHub, GitLab, Gitea/Forgejo) must do for suture to publish on it.
 
-One module per forge implements `Forge` over its client library; the library takes a
-client *instance* (built by the CLI, or by a test pointed at a loopback server) and
-translates that library's exceptions into `suture.errors.ForgeError` and its subclasses
-at the boundary. Everything else — idempotency, caps, retries, the push — lives in
-`suture.publish.forges.publish`, once for all forges.
+One module per forge implements `Forge` over its client library; the class carries the
+forge's metadata (its name, the extra that installs its library, the variable its token
+is read from, its public server) and `connect` builds a client; the constructor takes a
+client *instance* (a test points one at a loopback server). The client library is
+imported when a client is built, never when the module is: listing the forges needs no
+extra. Its exceptions become `suture.errors.ForgeError` and its subclasses at the
+boundary. Everything else — idempotency, caps, retries, the push — lives in
+`suture.publish.forges.publish`, once for all forges. The registry of forges is
+`suture.publish.forges.registry`.
 """
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
 from datetime import datetime
-from types import ModuleType
-from typing import Literal, Protocol
+from typing import ClassVar, Literal, Protocol
 
 from suture.errors import UsageError
 
@@ -33,9 +35,21 @@ class Request:
 
 
 class Forge(Protocol):
-    # The registry name ("github", "gitlab", "gitea"): shown in messages and records.
-    @property
-    def name(self) -> str: ...
+    # The registry name ("github", "gitlab", "gitea"): --forge NAME, [tool.suture] forge, records.
+    name: ClassVar[str]
+    # The name people know it by, for messages: "GitHub".
+    title: ClassVar[str]
+    # The pip extra that installs its client library: pip install 'suture[<extra>]'.
+    extra: ClassVar[str]
+    # The environment variable the token is read from unless --token-env names another.
+    token_env: ClassVar[str]
+    # The public service's URL when --forge-url is not given; None: the server must be named.
+    public_url: ClassVar[str | None]
+
+    # A client for repository `slug` on the server at `url` (None: the public service). Raises
+    # a UsageError that says what to install when the client library is missing.
+    @classmethod
+    def connect(cls, *, url: str | None, slug: str, token: str, timeout: float) -> Forge: ...
 
     # The repository's HTTP(S) clone URL as the API reports it; it never holds credentials.
     def clone_url(self) -> str: ...
@@ -69,28 +83,6 @@ class Forge(Protocol):
     def label(self, number: int, labels: tuple[str, ...]) -> None: ...
 
 
-# name -> the module that implements it; imported on demand because each forge's client
-# library is an optional extra (`pip install 'suture[github]'`).
-FORGES = {
-    "github": "suture.publish.forges.github",
-    "gitlab": "suture.publish.forges.gitlab",
-    "gitea": "suture.publish.forges.gitea",
-}
-EXTRAS = {"github": "PyGithub", "gitlab": "python-gitlab", "gitea": "httpx"}
-DEFAULT_TOKEN_ENV = {"github": "GITHUB_TOKEN", "gitlab": "GITLAB_TOKEN", "gitea": "GITEA_TOKEN"}
-
-
-def module(name: str) -> ModuleType:
-    """The module of forge `name`; a UsageError that says what to install when its library is missing."""
-    if name not in FORGES:
-        raise UsageError(f"unknown forge {name!r}: choose one of local, {', '.join(FORGES)}")
-    try:
-        return importlib.import_module(FORGES[name])
-    except ImportError as exc:
-        raise UsageError(f"the {name} forge needs {EXTRAS[name]} ({exc}): pip install 'suture[{name}]'") from exc
-
-
-def connect(name: str, *, url: str | None, slug: str, token: str, timeout: float = 30.0) -> Forge:
-    """A forge client for repository `slug` on the server at `url` (None: the public service)."""
-    forge: Forge = module(name).connect(url=url, slug=slug, token=token, timeout=timeout)
-    return forge
+def missing_library(forge: type[Forge], exc: ImportError) -> UsageError:
+    """The error for a forge whose client library is not installed: what to install."""
+    return UsageError(f"the {forge.name} forge needs its client library ({exc}): pip install 'suture[{forge.extra}]'")

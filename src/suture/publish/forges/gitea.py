@@ -4,30 +4,20 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import quote
 
-import httpx
-
 from suture.errors import ForgeAuthError, ForgeError, ForgeUnavailable, RateLimited, UsageError
-from suture.publish.forges.base import Request, State
+from suture.publish.forges.base import Request, State, missing_library
 from suture.publish.forges.gitpush import basic
 from suture.publish.forges.ratelimit import wait_from
+
+if TYPE_CHECKING:
+    import httpx
 
 DRAFT = "WIP: "  # Gitea and Forgejo mark a pull request as work in progress by this title prefix
 PAGE = 50
 MAX_PAGES = 20  # 1,000 pull requests: the scan of a very busy repository stops there
-
-
-def connect(*, url: str | None, slug: str, token: str, timeout: float) -> GiteaForge:
-    if not url:
-        raise UsageError("the gitea forge needs the server: --forge-url https://gitea.example.com")
-    client = httpx.Client(
-        base_url=f"{url.rstrip('/')}/api/v1",
-        headers={"Authorization": f"token {token}", "Accept": "application/json"},
-        timeout=timeout,
-    )
-    return GiteaForge(client, slug, token)
 
 
 def _error(what: str, response: httpx.Response) -> ForgeError:
@@ -40,24 +30,46 @@ def _error(what: str, response: httpx.Response) -> ForgeError:
     if response.status_code == 429 or (response.status_code == 403 and remaining == "0"):
         return RateLimited(text, wait_from(response.headers))
     if response.status_code == 401:
-        return ForgeAuthError(f"{text}: the token was refused; set a valid token (default variable GITEA_TOKEN)")
+        hint = f"the token was refused; set a valid token (default variable {GiteaForge.token_env})"
+        return ForgeAuthError(f"{text}: {hint}")
     if response.status_code >= 500:
         return ForgeUnavailable(text)
     return ForgeError(text)
 
 
 class GiteaForge:
-    name = "gitea"
+    name: ClassVar[str] = "gitea"
+    title: ClassVar[str] = "Gitea"
+    extra: ClassVar[str] = "gitea"
+    token_env: ClassVar[str] = "GITEA_TOKEN"
+    public_url: ClassVar[str | None] = None  # self-hosted only: the server is always named
 
     def __init__(self, client: httpx.Client, slug: str, token: str) -> None:
         self._client = client
         self._slug = slug
         self._authorization = basic("oauth2", token)  # Gitea takes a token as the password of any user
 
+    @classmethod
+    def connect(cls, *, url: str | None, slug: str, token: str, timeout: float) -> GiteaForge:
+        if not url:
+            raise UsageError("the gitea forge needs the server: --forge-url https://gitea.example.com")
+        try:
+            import httpx
+        except ImportError as exc:
+            raise missing_library(cls, exc) from exc
+        client = httpx.Client(
+            base_url=f"{url.rstrip('/')}/api/v1",
+            headers={"Authorization": f"token {token}", "Accept": "application/json"},
+            timeout=timeout,
+        )
+        return cls(client, slug, token)
+
     def __repr__(self) -> str:
         return f"GiteaForge({self._slug!r})"
 
     def _call(self, what: str, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        import httpx
+
         try:
             response = self._client.request(method, f"/repos/{self._slug}{path}", **kwargs)
         except httpx.TransportError as exc:  # timeouts and dropped connections

@@ -6,17 +6,15 @@ import contextlib
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from functools import cached_property
-from typing import TYPE_CHECKING
-
-import requests
-from github import Auth, Github, GithubException, UnknownObjectException
+from typing import TYPE_CHECKING, ClassVar
 
 from suture.errors import ForgeAuthError, ForgeError, ForgeUnavailable, RateLimited
-from suture.publish.forges.base import Request, State
+from suture.publish.forges.base import Request, State, missing_library
 from suture.publish.forges.gitpush import basic
 from suture.publish.forges.ratelimit import wait_from
 
 if TYPE_CHECKING:
+    from github import Github
     from github.PullRequest import PullRequest
     from github.Repository import Repository
 
@@ -32,15 +30,12 @@ def api_url(url: str | None) -> str:
     return url if url.endswith("/api/v3") else f"{url}/api/v3"
 
 
-def connect(*, url: str | None, slug: str, token: str, timeout: float) -> GitHubForge:
-    # retry=None: PyGithub's own retry would repeat a POST after a 5xx; suture's policy decides instead.
-    client = Github(base_url=api_url(url), auth=Auth.Token(token), timeout=max(1, round(timeout)), retry=None)
-    return GitHubForge(client, slug, token)
-
-
 @contextlib.contextmanager
 def translated(what: str) -> Iterator[None]:
     """PyGithub's and requests' exceptions as suture's, with the call named and no token in them."""
+    import requests
+    from github import GithubException
+
     try:
         yield
     except GithubException as exc:
@@ -60,19 +55,34 @@ def _translate(what: str, status: int, headers: dict[str, str], data: object) ->
     if limited:
         return RateLimited(text, wait_from(headers))
     if status == 401:
-        return ForgeAuthError(f"{text}: the token was refused; set a valid token (default variable GITHUB_TOKEN)")
+        hint = f"the token was refused; set a valid token (default variable {GitHubForge.token_env})"
+        return ForgeAuthError(f"{text}: {hint}")
     if status >= 500:
         return ForgeUnavailable(text)
     return ForgeError(text)
 
 
 class GitHubForge:
-    name = "github"
+    name: ClassVar[str] = "github"
+    title: ClassVar[str] = "GitHub"
+    extra: ClassVar[str] = "github"
+    token_env: ClassVar[str] = "GITHUB_TOKEN"
+    public_url: ClassVar[str | None] = "https://github.com"
 
     def __init__(self, client: Github, slug: str, token: str) -> None:
         self._client = client
         self._slug = slug
         self._authorization = basic("x-access-token", token)
+
+    @classmethod
+    def connect(cls, *, url: str | None, slug: str, token: str, timeout: float) -> GitHubForge:
+        try:
+            from github import Auth, Github
+        except ImportError as exc:
+            raise missing_library(cls, exc) from exc
+        # retry=None: PyGithub's own retry would repeat a POST after a 5xx; suture's policy decides instead.
+        client = Github(base_url=api_url(url), auth=Auth.Token(token), timeout=max(1, round(timeout)), retry=None)
+        return cls(client, slug, token)
 
     def __repr__(self) -> str:
         return f"GitHubForge({self._slug!r})"  # never the token
@@ -92,6 +102,8 @@ class GitHubForge:
         return self._repo.default_branch
 
     def is_protected(self, branch: str) -> bool:
+        from github import UnknownObjectException
+
         with translated(f"read branch {branch}"):
             try:
                 return self._repo.get_branch(branch).protected

@@ -6,17 +6,14 @@ import contextlib
 from collections.abc import Iterator
 from datetime import datetime
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
-
-import gitlab
-import requests
-from gitlab.exceptions import GitlabAuthenticationError, GitlabError
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from suture.errors import ForgeAuthError, ForgeError, ForgeUnavailable, RateLimited
-from suture.publish.forges.base import Request, State
+from suture.publish.forges.base import Request, State, missing_library
 from suture.publish.forges.gitpush import basic
 
 if TYPE_CHECKING:
+    import gitlab
     from gitlab.v4.objects import Project
 
 PUBLIC = "https://gitlab.com"
@@ -25,19 +22,15 @@ _STATES: dict[str, State] = {"opened": "open", "merged": "merged", "closed": "cl
 SCAN_LIMIT = 300
 
 
-def connect(*, url: str | None, slug: str, token: str, timeout: float) -> GitLabForge:
-    # python-gitlab obeys 429 itself (Retry-After, RateLimit-Reset) and, with
-    # retry_transient_errors off, never repeats a call that timed out.
-    client = gitlab.Gitlab(url or PUBLIC, private_token=token, timeout=timeout, retry_transient_errors=False)
-    return GitLabForge(client, slug, token)
-
-
 @contextlib.contextmanager
 def translated(what: str) -> Iterator[None]:
+    import requests
+    from gitlab.exceptions import GitlabAuthenticationError, GitlabError
+
     try:
         yield
     except GitlabAuthenticationError as exc:
-        hint = "the token was refused; set a valid token (default variable GITLAB_TOKEN)"
+        hint = f"the token was refused; set a valid token (default variable {GitLabForge.token_env})"
         raise ForgeAuthError(f"GitLab: {what}: {exc.response_code} {hint}") from None
     except GitlabError as exc:
         raise _translate(what, exc.response_code, exc.error_message) from None
@@ -55,12 +48,27 @@ def _translate(what: str, status: int | None, message: object) -> ForgeError:
 
 
 class GitLabForge:
-    name = "gitlab"
+    name: ClassVar[str] = "gitlab"
+    title: ClassVar[str] = "GitLab"
+    extra: ClassVar[str] = "gitlab"
+    token_env: ClassVar[str] = "GITLAB_TOKEN"
+    public_url: ClassVar[str | None] = PUBLIC
 
     def __init__(self, client: gitlab.Gitlab, slug: str, token: str) -> None:
         self._client = client
         self._slug = slug
         self._authorization = basic("oauth2", token)
+
+    @classmethod
+    def connect(cls, *, url: str | None, slug: str, token: str, timeout: float) -> GitLabForge:
+        try:
+            import gitlab
+        except ImportError as exc:
+            raise missing_library(cls, exc) from exc
+        # python-gitlab obeys 429 itself (Retry-After, RateLimit-Reset) and, with
+        # retry_transient_errors off, never repeats a call that timed out.
+        client = gitlab.Gitlab(url or PUBLIC, private_token=token, timeout=timeout, retry_transient_errors=False)
+        return cls(client, slug, token)
 
     def __repr__(self) -> str:
         return f"GitLabForge({self._slug!r})"
@@ -80,6 +88,8 @@ class GitLabForge:
         return str(self._project.default_branch)
 
     def is_protected(self, branch: str) -> bool:
+        from gitlab.exceptions import GitlabError
+
         with translated(f"read branch {branch}"):
             try:
                 return bool(self._project.branches.get(branch).protected)

@@ -8,20 +8,11 @@ touched. Publishing again for the same fingerprint moves the branch in place.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 
 from suture.errors import SutureError
 from suture.records import Proposal, Published, to_dict
-from suture.run.git import apply, common_dir, git
-
-IDENTITY = {
-    "GIT_AUTHOR_NAME": "suture",
-    "GIT_AUTHOR_EMAIL": "suture@localhost",
-    "GIT_COMMITTER_NAME": "suture",
-    "GIT_COMMITTER_EMAIL": "suture@localhost",
-}
+from suture.run.git import NotApplied, commit_patch, common_dir, git
 
 
 def proposals_dir(repo: Path) -> Path:
@@ -30,24 +21,10 @@ def proposals_dir(repo: Path) -> Path:
 
 def commit(repo: Path, proposal: Proposal) -> str:
     """A commit of the proposal's patch on its base, made without a checkout."""
-    with tempfile.TemporaryDirectory(prefix="suture-index-") as scratch:
-        env = {**IDENTITY, "GIT_INDEX_FILE": os.path.join(scratch, "index")}
-        git(repo, "read-tree", proposal.base_sha, env=env)
-        problem = apply(repo, proposal.patch, cached=True, env=env)
-        if problem:
-            raise SutureError(f"the verified patch no longer applies to {proposal.base_sha}: {problem}")
-        tree = git(repo, "write-tree", env=env).strip()
-        return git(
-            repo,
-            "commit-tree",
-            tree,
-            "-p",
-            proposal.base_sha,
-            "-F",
-            "-",
-            input=proposal.commit_message,
-            env=env,
-        ).strip()
+    try:
+        return commit_patch(repo, proposal.base_sha, proposal.patch, proposal.commit_message)
+    except NotApplied as exc:
+        raise SutureError(f"the verified patch no longer applies to {proposal.base_sha}: {exc}") from None
 
 
 def publish(repo: Path, proposal: Proposal) -> Published:

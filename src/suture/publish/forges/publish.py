@@ -24,13 +24,13 @@ from suture.errors import ForgeAuthError, ForgeError, ForgeUnavailable, RateLimi
 from suture.publish.forges import gitpush, local, pr
 from suture.publish.forges.base import Forge, Request
 from suture.publish.forges.ratelimit import Retrying
-from suture.records import Proposal, Published
+from suture.records import Proposal, Published, Rules
 from suture.run.git import BRANCH_PREFIX, git, ref_sha
 
 
 @dataclass(frozen=True)
 class Policy:
-    """How many pull requests, how they look. Defaults from SECURITY.md."""
+    """How many pull requests, how they look. Defaults from docs/security.md."""
 
     labels: tuple[str, ...] = ("suture",)
     draft: bool = False
@@ -38,17 +38,19 @@ class Policy:
     max_open: int = 10
 
 
-def recheck(repo: Path, proposal: Proposal) -> None:
+def recheck(repo: Path, proposal: Proposal, rules: Rules | None = None) -> None:
     """The policy once more, right before anything is pushed: the patch may come from a file."""
-    _recheck(repo, proposal.base_sha, proposal.patch, proposal.branch)
+    _recheck(repo, proposal.base_sha, proposal.patch, proposal.branch, rules)
 
 
-def _recheck(repo: Path, base_sha: str, patch: str, branch: str) -> None:
+def _recheck(repo: Path, base_sha: str, patch: str, branch: str, rules: Rules | None) -> None:
+    """`rules` from the configuration the run already read; None: read from `base_sha`."""
     from suture import config
     from suture.run.source import Source
     from suture.verify import policy
 
-    rules = config.load(Source(repo, base_sha)).policy
+    if rules is None:
+        rules = config.load(Source(repo, base_sha)).policy
     broken = policy.check(repo, base_sha, patch, rules)
     if broken:
         raise ForgeError(f"refusing to publish {branch}: the patch breaks the policy: {'; '.join(broken)}")
@@ -76,10 +78,13 @@ class Publisher:
     retrying: Retrying = field(default_factory=Retrying)
     now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC), compare=False)
     progress: Callable[[str], None] = field(default=lambda _: None, compare=False)
+    # The policy's rules from the configuration the run read (the trusted commit's); None: each
+    # proposal's own base commit's, read when it is published.
+    rules: Rules | None = None
 
     def __call__(self, repo: Path, proposal: Proposal) -> Published:
         """Push `proposal` to its branch and open or update its pull request (unless withheld)."""
-        recheck(repo, proposal)
+        recheck(repo, proposal, self.rules)
         base = self._guard(proposal.branch)
         text = pr.compose(proposal, run_url=self.run_url, hosts=self._hosts())
         held = self._withheld(repo, proposal.branch, proposal.fingerprint)
@@ -98,7 +103,7 @@ class Publisher:
         if found is None:
             raise ForgeError(f"commit {sha[:12]} is not a suture proposal (no Suture-Fingerprint/Healed-by trailers)")
         # CI passed on the branch, but what it holds is checked as a proposal from a file would be.
-        _recheck(repo, *_committed_patch(repo, sha), found.branch)
+        _recheck(repo, *_committed_patch(repo, sha), found.branch, self.rules)
         base = self._guard(found.branch)
         held = self._withheld(repo, found.branch, found.fingerprint)
         return held or self._open(found.branch, base, found.fingerprint, found.text, sha)

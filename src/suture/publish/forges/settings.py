@@ -12,14 +12,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from suture.errors import ConfigError
+from suture.publish.forges import registry
 
-FORGE_NAMES = ("local", "github", "gitlab", "gitea")
 KEYS = ("forge", "labels", "draft", "max-new-per-hour", "max-open")
 
 
 @dataclass(frozen=True)
 class Settings:
-    forge: str = "local"
+    forge: str = registry.LOCAL
     labels: tuple[str, ...] = ("suture",)
     draft: bool = False
     max_new_per_hour: int = 2
@@ -28,9 +28,10 @@ class Settings:
 
 def parse(table: Mapping[str, Any], origin: str) -> Settings:
     """The publishing settings in `table` (a whole [tool.suture]), validated; other keys are ignored."""
-    forge = table.get("forge", "local")
-    if forge not in FORGE_NAMES:
-        raise ConfigError(f'{origin}: forge must be one of {", ".join(FORGE_NAMES)}, e.g. forge = "github"')
+    forge = table.get("forge", registry.LOCAL)
+    known = (registry.LOCAL, *registry.names())
+    if forge not in known:
+        raise ConfigError(f'{origin}: forge must be one of {", ".join(known)}, e.g. forge = "github"')
     labels = table.get("labels", ["suture"])
     if not isinstance(labels, list) or not all(isinstance(v, str) and v.strip() for v in labels):
         raise ConfigError(f'{origin}: labels must be a list of label names, e.g. labels = ["suture", "ci"]')
