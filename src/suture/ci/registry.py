@@ -12,16 +12,9 @@ from suture.ci.semaphore import Semaphore
 from suture.errors import UsageError
 from suture.plugins import Registry
 
-# The built-in providers, one line each; detection asks them in this order, then plugins'.
-REGISTRY = Registry[type[Provider]](
-    "suture.ci",
-    "CI provider",
-    (
-        GitHubActions,
-        GitLabCI,
-        Semaphore,
-    ),
-)
+# The built-in providers: a new one is one more class in this tuple. Detection asks them in this
+# order, then the plugins.
+REGISTRY = Registry[type[Provider]]("suture.ci", "CI provider", (GitHubActions, GitLabCI, Semaphore))
 PROVIDERS = REGISTRY.builtin
 names, lookup, every = REGISTRY.names, REGISTRY.lookup, REGISTRY.every
 

@@ -16,15 +16,7 @@ from suture.publish.forges.gitlab import GitLabForge
 
 LOCAL = "local"
 
-# The built-in forges, one line each.
-REGISTRY = Registry[type[Forge]](
-    "suture.forges",
-    "forge",
-    (
-        GitHubForge,
-        GitLabForge,
-        GiteaForge,
-    ),
-)
+# The built-in forges: a new one is one more class in this tuple.
+REGISTRY = Registry[type[Forge]]("suture.forges", "forge", (GitHubForge, GitLabForge, GiteaForge))
 FORGES = REGISTRY.builtin
 names, lookup, every = REGISTRY.names, REGISTRY.lookup, REGISTRY.every
