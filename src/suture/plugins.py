@@ -28,9 +28,13 @@ class Registry(Generic[T]):
         self.group = group
         self.noun = noun  # what one is called in messages: "forge", "CI provider"
         self.builtin = {cls.name: cls for cls in builtin}  # the built-in table, by name
+        self._found: list[EntryPoint] | None = None
 
     def _plugins(self) -> list[EntryPoint]:
-        return [plugin for plugin in entry_points(group=self.group) if plugin.name not in self.builtin]
+        # Scanned once: the installed distributions do not change while a command runs.
+        if self._found is None:
+            self._found = [plugin for plugin in entry_points(group=self.group) if plugin.name not in self.builtin]
+        return self._found
 
     def names(self) -> tuple[str, ...]:
         """Every name, built-in first, without loading any plugin."""
