@@ -290,12 +290,21 @@ class Lab:
 
     # --- payloads: what an attacker's code does wherever it runs
 
-    def steal_py(self, tag: str) -> str:
-        """Python that gathers every secret it can reach and sends it on every channel it can find."""
-        files = [str(self.home / rel) for rel in HOME_FILES] + [str(self.checkout / ".git" / "config")]
+    def steal_py(self, tag: str, extra: Sequence[str] = (), *, unix: bool = True) -> str:
+        """Python that gathers every secret it can reach and sends it on every channel it can find
+        (the lab's Unix socket too, unless `unix` is False: a probe for one leak tries no other)."""
+        files = [str(self.home / rel) for rel in HOME_FILES] + [str(self.checkout / ".git" / "config"), *extra]
         return STEAL.format(
-            tag=tag, files=files, port=self.tcp.port, unix=self.unix.address, loot=str(self.loot), state=str(self.state)
+            tag=tag,
+            files=files,
+            port=self.tcp.port,
+            unix=self.unix.address if unix else str(self.root / "no-such-socket"),
+            loot=str(self.loot),
         )
+
+    def probe_test(self, tag: str, extra: Sequence[str] = (), *, unix: bool = False) -> str:
+        """A test module that hunts for secrets and fails, naming what it found (hex-encoded) if any."""
+        return self.steal_py(tag, extra, unix=unix) + PROBE.format(tag=tag)
 
     def steal_sh(self, tag: str) -> str:
         """Shell lines that run `steal_py` (for scripts posing as interpreters and tools)."""
@@ -368,7 +377,7 @@ class Lab:
 
     def take_snapshot(self) -> None:
         self._before = {
-            "outside": _tree_state(self.home, self.sentinels, self.loot, self.root / "sock"),
+            "outside": _tree_state(self.home, self.sentinels, self.loot, self.state, self.root / "sock"),
             "checkout": self.checkout_state(),
             "objects": _size(self.checkout / ".git" / "objects"),
         }
@@ -415,7 +424,7 @@ class Lab:
         return findings
 
     def _outside_now(self) -> dict[str, tuple[str, int]]:
-        now = _tree_state(self.home, self.sentinels, self.loot, self.root / "sock")
+        now = _tree_state(self.home, self.sentinels, self.loot, self.state, self.root / "sock")
         return {path: state for path, state in now.items() if not _allowed_home_write(path, self.home)}
 
     def _leaks(self, evidence: Evidence) -> list[str]:
@@ -449,7 +458,7 @@ class Lab:
 
 
 STEAL = '''\
-import os, pathlib, socket, sys
+import os, pathlib, re, socket, sys
 
 
 def _suture_steal(tag):
@@ -474,8 +483,7 @@ def _suture_steal(tag):
     except OSError:
         pass
     # Out through the output too, hex-encoded past any redactor: only what looks like a secret.
-    found = sorted({{word for word in data.replace("=", " ").replace(":", " ").replace("@", " ").split()
-                     if word.startswith("sutcan")}})
+    found = sorted(set(re.findall("sutcan[a-z0-9]+", data)))
     if found:
         sys.stderr.write("LOOT " + " ".join(word.encode().hex() for word in found) + "\\n")
     return found
@@ -483,6 +491,14 @@ def _suture_steal(tag):
 
 _suture_steal({tag!r})
 '''
+
+
+PROBE = """
+
+def test_probe():
+    found = _suture_steal({tag!r})
+    assert not found, "LOOT " + " ".join(word.encode().hex() for word in found)
+"""
 
 
 def phase_probe(lab: Lab) -> str:

@@ -64,7 +64,9 @@ TWO_CHECKS = '[tool.suture]\ntest-cmd = ["python -m pytest -q", "python -c pass"
 def plain_git(lab: Lab, *commands: str) -> Evidence:
     """The control: the repository's tests on the host in a clone, then plain git there."""
     plain = lab.root / "plain"
-    script = f"git clone -q {lab.checkout} {plain} && cd {plain} && PYTHONPATH=. python -m pytest -q -p no:cacheprovider; "
+    script = (
+        f"git clone -q {lab.checkout} {plain} && cd {plain} && PYTHONPATH=. python -m pytest -q -p no:cacheprovider; "
+    )
     script += "; ".join(commands)
     return lab.host(["sh", "-c", script])
 
