@@ -25,7 +25,7 @@ from suture.publish.forges.gitea import GiteaForge
 from suture.publish.forges.github import GitHubForge
 from suture.publish.forges.gitlab import GitLabForge
 from suture.publish.forges.gitpush import basic
-from suture.publish.forges.publish import Policy, Publisher
+from suture.publish.forges.publish import Publisher, PullRequestRules
 from suture.publish.forges.ratelimit import Retrying
 from suture.records import Proposal
 
@@ -99,7 +99,7 @@ def test_the_default_branch_comes_from_the_api_and_is_never_pushed(
     hosted = server.add_repo(SLUG, work, default_branch=default)
     before = remote(server, hosted, default)
 
-    published = Publisher(client(server), Policy(labels=("suture", "bot")))(work, proposal(work))
+    published = Publisher(client(server), PullRequestRules(labels=("suture", "bot")))(work, proposal(work))
 
     assert published.extra["action"] == "created"
     assert [p.base for p in hosted.pulls] == [default]
@@ -214,13 +214,15 @@ def test_caps_on_open_and_new_pull_requests(server: ForgeServer, local_repo: Pat
 
     for pull in hosted.pulls:
         pull.created -= timedelta(hours=2)
-    allowed = Publisher(client(server), Policy(max_open=3))(local_repo, proposal(local_repo))
+    allowed = Publisher(client(server), PullRequestRules(max_open=3))(local_repo, proposal(local_repo))
     assert allowed.extra["action"] == "created"
 
     for n in range(3):
         old = server.new_pull(hosted, f"suture/open{n}", "main", "t", marker(f"open{n}"))
         old.created = datetime.now(UTC) - timedelta(days=1)
-    full = Publisher(client(server), Policy(max_open=3))(local_repo, proposal(local_repo, fingerprint="def456"))
+    full = Publisher(client(server), PullRequestRules(max_open=3))(
+        local_repo, proposal(local_repo, fingerprint="def456")
+    )
     assert full.extra["action"] == "capped" and "open" in full.extra["reason"]
 
 
@@ -299,8 +301,8 @@ def test_a_draft_pull_request_when_configured_and_it_stays_one_when_updated(
     server: ForgeServer, local_repo: Path
 ) -> None:
     hosted = server.add_repo(SLUG, local_repo)
-    Publisher(client(server), Policy(draft=True))(local_repo, proposal(local_repo))
-    updated = Publisher(client(server), Policy(draft=True))(local_repo, proposal(local_repo, body="second\n"))
+    Publisher(client(server), PullRequestRules(draft=True))(local_repo, proposal(local_repo))
+    updated = Publisher(client(server), PullRequestRules(draft=True))(local_repo, proposal(local_repo, body="second\n"))
     assert updated.extra["action"] == "updated"
     (pull,) = hosted.pulls
     marks = {"github": "", "gitlab": "Draft: ", "gitea": "WIP: "}  # GitHub has a flag, the others a title prefix

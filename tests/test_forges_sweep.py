@@ -18,10 +18,10 @@ from test_forges import BROKEN, KINDS, SLUG, TOKEN, client, proposal
 
 from suture.cli.publishing import Sweeping
 from suture.publish.forges import pr
-from suture.publish.forges.publish import Policy, Publisher
+from suture.publish.forges.publish import Publisher, PullRequestRules
 from suture.publish.forges.sweep import sweep
 
-ROOMY = Policy(max_new_per_hour=10)  # the scene opens more pull requests than the hourly cap allows
+ROOMY = PullRequestRules(max_new_per_hour=10)  # the scene opens more pull requests than the hourly cap allows
 
 
 @pytest.fixture(params=KINDS)

@@ -13,7 +13,7 @@ from llm_servers import FakeServer, openai_reply, serving
 
 from suture.llm import providers
 from suture.llm.loop import Assistant, Judge
-from suture.llm.settings import Budget, Price, Settings
+from suture.llm.settings import Budget, ModelSettings, Price
 from suture.records import Candidate, Diagnosis, Failure, Frame, Verdict
 from suture.redact import Redactor
 from suture.run.source import Source
@@ -83,7 +83,7 @@ def judge_by_diff(clock: Clock | None = None, seconds: float = 0.0) -> tuple[lis
 
 def assistant(server: FakeServer, clock: Clock | None = None, price: Price | None = None, **budget: float) -> Assistant:
     prices = {"fake": price} if price else {}  # else free: a server on this machine
-    settings = Settings("openai", "fake", server.url, None, Budget(**budget), prices=prices)  # type: ignore[arg-type]
+    settings = ModelSettings("openai", "fake", server.url, None, Budget(**budget), prices=prices)  # type: ignore[arg-type]
     redactor = Redactor({"DEPLOY_TOKEN": PLAIN_SECRET})
     return Assistant(providers.connect(settings, {}.get), settings, redactor=redactor, clock=clock or Clock())
 
@@ -94,7 +94,7 @@ def test_the_wall_time_cap_stops_the_loop_before_the_next_request(server: FakeSe
     seen, judge = judge_by_diff(clock, seconds=97.0)  # a slow verification
     said: list[str] = []
 
-    result = assistant(server, clock, max_seconds=100).heal(DIAGNOSIS, source, judge, progress=said.append)
+    result = assistant(server, clock, max_seconds=100).fix(DIAGNOSIS, source, judge, progress=said.append)
 
     assert not result.fixed
     assert len(server.requests) == 1 and len(seen) == 1  # the second request was never sent
@@ -109,7 +109,7 @@ def test_the_cost_cap_stops_the_loop_and_the_cost_is_recorded(server: FakeServer
     _, judge = judge_by_diff()
     model = assistant(server, price=Price(1000.0, 1000.0), max_cost_usd=1.0)
 
-    result = model.heal(DIAGNOSIS, source, judge, progress=lambda _: None)
+    result = model.fix(DIAGNOSIS, source, judge, progress=lambda _: None)
 
     assert not result.fixed
     assert len(server.requests) == 1
@@ -130,7 +130,7 @@ def test_a_reply_that_echoes_a_secret_is_never_a_candidate(server: FakeServer, s
     seen, judge = judge_by_diff()
     said: list[str] = []
 
-    result = assistant(server, max_attempts=4).heal(DIAGNOSIS, source, judge, progress=said.append)
+    result = assistant(server, max_attempts=4).fix(DIAGNOSIS, source, judge, progress=said.append)
 
     assert result.fixed
     assert len(seen) == 1 and TOKEN not in seen[0].diff and "REDACTED" not in seen[0].diff
@@ -149,7 +149,7 @@ def test_a_reason_quoting_a_line_that_holds_a_secret_is_redacted(server: FakeSer
     _, judge = judge_by_diff()
     said: list[str] = []
 
-    result = assistant(server).heal(DIAGNOSIS, source, judge, progress=said.append)
+    result = assistant(server).fix(DIAGNOSIS, source, judge, progress=said.append)
 
     assert result.fixed
     assert "the SEARCH text is not in the file" in result.usage.notes[0]

@@ -26,7 +26,7 @@ from suture.llm.ask import ask
 from suture.llm.base import Exhausted, Malformed, ProviderError, Reply, Transient
 from suture.llm.budget import Meter
 from suture.llm.context import Prompt
-from suture.llm.settings import Budget, Settings
+from suture.llm.settings import Budget, ModelSettings
 
 PROMPT = Prompt(system="the rules", user="the failure", editable=(), tokens=100)
 
@@ -43,8 +43,8 @@ def anthropic_server() -> Iterator[FakeServer]:
         yield server
 
 
-def settings(provider: str = "openai", *, base_url: str | None = None, **budget: float) -> Settings:
-    return Settings(provider=provider, model="fake", base_url=base_url, api_key_env=None, budget=Budget(**budget))  # type: ignore[arg-type]
+def settings(provider: str = "openai", *, base_url: str | None = None, **budget: float) -> ModelSettings:
+    return ModelSettings(provider=provider, model="fake", base_url=base_url, api_key_env=None, budget=Budget(**budget))  # type: ignore[arg-type]
 
 
 def keys(**environ: str) -> dict[str, str]:
@@ -98,7 +98,7 @@ def test_a_local_endpoint_needs_no_key(openai_server: FakeServer) -> None:
     [("openai", None, "OPENAI_API_KEY"), ("anthropic", None, "ANTHROPIC_API_KEY"), ("openai", "MY_API_KEY", None)],
 )
 def test_a_missing_key_names_the_variable_to_set(provider: str, variable: str | None, named: str | None) -> None:
-    chosen = Settings(provider=provider, model="m", base_url=None, api_key_env=variable)
+    chosen = ModelSettings(provider=provider, model="m", base_url=None, api_key_env=variable)
 
     with pytest.raises(ProviderError) as raised:
         providers.connect(chosen, keys(UNRELATED="x").get)

@@ -11,7 +11,7 @@ from suture import config
 from suture.errors import ConfigError
 from suture.llm.base import Exhausted, Reply
 from suture.llm.budget import Meter
-from suture.llm.settings import Budget, Flags, Price, Settings, resolve
+from suture.llm.settings import Budget, Flags, ModelSettings, Price, resolve
 
 
 def load(tmp_path: Path, table: str) -> config.Config:
@@ -75,11 +75,11 @@ def test_a_provider_without_a_model_says_how_to_give_one() -> None:
     ],
 )
 def test_prices(model: str, base_url: str | None, price: Price | None) -> None:
-    assert Settings("openai", model, base_url, None).price() == price
+    assert ModelSettings("openai", model, base_url, None).price() == price
 
 
 def test_the_meter_stops_before_the_cost_cap_is_passed() -> None:
-    meter = Meter(Settings("openai", "gpt-4o", None, None, Budget(max_cost_usd=0.03)))
+    meter = Meter(ModelSettings("openai", "gpt-4o", None, None, Budget(max_cost_usd=0.03)))
 
     assert meter.allowance(1_000) == 2_750  # ($0.03 - 1,000 x $2.50/M) / $10/M per output token
     meter.charge(Reply("x", 2_000, 500))
@@ -91,7 +91,7 @@ def test_the_meter_stops_before_the_cost_cap_is_passed() -> None:
 
 
 def test_the_meter_caps_the_reply_by_the_tokens_left() -> None:
-    meter = Meter(Settings("openai", "m", "http://127.0.0.1:1/v1", None, Budget(max_tokens=6_000)))
+    meter = Meter(ModelSettings("openai", "m", "http://127.0.0.1:1/v1", None, Budget(max_tokens=6_000)))
 
     assert meter.allowance(1_000) == 4_096  # a reply never needs more
     meter.charge(Reply("x", 3_000, 500))

@@ -11,10 +11,12 @@ from pathlib import Path
 import pytest
 from helpers import make_repo
 
+from suture.diagnose import fromlog
 from suture.diagnose.parsers import parse
 from suture.diagnose.parsers.pytest import parse_junit
-from suture.diagnose.triage import Evidence, diagnose_log, environment_evidence, groups, rerun_failing, triage
+from suture.diagnose.triage import Evidence, environment_evidence, groups, rerun_failing, triage
 from suture.records import Failure, Frame
+from suture.redact import Redactor
 
 DATA = Path(__file__).parent / "data"
 ROOT = "/ROOT"
@@ -263,12 +265,15 @@ def test_flaky_groups_are_classified_flaky() -> None:
     assert triage([failure], flaky=()).classification == "code"
 
 
-def test_diagnose_log_from_a_stream(tmp_path: Path) -> None:
+def test_a_log_read_from_a_file(tmp_path: Path) -> None:
     log = b"  Collecting x\n" * 3000 + (DATA / "pytest" / "nameerror_q.txt").read_bytes() + b"cleanup\n" * 400
     path = tmp_path / "ci.log"
     path.write_bytes(log)
 
-    excerpt, diagnosis = diagnose_log(path, root=ROOT)
+    logged = fromlog.read(
+        path, name="ci.log", redactor=Redactor(), paths=["src/calc/__init__.py", "tests/test_calc.py"]
+    )
+    excerpt, diagnosis = logged.excerpt, logged.diagnosis
 
     assert diagnosis.classification == "code"
     [failure] = diagnosis.failures

@@ -21,7 +21,7 @@ from sandbox_helpers import require_bubblewrap
 from suture.capture.run import capture
 from suture.diagnose.build import diagnose
 from suture.diffs import unified
-from suture.records import Build, Candidate, Diagnosis, Outcome, TestResult
+from suture.records import Build, Candidate, Diagnosis, TestOutcome, TestResult
 from suture.run.git import worktree
 from suture.run.sandbox import Bubblewrap
 from suture.verify import policy
@@ -78,7 +78,7 @@ def test_a_failing_test_that_now_skips_is_rejected(failing: tuple[Path, Build, D
 
 @pytest.mark.parametrize("outcome", ["skipped", "xfailed", "error", None])
 def test_a_failing_test_must_now_pass_even_when_the_checks_exit_0(
-    failing: tuple[Path, Build, Diagnosis], outcome: Outcome | None
+    failing: tuple[Path, Build, Diagnosis], outcome: TestOutcome | None
 ) -> None:
     """The judge alone: a run that exits 0 with every id collected, test_add not passing (or not run)."""
     _, build, diagnosis = failing

@@ -56,7 +56,9 @@ class Config:
     flaky_reruns: int = FLAKY_RERUNS  # reruns of failing tests on the base, to tell flaky ones (see flaky.py)
     origin: str = "defaults"  # where it was read from, for messages
     llm: Mapping[str, Any] = field(default_factory=dict)  # the language model's keys, see llm.settings
-    publish: publish_settings.Settings = field(default_factory=publish_settings.Settings)  # see forges.settings
+    publish: publish_settings.PublishSettings = field(
+        default_factory=publish_settings.PublishSettings
+    )  # see forges.settings
     policy: Rules = field(default_factory=Rules)  # protect, allow-paths, max-files, max-lines
     llm_flags: llm_settings.Flags = field(default_factory=llm_settings.Flags)  # the model's flags, over `llm`
 
@@ -79,7 +81,7 @@ class Config:
             publish=publish,
         )
 
-    def model(self) -> llm_settings.Settings | None:
+    def model(self) -> llm_settings.ModelSettings | None:
         """The language model's settings, flags over keys; None when the run stays offline."""
         return llm_settings.resolve(self.llm, self.llm_flags, self.origin)
 

@@ -12,7 +12,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-Outcome = Literal["passed", "failed", "error", "skipped", "xfailed", "xpassed"]
+TestOutcome = Literal["passed", "failed", "error", "skipped", "xfailed", "xpassed"]
 Classification = Literal["code", "lint/format", "flaky", "environment", "unknown"]
 Status = Literal["fixed", "unfixed", "not-reproduced", "nothing-to-do"]
 
@@ -30,7 +30,7 @@ class TestResult:
     __test__ = False  # not a pytest test class
 
     test_id: str
-    outcome: Outcome
+    outcome: TestOutcome
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,7 @@ class CheckRun:
     def passed(self) -> bool:
         return self.exit_code == 0 and not self.timed_out
 
-    def outcome_of(self, test_id: str) -> Outcome | None:
+    def outcome_of(self, test_id: str) -> TestOutcome | None:
         for result in self.tests:
             if result.test_id == test_id:
                 return result.outcome

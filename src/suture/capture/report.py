@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from suture.errors import SutureError
-from suture.records import Outcome, TestResult
+from suture.records import TestOutcome, TestResult
 
 MAX_BYTES = 64 * 1024 * 1024  # of the file read; a suite of 100,000 tests writes a few MiB
 MAX_LINE = 1024 * 1024  # characters of one event; the plugin's longest are an exception's frames
@@ -182,7 +182,7 @@ def _number(raw: Mapping[str, object], key: str) -> int | None:
 def summary(found: Iterable[Event]) -> Summary:
     """Each test's outcome (a failing setup or teardown makes it an error), what was collected,
     and the modules that failed to import."""
-    outcomes: dict[str, Outcome] = {}
+    outcomes: dict[str, TestOutcome] = {}
     collected: list[str] = []
     collection_errors: list[str] = []
     for event in found:
@@ -196,7 +196,7 @@ def summary(found: Iterable[Event]) -> Summary:
     return Summary(tests, tuple(collected), tuple(dict.fromkeys(collection_errors)))
 
 
-def _merge(previous: Outcome | None, when: str, outcome: str) -> Outcome:
+def _merge(previous: TestOutcome | None, when: str, outcome: str) -> TestOutcome:
     """One outcome per test: a failing setup or teardown makes it an error."""
     if when != "call" and outcome == "failed":
         return "error"

@@ -22,7 +22,7 @@ from suture.cli.options import ForgeFlags
 from suture.cli.output import Progress, progress
 from suture.errors import SutureError, UsageError
 from suture.publish.forges import outfile, registry, sweep
-from suture.publish.forges.publish import Policy, Publisher
+from suture.publish.forges.publish import Publisher, PullRequestRules
 from suture.records import Proposal, Published, to_dict
 from suture.run import git
 from suture.run.source import Source
@@ -94,7 +94,7 @@ def publisher(
     slug = flags.repo_slug or (run.slug if run and same_forge else "") or slug_from_remote(directory)
     url = flags.forge_url or (run.forge_url if run and same_forge else None)
     secret = token(f"the {name} forge", flags.token_env or kind.token_env, os.environ)
-    policy = Policy(
+    pull_requests = PullRequestRules(
         labels=settings.publish.labels,
         draft=settings.publish.draft,
         max_new_per_hour=settings.publish.max_new_per_hour,
@@ -102,7 +102,7 @@ def publisher(
     )
     return Publisher(
         kind.connect(url=url, slug=slug, token=secret, timeout=30.0),
-        policy,
+        pull_requests,
         run_url=run.url if run else "",
         push_only=push_only,
         progress=progress,

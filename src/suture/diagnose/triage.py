@@ -4,7 +4,6 @@
     triage(failures, *, log="", flaky=...) -> Diagnosis
     rerun_failing(test_ids, rerun, *, times=3) -> Reruns   flaky or not, on the unchanged base
     environment_evidence(text) -> Evidence | None
-    diagnose_log(source, *, root="", check="") -> (Excerpt, Diagnosis)   a log file or stream
 
 Root cause: forty tests that fail on the same NameError raised in the same function are one
 failure to fix. An assertion failing for each parameter of one test, with other values in
@@ -36,11 +35,8 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from suture.diagnose.distil import Excerpt, Limits, Source, distil
 from suture.diagnose.fingerprint import combine, failure_fingerprint, normalise_message
-from suture.diagnose.parsers import parse
 from suture.records import Classification, Diagnosis, Failure, Suspect
-from suture.redact import Redactor
 from suture.run import tools
 
 # A literal in an assertion's report: the values differ between the parameters of one test.
@@ -270,23 +266,3 @@ def environment_evidence(text: str) -> Evidence | None:
             end = text.find("\n", match.end())
             return Evidence(what, text[start : end if end >= 0 else len(text)].strip())
     return None
-
-
-def diagnose_log(
-    source: Source,
-    *,
-    root: str = "",
-    check: str = "",
-    redactor: Redactor | None = None,
-    limits: Limits | None = None,
-) -> tuple[Excerpt, Diagnosis]:
-    """Distil a log (a path, a binary stream such as stdin, or chunks), parse the excerpt,
-    and triage what it shows: `suture diagnose --log FILE|-`.
-
-    `root` is the checkout the log's absolute paths start with, when known (a CI runner's
-    `$GITHUB_WORKSPACE`); `check` the command that printed it, when known, else parsers are
-    chosen by what the excerpt looks like. Everything returned is redacted.
-    """
-    excerpt = distil(source, limits=limits, redactor=redactor)
-    failures = parse(excerpt.text, root=root, check=check)
-    return excerpt, triage(failures, log=excerpt.text)

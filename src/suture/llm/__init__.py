@@ -1,6 +1,6 @@
 """The language-model fixer: for failures the deterministic ladder cannot fix.
 
-    settings  [tool.suture] keys and flags -> Settings (None: offline)
+    settings  [tool.suture] keys and flags -> ModelSettings (None: offline)
     providers the registry: `openai` (any OpenAI-compatible endpoint), `anthropic`, plugins
     context   the failure, the code around it, the previous attempt -> a prompt within budget
     edits     a reply -> a diff, or the precise reason it cannot be applied

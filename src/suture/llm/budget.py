@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable, Sequence
 
 from suture.llm.base import Exhausted, Reply
-from suture.llm.settings import Settings
+from suture.llm.settings import ModelSettings
 from suture.records import Usage
 
 REPLY_TOKENS = 4_096  # the most one reply may use: a fix is short
@@ -14,7 +14,7 @@ MIN_REPLY_TOKENS = 256  # an allowance smaller than this cannot hold a fix: stop
 
 
 class Meter:
-    def __init__(self, settings: Settings, *, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, settings: ModelSettings, *, clock: Callable[[], float] = time.monotonic) -> None:
         self.settings = settings
         self.budget = settings.budget
         self.price = settings.price()

@@ -20,7 +20,7 @@ from suture.llm.base import Exhausted, Malformed, Provider
 from suture.llm.budget import Meter
 from suture.llm.context import Previous
 from suture.llm.providers import connect
-from suture.llm.settings import Flags, Settings, resolve
+from suture.llm.settings import Flags, ModelSettings, resolve
 from suture.records import Candidate, Diagnosis, Failure, Usage, Verdict
 from suture.redact import Redactor
 from suture.run.source import Source
@@ -57,7 +57,7 @@ class Assistant:
     def __init__(
         self,
         provider: Provider,
-        settings: Settings,
+        settings: ModelSettings,
         *,
         redactor: Redactor,
         sleep: Callable[[float], None] = time.sleep,
@@ -77,7 +77,7 @@ class Assistant:
     def origin(self) -> str:
         return f"llm:{self.name}"
 
-    def heal(self, diagnosis: Diagnosis, source: Source, judge: Judge, *, progress: Progress) -> Result:
+    def fix(self, diagnosis: Diagnosis, source: Source, judge: Judge, *, progress: Progress) -> Result:
         progress = self._redacting(progress)
         run = _Run(Meter(self.settings, clock=self.clock))
         if run.meter.price is None:

@@ -101,7 +101,7 @@ class Flags:
 
 
 @dataclass(frozen=True)
-class Settings:
+class ModelSettings:
     provider: str
     model: str
     base_url: str | None
@@ -129,7 +129,7 @@ def is_loopback(url: str | None) -> bool:
     return host in ("localhost", "::1") or bool(host and host.startswith("127."))
 
 
-def resolve(table: Mapping[str, Any], flags: Flags, origin: str) -> Settings | None:
+def resolve(table: Mapping[str, Any], flags: Flags, origin: str) -> ModelSettings | None:
     """The settings, flags over configuration; None when the run stays offline."""
     check(table, origin)
     chosen = {**table, **flags.keys()}
@@ -148,7 +148,7 @@ def resolve(table: Mapping[str, Any], flags: Flags, origin: str) -> Settings | N
         max_seconds=float(chosen.get("max-seconds", Budget.max_seconds)),
         max_prompt_tokens=int(chosen.get("max-prompt-tokens", Budget.max_prompt_tokens)),
     )
-    return Settings(
+    return ModelSettings(
         provider=provider,
         model=model,
         base_url=chosen.get("base-url"),

@@ -184,7 +184,7 @@ def heal(
     verdicts = _try_candidates(build, diagnosis, source, early, run=run, most=settings.rounds)
     usage = None
     if model is not None and not any(v.passed for v in verdicts):
-        helped = model.heal(
+        helped = model.fix(
             diagnosis,
             source,
             lambda candidate: verify(build, diagnosis, candidate, sandbox=box, timeout=run.timeout, progress=progress),
@@ -303,7 +303,7 @@ def _try_candidates(
             tried.add(early[1].candidate.diff)
     # Two at a time, the best rank winning; fix, re-run and fix the next when one fix is not enough.
     seed = _addressing(early, diagnosis) if early is not None else None
-    return (*verdicts, *rounds.heal(build, diagnosis, source, run=run, rounds=most, skip=tried, early=seed))
+    return (*verdicts, *rounds.try_in_rounds(build, diagnosis, source, run=run, rounds=most, skip=tried, early=seed))
 
 
 __all__: Sequence[str] = ("Options", "Outcome", "examine", "heal")

@@ -66,7 +66,7 @@ class Conditions:
     redactor: Redactor = field(default_factory=Redactor)
 
 
-def heal(
+def try_in_rounds(
     build: Build,
     diagnosis: Diagnosis,
     source: Source,
@@ -252,4 +252,4 @@ def _left(state: State) -> str:
     return f"{len(failures)} failure(s) left: " + ", ".join(f.error_type or f.kind for f in failures)
 
 
-__all__: Sequence[str] = ("ROUNDS", "Conditions", "State", "heal")
+__all__: Sequence[str] = ("ROUNDS", "Conditions", "State", "try_in_rounds")

@@ -33,7 +33,7 @@ from dataclasses import dataclass, replace
 from xml.etree import ElementTree
 
 from suture.diagnose.fingerprint import failure_fingerprint
-from suture.records import Failure, Frame, Outcome, TestResult
+from suture.records import Failure, Frame, TestOutcome, TestResult
 
 TOOL = "pytest"
 SIGN = re.compile(  # what its failing output shows, for a log whose command says nothing
@@ -363,7 +363,7 @@ def _module_path(parts: Sequence[str]) -> str:
     return "/".join(parts) + ".py"
 
 
-def _outcome(case: ElementTree.Element) -> Outcome:
+def _outcome(case: ElementTree.Element) -> TestOutcome:
     tags = {child.tag for child in case}
     if "failure" in tags:
         return "failed"

@@ -14,7 +14,7 @@ from importlib.metadata import entry_points
 from suture.llm.base import Endpoint, Provider, ProviderError
 from suture.llm.providers.anthropic import AnthropicProvider
 from suture.llm.providers.openai import OpenAIProvider
-from suture.llm.settings import Settings
+from suture.llm.settings import ModelSettings
 
 GROUP = "suture.providers"
 
@@ -37,7 +37,7 @@ def lookup(name: str) -> type[Provider]:
     raise ProviderError(f"unknown provider {name!r}: the providers are {known} (plugins add more)")
 
 
-def connect(settings: Settings, read_key: Callable[[str], str | None]) -> Provider:
+def connect(settings: ModelSettings, read_key: Callable[[str], str | None]) -> Provider:
     """A provider ready for requests; `read_key(name)` gives an environment variable's value
     (the CLI's os.environ.get: the library never reads the environment itself)."""
     provider = lookup(settings.provider)

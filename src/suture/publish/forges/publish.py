@@ -29,7 +29,7 @@ from suture.run.git import BRANCH_PREFIX, git, ref_sha
 
 
 @dataclass(frozen=True)
-class Policy:
+class PullRequestRules:
     """How many pull requests, how they look. Defaults from docs/security.md."""
 
     labels: tuple[str, ...] = ("suture",)
@@ -72,7 +72,7 @@ class Publisher:
     """Publishes proposals on `forge`; `heal` calls it with each verified proposal."""
 
     forge: Forge
-    policy: Policy = Policy()
+    pull_requests: PullRequestRules = PullRequestRules()
     run_url: str = ""  # the failing CI run, linked from the PR body
     push_only: bool = False  # verify-in-CI flow: push the branch; `suture propose` opens the PR later
     retrying: Retrying = field(default_factory=Retrying)
@@ -135,13 +135,15 @@ class Publisher:
             reason = f"{declined[0].url} was closed without merging: suture does not propose this fingerprint again"
             return self._published(branch, "", declined[0].url, "declined", reason)
         opened = self.retrying.call(lambda: self.forge.open_requests(BRANCH_PREFIX))
-        if len(opened) >= self.policy.max_open:
-            reason = f"{len(opened)} suture pull requests are open (cap {self.policy.max_open}): review those first"
+        if len(opened) >= self.pull_requests.max_open:
+            reason = (
+                f"{len(opened)} suture pull requests are open (cap {self.pull_requests.max_open}): review those first"
+            )
             return self._published(branch, "", "", "capped", reason)
         since = self.now() - timedelta(hours=1)
         recent = self.retrying.call(lambda: self.forge.created_since(BRANCH_PREFIX, since))
-        if len(recent) >= self.policy.max_new_per_hour:
-            cap = self.policy.max_new_per_hour
+        if len(recent) >= self.pull_requests.max_new_per_hour:
+            cap = self.pull_requests.max_new_per_hour
             reason = f"{len(recent)} suture pull requests were opened in the last hour (cap {cap}): try later"
             return self._published(branch, "", "", "capped", reason)
         return None
@@ -169,8 +171,8 @@ class Publisher:
         else:
             request = self._create(branch, base, fingerprint, text)
             action = "created"
-        if self.policy.labels:
-            self.retrying.call(lambda: self.forge.label(request.number, self.policy.labels))
+        if self.pull_requests.labels:
+            self.retrying.call(lambda: self.forge.label(request.number, self.pull_requests.labels))
         self.progress(f"{action} {request.url}")
         return self._published(branch, sha, request.url, action, number=str(request.number))
 
@@ -179,7 +181,7 @@ class Publisher:
         attempt = 1
         while True:
             try:
-                draft = self.policy.draft
+                draft = self.pull_requests.draft
                 return self.forge.create(head=branch, base=base, title=text.title, body=text.body, draft=draft)
             except ForgeAuthError:
                 raise

@@ -18,7 +18,7 @@ KEYS = ("forge", "labels", "draft", "max-new-per-hour", "max-open")
 
 
 @dataclass(frozen=True)
-class Settings:
+class PublishSettings:
     forge: str = registry.LOCAL
     labels: tuple[str, ...] = ("suture",)
     draft: bool = False
@@ -26,7 +26,7 @@ class Settings:
     max_open: int = 10
 
 
-def parse(table: Mapping[str, Any], origin: str) -> Settings:
+def parse(table: Mapping[str, Any], origin: str) -> PublishSettings:
     """The publishing settings in `table` (a whole [tool.suture]), validated; other keys are ignored."""
     forge = table.get("forge", registry.LOCAL)
     known = (registry.LOCAL, *registry.names())
@@ -38,7 +38,7 @@ def parse(table: Mapping[str, Any], origin: str) -> Settings:
     draft = table.get("draft", False)
     if not isinstance(draft, bool):
         raise ConfigError(f"{origin}: draft must be true or false")
-    return Settings(
+    return PublishSettings(
         forge, tuple(labels), draft, _count(table, "max-new-per-hour", 2, origin), _count(table, "max-open", 10, origin)
     )
 
