@@ -198,7 +198,6 @@ def _diagnose_log(log: Any, name: str, directory: Path, *, as_json: bool) -> Non
     from suture.cli import render
     from suture.diagnose import fromlog
     from suture.errors import RepoError
-    from suture.records import to_dict
     from suture.redact import Redactor
     from suture.run import git
     from suture.run.source import Source
@@ -212,16 +211,7 @@ def _diagnose_log(log: Any, name: str, directory: Path, *, as_json: bool) -> Non
     found, excerpt = logged.diagnosis, logged.excerpt
     failed = bool(found.failures) or found.classification != "unknown"
     if as_json:
-        record = {
-            **to_dict(found),
-            "class": found.classification,
-            "excerpt": excerpt.text,
-            "lines": list(excerpt.lines),
-            "truncated": excerpt.truncated,
-            "total_lines": excerpt.total_lines,
-            "root": logged.root,
-        }
-        click.echo(json.dumps(record))
+        click.echo(json.dumps(logged.to_json()))
     else:
         console = stdout()
         render.diagnosis(console, found)

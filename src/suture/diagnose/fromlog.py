@@ -23,14 +23,14 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from suture.capture.run import Progress, run_checks
 from suture.diagnose import triage
 from suture.diagnose.distil import CHUNK, Excerpt, Limits, distil
 from suture.diagnose.parsers import parse
 from suture.errors import UsageError
-from suture.records import Build, Diagnosis, Status
+from suture.records import Build, Diagnosis, Status, to_dict
 from suture.redact import Redactor
 from suture.run.git import worktree
 from suture.run.sandbox import Sandbox
@@ -56,6 +56,18 @@ class Logged:
     excerpt: Excerpt
     diagnosis: Diagnosis
     root: str  # the checkout path the log's absolute paths start with, '' when unknown
+
+    def to_json(self) -> dict[str, Any]:
+        """What `suture diagnose --log --json` prints (and the MCP server's `ci_failure` returns)."""
+        return {
+            **to_dict(self.diagnosis),
+            "class": self.diagnosis.classification,
+            "excerpt": self.excerpt.text,
+            "lines": list(self.excerpt.lines),
+            "truncated": self.excerpt.truncated,
+            "total_lines": self.excerpt.total_lines,
+            "root": self.root,
+        }
 
 
 def read(

@@ -121,7 +121,7 @@ def heal(
     if ours:
         return done("nothing-to-do", ours)
     settings = options.settings
-    source, commands, box = _prepare(repo, sha, settings, progress, warn)
+    source, commands, box = prepare(repo, sha, settings, progress, warn)
     # The model is connected before any check runs.
     model = assistant(settings.llm, settings.origin, settings.llm_flags, environ=options.environ)
     run = rounds.Conditions(
@@ -216,7 +216,7 @@ def examine(
     repo = git.toplevel(path)
     sha = git.head_sha(repo)
     settings = options.settings
-    _, commands, box = _prepare(repo, sha, settings, progress, warn)
+    _, commands, box = prepare(repo, sha, settings, progress, warn)
     build = capture(repo, sha, commands, sandbox=box, timeout=settings.timeout, progress=progress)
     if not build.failed_checks:
         return None
@@ -225,7 +225,7 @@ def examine(
     return flaky.recheck(build, found, times=times, sandbox=box, timeout=settings.timeout, progress=progress).diagnosis
 
 
-def _prepare(
+def prepare(
     repo: Path, sha: str, settings: config.Config, progress: Progress, warn: Progress
 ) -> tuple[Source, tuple[str, ...], Sandbox]:
     """Clean up after killed runs, then settle the checks (configured, else detected) and start the sandbox.
