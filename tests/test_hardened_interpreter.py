@@ -99,3 +99,24 @@ def test_a_virtualenv_is_read_from_its_pyvenv_cfg_and_nothing_else(tmp_path: Pat
     fifo.mkdir()
     os.mkfifo(fifo / "pyvenv.cfg")
     assert venv.config(fifo) is None
+
+
+@pytest.mark.parametrize("how", ["bwrap-broken", "config-none"])
+def test_doctor_asks_no_interpreter_outside_the_sandbox(tmp_path: Path, how: str) -> None:
+    """Where bubblewrap does not start, or the repository's own configuration says `sandbox = "none"`,
+    doctor names the interpreter but runs it nowhere (only the user's --sandbox none would)."""
+    sentinel = tmp_path / "ran-on-host"
+    repo = venv_repo(tmp_path / "repo", sentinel)
+    env = {}
+    if how == "bwrap-broken":
+        bin_dir = tmp_path / "bin"
+        bin_dir.mkdir()
+        (bin_dir / "bwrap").write_text("#!/bin/sh\nexit 1\n")
+        (bin_dir / "bwrap").chmod(0o755)
+        env["PATH"] = f"{bin_dir}{os.pathsep}{os.environ['PATH']}"
+    else:
+        (repo / "pyproject.toml").write_text('[tool.suture]\nsandbox = "none"\n')
+        make_repo(repo, {"pyproject.toml": '[tool.suture]\nsandbox = "none"\n'}, "sandbox none")
+    done = suture(repo, "doctor", env=env)
+    assert ran(sentinel) == "", f"the repository's interpreter ran on the host: {ran(sentinel)}"
+    assert "python: " in done.stdout and "not asked" in done.stdout, done.stdout + done.stderr

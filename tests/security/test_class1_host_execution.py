@@ -26,35 +26,35 @@ def fake_python(lab: Lab, tag: str) -> str:
 HOST = "it runs on the host, every secret and the network in reach"
 
 
-@ATTACKS.add("venv-python-heal", expect=LISTENER, open=f"heal asks .venv/bin/python its prefix: {HOST}")
+@ATTACKS.add("venv-python-heal", expect=LISTENER)
 def venv_python_heal(lab: Lab, held: bool) -> Evidence:
     """A committed .venv/bin/python (a shell script) in the repository suture heals."""
     lab.repo(broken({".venv/bin/python": fake_python(lab, "venv-heal")}), executable=[".venv/bin/python"])
     return heal(lab, held)
 
 
-@ATTACKS.add("venv-python-diagnose", expect=LISTENER, open=f"diagnose probes the checkout's .venv/bin/python: {HOST}")
+@ATTACKS.add("venv-python-diagnose", expect=LISTENER)
 def venv_python_diagnose(lab: Lab, held: bool) -> Evidence:
     """The same .venv/bin/python, reached by `suture diagnose`."""
     lab.repo(broken({".venv/bin/python": fake_python(lab, "venv-diagnose")}), executable=[".venv/bin/python"])
     return diagnose(lab, held)
 
 
-@ATTACKS.add("venv-python-doctor", expect=LISTENER, open=f"doctor probes the checkout's .venv/bin/python: {HOST}")
+@ATTACKS.add("venv-python-doctor", expect=LISTENER)
 def venv_python_doctor(lab: Lab, held: bool) -> Evidence:
     """The same .venv/bin/python, reached by `suture doctor` (which runs no check at all)."""
     lab.repo(broken({".venv/bin/python": fake_python(lab, "venv-doctor")}), executable=[".venv/bin/python"])
     return lab.suture("doctor", *(() if held else ("--sandbox", "none")))
 
 
-@ATTACKS.add("plain-venv-python", expect=LISTENER, open=f"venv/bin/python (no dot) is probed on the host too: {HOST}")
+@ATTACKS.add("plain-venv-python", expect=LISTENER)
 def plain_venv_python(lab: Lab, held: bool) -> Evidence:
     """A committed venv/bin/python, the other name suture looks for."""
     lab.repo(broken({"venv/bin/python": fake_python(lab, "plain-venv")}), executable=["venv/bin/python"])
     return heal(lab, held)
 
 
-@ATTACKS.add("venv-python-from-log", expect=LISTENER, open=f"heal --log asks .venv/bin/python too: {HOST}")
+@ATTACKS.add("venv-python-from-log", expect=LISTENER)
 def venv_python_from_log(lab: Lab, held: bool) -> Evidence:
     """The .venv/bin/python again, with the run started from a CI log (`heal --log`)."""
     lab.repo(broken({".venv/bin/python": fake_python(lab, "venv-log")}), executable=[".venv/bin/python"])
@@ -67,7 +67,7 @@ def venv_python_from_log(lab: Lab, held: bool) -> Evidence:
     return heal(lab, held, "--log", str(log))
 
 
-@ATTACKS.add("proc-self-cwd-python", expect=LISTENER, open=f"/proc/self/cwd/python is probed in the tree: {HOST}")
+@ATTACKS.add("proc-self-cwd-python", expect=LISTENER)
 def proc_self_cwd_python(lab: Lab, held: bool) -> Evidence:
     """`test-cmd = "/proc/self/cwd/python -m pytest"`: the name looks like an interpreter outside the tree."""
     config = '[tool.suture]\ntest-cmd = ["/proc/self/cwd/python -m pytest -q"]\n'
@@ -75,7 +75,7 @@ def proc_self_cwd_python(lab: Lab, held: bool) -> Evidence:
     return heal(lab, held)
 
 
-@ATTACKS.add("shebang-proc-self-cwd", expect=LISTENER, open=f"its #! through /proc/self/cwd is probed: {HOST}")
+@ATTACKS.add("shebang-proc-self-cwd", expect=LISTENER)
 def shebang_proc_self_cwd(lab: Lab, held: bool) -> Evidence:
     """`test-cmd = "./run-tests"` whose #! names /proc/self/cwd/.tools/python3, a file of the commit."""
     files = {
@@ -87,9 +87,7 @@ def shebang_proc_self_cwd(lab: Lab, held: bool) -> Evidence:
     return heal(lab, held)
 
 
-@ATTACKS.add(
-    "relative-path-entry", expect=LISTENER, open=f"a relative PATH entry's python is probed in the tree: {HOST}"
-)
+@ATTACKS.add("relative-path-entry", expect=LISTENER)
 def relative_path_entry(lab: Lab, held: bool) -> Evidence:
     """The user's PATH starts with node_modules/.bin (a common shell setup); the commit adds a python there."""
     lab.repo(broken({"node_modules/.bin/python": fake_python(lab, "relpath")}), executable=["node_modules/.bin/python"])

@@ -36,7 +36,7 @@ def submodule_credentials(lab: Lab, held: bool) -> Evidence:
     return diagnose(lab, held)
 
 
-@ATTACKS.add("unix-socket-outside-tmp", expect="Unix socket", open="a Unix socket outside /tmp and /run accepts")
+@ATTACKS.add("unix-socket-outside-tmp", expect="Unix socket")
 def unix_socket_outside_tmp(lab: Lab, held: bool) -> Evidence:
     """An agent's socket in a directory the sandbox shows read-only (a read-only mount still connects)."""
     lab.repo(broken({"tests/test_probe.py": lab.probe_test("unix", unix=True)}))

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from suture.errors import UsageError
-from suture.run import tools, venv
+from suture.run import tools
 from suture.run.source import Source
 
 
@@ -26,9 +26,9 @@ def python(checkout: Path) -> str:
 
     Only named, never run here: it is the repository's file, and runs in the sandbox only.
     """
-    own = venv.project_venv(checkout)
-    if own is not None:
-        return shlex.quote(str(own / "bin" / "python"))
+    for candidate in (checkout / ".venv" / "bin" / "python", checkout / "venv" / "bin" / "python"):
+        if candidate.exists():
+            return shlex.quote(str(candidate))
     return "python" if shutil.which("python") else "python3"
 
 

@@ -12,7 +12,7 @@ from suture import config
 from suture.errors import SutureError
 from suture.run import checks, git
 from suture.run.process import Completed, run
-from suture.run.sandbox import DEFAULT, Bubblewrap, Sandbox, by_name
+from suture.run.sandbox import DEFAULT, Sandbox, by_name
 from suture.run.source import Source
 
 VERSION = "import sys; print(sys.version.split()[0], sys.executable)"
@@ -28,9 +28,10 @@ class Finding:
 def examine(directory: Path, sandbox: str | None) -> list[Finding]:
     """The sandbox (`sandbox`, else the configuration's, else the default) and the tools' versions.
 
-    Python and pytest are asked inside bubblewrap, and only there: the interpreter may be the
-    project's (a .venv a commit added), which must never run on the host; where bubblewrap
-    does not start (or `--sandbox none` was chosen) they are not asked.
+    Python and pytest are asked inside the sandbox, as a check would run them. The interpreter
+    may be the project's (a .venv a commit added): where bubblewrap does not start they are
+    not asked at all, never outside it; only `--sandbox none`, the user's own choice, runs
+    them as the user (as it runs the checks).
     """
     box = by_name(sandbox or _configured(directory))
     try:
@@ -39,13 +40,14 @@ def examine(directory: Path, sandbox: str | None) -> list[Finding]:
     except SutureError as exc:
         started = Finding("sandbox", False, str(exc))
     python = checks.python(directory.resolve())  # absolute: it runs in an empty directory
-    if not (started.ok and isinstance(box, Bubblewrap)):
-        why = f"not asked: suture runs {python} only inside bubblewrap, which {_absent(started, box)}"
-        found = (Finding(what, started.ok, why) for what in TOOLS)  # with --sandbox none, by the user's choice
-        return [started, _version("git", _run(["git", "--version"])), *found]
+    found = _version("git", _run(["git", "--version"]))
+    if not started.ok or (box.name != DEFAULT and sandbox is None):
+        # A repository's own `sandbox = "none"` is no choice of the user's to run its interpreter.
+        why = f"not asked: suture runs {python} only inside the sandbox, which {_absent(started)}"
+        return [started, found, *(Finding(what, started.ok, why) for what in TOOLS)]
     return [
         started,
-        _version("git", _run(["git", "--version"])),
+        found,
         _version("python", _run_in(box, f"{python} -c {shlex.quote(VERSION)}")),
         _version("pytest", _run_in(box, f"{python} -m pytest --version")),
     ]
@@ -54,8 +56,8 @@ def examine(directory: Path, sandbox: str | None) -> list[Finding]:
 TOOLS = ("python", "pytest")
 
 
-def _absent(started: Finding, box: Sandbox) -> str:
-    return "does not start" if not started.ok else f"--sandbox {box.name} turns off"
+def _absent(started: Finding) -> str:
+    return "does not start" if not started.ok else "the repository's configuration turns off (--sandbox none would not)"
 
 
 def _configured(directory: Path) -> str:

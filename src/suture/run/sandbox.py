@@ -40,6 +40,10 @@ from suture.run.process import program, run
 
 # Variables that look like credentials never reach repository code, whatever is allowed.
 SECRET_NAME = re.compile(r"TOKEN|KEY|SECRET|PASSW|CREDENTIAL", re.IGNORECASE)
+# Variables that steer what runs or what git reads, never passed whatever is allowed: the
+# user's PYTHONPATH (a directory of theirs first on the path), GIT_* (GIT_DIR, GIT_CONFIG_*),
+# the dynamic loader's and shells' start-up hooks.
+NEVER_PASSED = re.compile(r"^(GIT_|LD_|PYTHON|BASH_ENV$|ENV$|BASH_FUNC_|PERL5|RUBYOPT$|NODE_OPTIONS$)")
 # What a shell, a locale and a virtualenv need; everything else must be allowed by name.
 ALLOWED = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TERM", "TZ", "VIRTUAL_ENV")
 OPT_OUT = (
@@ -150,7 +154,8 @@ class Bubblewrap:
 
     def environment(self, base: Mapping[str, str]) -> dict[str, str]:
         names = (*ALLOWED, *self.env_allow)
-        env = {name: base[name] for name in names if name in base and not SECRET_NAME.search(name)}
+        passed = (name for name in names if name in base and not NEVER_PASSED.match(name))
+        env = {name: base[name] for name in passed if not SECRET_NAME.search(name)}
         env["HOME"] = _private_home(base.get("HOME", ""))
         return env
 
@@ -158,14 +163,17 @@ class Bubblewrap:
         executable = self.executable() or self.program
         common = git_common_dir(tree)
         hidden = _hidden(env["HOME"], common)
-        mounts = _layers(hidden, _needed(command, tree=tree, env=env, common=common), keep=(tree, scratch))
+        needed = _needed(command, tree=tree, env=env, common=common)
+        mounts = _layers(hidden, needed, keep=(tree, scratch))
         writable = ["--bind", str(tree), str(tree), "--bind", str(scratch), str(scratch)]
+        sockets = _reachable_sockets(hidden, needed, keep=(tree, scratch))
         return [
             executable,
             *_flags(executable),
             *mounts,
             *writable,
             *(option for path in MASKED if os.path.isfile(path) for option in ("--ro-bind", "/dev/null", path)),
+            *(option for path in sockets for option in ("--ro-bind", "/dev/null", path)),
             *_masked_git_configs(common, scratch),
             "--chdir",
             str(tree),
@@ -282,6 +290,36 @@ def _needed(command: str, *, tree: Path, env: Mapping[str, str], common: Path | 
         paths.add(str(common))  # git in the worktree reads objects and refs from here
     # By both names: a symlink in a hidden directory (~/bin -> elsewhere) must itself come back.
     return {name for path in paths if os.path.exists(path) for name in (os.path.abspath(path), os.path.realpath(path))}
+
+
+def _reachable_sockets(hidden: Sequence[str], needed: set[str], *, keep: Sequence[Path]) -> list[str]:
+    """The Unix sockets bound to a path the check would see (outside the hidden roots, or in what
+    comes back read-only): each gets /dev/null mounted over it, since a socket on a read-only
+    mount still accepts connections (a database's, an agent's, a CI runner's outside /tmp and /run).
+
+    Found in /proc/net/unix, which lists the sockets of suture's network namespace; the check's own
+    (its worktree and scratch dir) are left alone.
+    """
+    try:
+        with open("/proc/net/unix", encoding="utf-8", errors="replace") as table:
+            listed = [fields[7] for line in table if len(fields := line.rstrip("\n").split(maxsplit=7)) == 8]
+    except OSError:
+        return []
+    kept = [os.path.realpath(path) for path in keep]
+    found = []
+    for path in dict.fromkeys(entry for entry in listed if entry.startswith("/")):
+        real = os.path.join(os.path.realpath(os.path.dirname(path)), os.path.basename(path))
+        seen = not any(_inside(real, root) for root in hidden) or any(_inside(real, shown) for shown in needed)
+        if seen and not any(_inside(real, own) for own in kept) and _is_socket(real):
+            found.append(real)
+    return sorted(found, key=lambda path: len(Path(path).parts))
+
+
+def _is_socket(path: str) -> bool:
+    try:
+        return stat.S_ISSOCK(os.lstat(path).st_mode)
+    except OSError:
+        return False
 
 
 def _absolute(search_path: str) -> list[str]:

@@ -31,17 +31,3 @@ def config(venv: Path) -> dict[str, str] | None:
         os.close(fd)
     pairs = (line.partition("=") for line in text.splitlines())
     return {key.strip().lower(): value.strip() for key, sep, value in pairs if sep and key.strip()}
-
-
-def project_venv(checkout: Path) -> Path | None:
-    """The checkout's own virtualenv (.venv or venv, a directory of the checkout, not a link out
-    of it) whose bin/python exists, or None."""
-    root = os.path.realpath(checkout)
-    for name in (".venv", "venv"):
-        venv = checkout / name
-        if venv.is_symlink() or not venv.is_dir():
-            continue
-        python = venv / "bin" / "python"
-        if config(venv) is not None and os.path.lexists(python) and Path(os.path.realpath(venv)).is_relative_to(root):
-            return venv
-    return None
