@@ -31,9 +31,10 @@ from fnmatch import fnmatch
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
+from suture import diffpaths
 from suture.records import Rules
 from suture.run import tools
-from suture.run.process import run, run_bytes
+from suture.run.git import git_bytes, run_git
 
 if TYPE_CHECKING:
     from suture.records import Candidate
@@ -136,24 +137,11 @@ def diff_findings(diff: str, rules: Rules) -> tuple[str, ...]:
 
 # --- which paths a diff touches, by every header git writes -------------------------------
 
-_HEADER = re.compile(
-    r"^(?:diff --git a/(?P<a>.+?) b/(?P<b>.+)|--- a/(?P<old>.+)|\+\+\+ b/(?P<new>.+)"
-    r"|(?:rename|copy) (?:from|to) (?P<moved>.+))$"
-)
-
 
 def touched(diff: str) -> tuple[str, ...]:
-    """Every path the diff reads or writes: ---/+++ lines, `diff --git` headers, renames, copies."""
-    found: list[str] = []
-    for line in diff.splitlines():
-        match = _HEADER.match(line.rstrip("\r"))
-        if match:
-            found += [_unquoted(value.split("\t")[0]) for value in match.groups() if value]
-    return tuple(dict.fromkeys(found))
-
-
-def _unquoted(path: str) -> str:
-    return path[1:-1] if len(path) > 1 and path[0] == path[-1] == '"' else path
+    """Every path the diff reads or writes: ---/+++ lines, `diff --git` headers, renames, copies;
+    git's C-quoted paths (`"tests/t\\303\\251st.py"`) decoded (see diffpaths.py)."""
+    return diffpaths.touched(diff)
 
 
 def changed_lines(diff: str) -> int:
@@ -223,9 +211,9 @@ def _hunks_by_file(diff: str) -> list[tuple[str, list[str], list[str]]]:
             elif not line.startswith("\\"):
                 old_left, new_left = old_left - 1, new_left - 1
         elif line.startswith("--- "):
-            old_path = line[6:] if line.startswith("--- a/") else ""
+            old_path = diffpaths.header_path(line[4:], "a/") or ""
         elif line.startswith("+++ "):
-            files.append((line[6:] if line.startswith("+++ b/") else old_path, [], []))
+            files.append((diffpaths.header_path(line[4:], "b/") or old_path, [], []))
         elif (match := _HUNK.match(line)) and files:
             old_left, new_left = int(match["old"] or 1), int(match["new"] or 1)
     return [(path, added, removed) for path, added, removed in files if path]
@@ -272,26 +260,24 @@ def _versions(repo: Path, sha: str, diff: str, paths: Sequence[str]) -> dict[str
     if not paths:
         return {}
     with tempfile.TemporaryDirectory(prefix="suture-policy-") as scratch:
-        env = {**os.environ, "GIT_INDEX_FILE": os.path.join(scratch, "index")}
-        if run(["git", "read-tree", sha], cwd=repo, env=env, check=False).returncode != 0:
+        env = {"GIT_INDEX_FILE": os.path.join(scratch, "index")}
+        if run_git(repo, "read-tree", sha, env=env).returncode != 0:
             return {}  # the base is not here: the commit cannot be made either, and says so
-        applied = run(
-            ["git", "apply", "--cached", "--whitespace=nowarn", "-"], cwd=repo, env=env, input=diff, check=False
-        )
+        applied = run_git(repo, "apply", "--cached", "--whitespace=nowarn", "-", env=env, input=diff)
         if applied.returncode != 0:
             return {}  # verification says so, in its own words
         found = {}
         for path in paths:
-            old = run_bytes(["git", "cat-file", "blob", f"{sha}:{path}"], cwd=repo)
+            old = git_bytes(repo, "cat-file", "blob", f"{sha}:{path}")
             new = _indexed(repo, path, env)
             found[path] = (_text(old), _text(new))
     return found
 
 
 def _indexed(repo: Path, path: str, env: dict[str, str]) -> bytes | None:
-    done = run(["git", "ls-files", "-s", "--", path], cwd=repo, env=env, check=False)
+    done = run_git(repo, "ls-files", "-s", "-z", "--", path, env=env)
     fields = done.stdout.split()
-    return run_bytes(["git", "cat-file", "blob", fields[1]], cwd=repo) if len(fields) >= 2 else None
+    return git_bytes(repo, "cat-file", "blob", fields[1]) if len(fields) >= 2 else None
 
 
 def _text(data: bytes | None) -> str | None:

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from suture import diffpaths
 from suture.publish.compose import MAX_BODY
 from suture.records import Proposal
 from suture.run.git import BRANCH_PREFIX, TRAILER
@@ -36,8 +37,8 @@ def has_marker(body: str, fingerprint: str) -> bool:
 
 
 def changed_paths(patch: str) -> tuple[str, ...]:
-    found = [line[6:] for line in patch.splitlines() if line.startswith(("--- a/", "+++ b/"))]
-    return tuple(dict.fromkeys(found))
+    """The files the patch changes, git's C-quoted names decoded."""
+    return diffpaths.touched(patch)
 
 
 def risks(patch: str) -> tuple[str, ...]:
