@@ -371,7 +371,9 @@ class Lab:
             f"import sys, traceback\ntry:\n    exec({code!r})\n"
             "except BaseException:\n    traceback.print_exc()\n    sys.exit(3)\n"
         )
-        return self.host([sys.executable, "-c", wrapped], timeout=timeout)
+        script = Path(tempfile.mkstemp(suffix=".py", dir=self.root)[1])  # a file: argv is capped at 128 KiB
+        script.write_text(wrapped, encoding="utf-8")
+        return self.host([sys.executable, str(script)], timeout=timeout)
 
     # --- the judge
 
