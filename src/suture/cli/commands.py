@@ -25,6 +25,7 @@ import click
 from suture import __version__
 from suture.cli import ci as ci_commands
 from suture.cli import heal as heal_commands
+from suture.cli import mcp as mcp_commands
 from suture.cli import publishing
 from suture.errors import SutureError
 from suture.redact import Redactor
@@ -45,7 +46,7 @@ def cli() -> None:
     """
 
 
-for _command in (*heal_commands.COMMANDS, *publishing.COMMANDS, *ci_commands.COMMANDS):
+for _command in (*heal_commands.COMMANDS, *publishing.COMMANDS, *ci_commands.COMMANDS, *mcp_commands.COMMANDS):
     cli.add_command(_command)
 
 

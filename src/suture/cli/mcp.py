@@ -1,0 +1,108 @@
+"""The command line of coding agents: `suture mcp` (the MCP server over stdio) and `suture init-mcp`
+(the configuration that makes an agent start it).
+
+`init-mcp` is a command of its own rather than `suture init mcp`: `suture init` takes a CI
+provider and CI options (--flow, --workflow, --forge), none of which an agent's set-up has.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import click
+
+from suture import ci
+from suture.cli import options
+from suture.cli import publishing as cli_publishing
+from suture.config import Config
+from suture.errors import UsageError
+from suture.mcp import clients
+from suture.mcp.base import Publisher, Publishers
+
+
+@click.command(name="mcp")
+@click.option(
+    "--base",
+    metavar="REF",
+    envvar="SUTURE_BASE",
+    help="The trusted commit whose [tool.suture] applies (default: HEAD's, read on every call).",
+)
+@options.directory("The repository to serve (default: the current directory).")
+def mcp_command(base: str | None, directory: Path) -> None:
+    """Serve this repository to a coding agent over the Model Context Protocol (stdio).
+
+    \b
+    Tools: ci_failure, ci_logs, run_checks, verify_patch, propose, heal.
+    Set up an agent with `suture init-mcp --client claude|codex|cursor|vscode`.
+
+    Repository code runs only in the sandbox (bubblewrap), whatever the configuration says;
+    every output is redacted; the one tool that writes is propose, to suture/<fingerprint>.
+    """
+    try:
+        import mcp  # noqa: F401
+    except ImportError as exc:  # the SDK is an extra
+        raise UsageError(f"suture mcp needs the MCP SDK ({exc}): pip install 'suture[mcp]'") from exc
+    from suture.mcp import server
+    from suture.mcp.base import Session
+    from suture.run import git
+
+    repo = git.toplevel(directory)
+    with tempfile.TemporaryDirectory(prefix="suture-mcp-") as scratch:
+        session = Session(repo, dict(os.environ), Path(scratch), publishers=_publishers(repo), base=base)
+        # stdout is the protocol's channel: the SDK takes its descriptor (and sends stray output to stderr),
+        # which the redacting stream of `main` has not; every message the server sends is redacted by it.
+        saved, sys.stdout = sys.stdout, sys.__stdout__
+        try:
+            server.serve(session)
+        finally:
+            sys.stdout = saved
+
+
+def _publishers(repo: Path) -> Publishers:
+    """The publisher of the configured network forge, made when `propose` needs it (None: local)."""
+    from suture.cli.options import ForgeFlags
+    from suture.publish.forges import registry
+
+    def chosen(settings: Config) -> Publisher | None:
+        if settings.publish.forge == registry.LOCAL:
+            return None
+        run = ci.detect(os.environ)
+        if run is not None and run.fork:
+            raise UsageError(f"the {run.provider} run builds a fork's pull request: nothing is published")
+        made = cli_publishing.publisher(ForgeFlags(), settings, repo, run=run, push_only=False, progress=lambda _: None)
+        return cli_publishing.Sweeping(made)
+
+    return chosen
+
+
+@click.command(name="init-mcp")
+@click.option("--client", "client_name", type=click.Choice(list(clients.CLIENTS)), required=True)
+@click.option("--write", is_flag=True, help="Write (merge into) the client's configuration file instead of printing.")
+@options.directory("The project (default: the current directory); Codex's file is in your home.")
+def init_mcp(client_name: str, write: bool, directory: Path) -> None:
+    """Print (or --write) a coding agent's configuration that starts `suture mcp`.
+
+    \b
+      claude  .mcp.json            cursor  .cursor/mcp.json
+      vscode  .vscode/mcp.json     codex   ~/.codex/config.toml
+    """
+    client = clients.CLIENTS[client_name]
+    if not write:
+        click.echo(f"{client.title} reads this from {'~/' if client.home else ''}{client.path}:", err=True)
+        click.echo(clients.snippet(client), nl=False)
+        return
+    path = directory / client.path
+    if client.home:  # Codex reads $CODEX_HOME/config.toml, ~/.codex/ by default
+        path = Path(os.environ.get("CODEX_HOME") or Path.home() / ".codex") / Path(client.path).name
+    existing = path.read_text(encoding="utf-8") if path.is_file() else None
+    text = clients.merged(client, existing, where=str(path))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    click.echo(f"wrote {path}")
+
+
+# The commands `suture.cli.commands` adds to the group.
+COMMANDS = (mcp_command, init_mcp)

@@ -1,0 +1,332 @@
+"""`suture mcp` end to end: the `mcp` SDK's own client drives `python -m suture mcp -C repo` as a real
+subprocess over stdio, on real git repositories whose checks run in the real sandbox."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+from helpers import git, make_repo, snapshot, write
+from projects import CLASSIC, PYTEST
+
+pytest.importorskip("mcp")
+from mcp import ClientSession, StdioServerParameters, stdio_client
+from mcp.types import CallToolResult
+
+T = TypeVar("T")
+DATA = Path(__file__).parent / "data"
+SECRET_VAR = "SUTURE_MCP_TEST_TOKEN"
+SECRET = "s3cr3t-" + "Zq8LmW4xRt7NvB2kPy9H"
+GOOD = """\
+diff --git a/calc.py b/calc.py
+--- a/calc.py
++++ b/calc.py
+@@ -1,3 +1,3 @@
+ def add(a, b):
+     result = a + b
+-    return "The result is: " + result
++    return f"The result is: {result}"
+"""
+# Makes the test agree with the bug instead of fixing it.
+TEST_EDIT = "\n".join(
+    [
+        "diff --git a/tests/test_calc.py b/tests/test_calc.py",
+        "--- a/tests/test_calc.py",
+        "+++ b/tests/test_calc.py",
+        "@@ -2,7 +2,8 @@ from calc import add",
+        " ",
+        " ",
+        " def test_add():",
+        '-    assert add(2, 3) == "The result is: 5"',
+        '+    with __import__("pytest").raises(TypeError):',
+        "+        add(2, 3)",
+        " ",
+        " ",
+        " def test_other():",
+        "",
+    ]
+)
+STALE = GOOD.replace("    result = a + b", "    result = a - b")
+
+
+def classic(tmp_path: Path) -> Path:
+    files = {**CLASSIC, "pyproject.toml": f"[tool.suture]\ntest-cmd = [{json.dumps(PYTEST)}]\n"}
+    return make_repo(tmp_path / "repo", files)
+
+
+def served(repo: Path, scenario: Callable[[ClientSession], Awaitable[T]], *, errlog: Path) -> T:
+    """Run `scenario` against `suture mcp -C repo`, started by the SDK's stdio client."""
+
+    async def main() -> T:
+        params = StdioServerParameters(
+            command=sys.executable,
+            args=["-m", "suture", "mcp", "-C", str(repo)],
+            env={**os.environ, SECRET_VAR: SECRET},
+            cwd=str(repo.parent),
+        )
+        with errlog.open("a") as err:
+            async with stdio_client(params, errlog=err) as (read, write), ClientSession(read, write) as client:
+                await client.initialize()
+                return await scenario(client)
+
+    return asyncio.run(main())
+
+
+async def call(client: ClientSession, name: str, arguments: dict[str, Any]) -> tuple[bool, dict[str, Any], str]:
+    """A tool's answer: whether it is an error, its structured content, its text."""
+    result = await client.call_tool(name, arguments)
+    assert isinstance(result, CallToolResult)
+    text = "".join(getattr(block, "text", "") for block in result.content)
+    assert isinstance(result.structured_content, dict), text
+    return result.is_error, result.structured_content, text
+
+
+def error_of(answer: tuple[bool, dict[str, Any], str]) -> dict[str, Any]:
+    is_error, data, text = answer
+    assert is_error, text
+    assert text.startswith(f"error ({data['error']['code']})")
+    return dict(data["error"])
+
+
+def test_the_tools_are_listed_with_their_schemas_and_only_propose_writes(tmp_path: Path) -> None:
+    repo = classic(tmp_path)
+
+    async def scenario(client: ClientSession) -> Any:
+        return (await client.list_tools()).tools
+
+    tools = {tool.name: tool for tool in served(repo, scenario, errlog=tmp_path / "err.log")}
+    assert set(tools) == {"ci_failure", "ci_logs", "run_checks", "verify_patch", "propose", "heal"}
+    assert tools["verify_patch"].input_schema["required"] == ["patch"]
+    assert tools["propose"].input_schema["required"] == ["id"]
+    writers = [name for name, tool in tools.items() if tool.annotations and not tool.annotations.read_only_hint]
+    assert writers == ["propose"]
+
+
+def test_ci_failure_on_a_saved_log_is_what_diagnose_gives_and_redacted(tmp_path: Path) -> None:
+    repo = classic(tmp_path)
+    log = (DATA / "pytest" / "assertion.txt").read_text() + f"+ curl -H 'X-Token: {SECRET}' https://example.com\n"
+    write(repo, {"ci.log": log})
+
+    async def scenario(client: ClientSession) -> Any:
+        return await call(client, "ci_failure", {"log": "ci.log"})
+
+    is_error, data, text = served(repo, scenario, errlog=tmp_path / "err.log")
+    assert not is_error, text
+    diagnosed = subprocess.run(
+        [sys.executable, "-m", "suture", "diagnose", "--json", "--log", "ci.log"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        env={**os.environ, SECRET_VAR: SECRET},
+    )
+    expected = json.loads(diagnosed.stdout.strip().splitlines()[-1])
+    assert {key: value for key, value in data.items() if key != "source"} == expected
+    assert data["class"] == "code" and data["failures"] and data["fingerprint"]
+    assert data["lines"] and len(data["lines"]) == len(data["excerpt"].split("\n"))
+    assert f"class: code   fingerprint: {data['fingerprint']}" in text and " | " in text  # numbered lines
+    everything = json.dumps(data) + text
+    assert SECRET not in everything and "X-Token" in everything
+
+
+def test_run_checks_verify_patch_and_propose_on_a_real_repository(tmp_path: Path) -> None:
+    repo = classic(tmp_path)
+    write(repo, {"notes.txt": "mine\n", "calc.py": CLASSIC["calc.py"] + "# editing\n"})
+    git(repo, "add", "notes.txt")
+    before = snapshot(repo)
+    times: dict[str, float] = {}
+
+    async def timed(client: ClientSession, name: str, arguments: dict[str, Any]) -> Any:
+        start = time.monotonic()
+        answer = await call(client, name, arguments)
+        times[name] = time.monotonic() - start
+        return answer
+
+    async def scenario(client: ClientSession) -> Any:
+        checks = await timed(client, "run_checks", {})
+        good = await timed(client, "verify_patch", {"patch": GOOD})
+        tests_edited = await call(client, "verify_patch", {"patch": TEST_EDIT})
+        unknown = await call(client, "propose", {"id": "0" * 32})
+        proposed = await call(client, "propose", {"id": good[1]["id"]})
+        recent = await client.read_resource("suture://runs/recent")
+        listed = await client.list_resources()
+        return checks, good, tests_edited, unknown, proposed, recent, listed
+
+    checks, good, tests_edited, unknown, proposed, recent, listed = served(repo, scenario, errlog=tmp_path / "e.log")
+
+    # run_checks: the failing pytest run, its failing test and the diagnosis.
+    is_error, data, text = checks
+    assert not is_error, text
+    assert data["passed"] is False and data["sandbox"] == "bwrap"
+    [check] = data["checks"]
+    assert check["verdict"] == "fail" and check["failing_tests"] == ["tests/test_calc.py::test_add"]
+    assert data["diagnosis"]["class"] == "code" and "TypeError" in text
+    fingerprint = data["diagnosis"]["fingerprint"]
+
+    # verify_patch accepts the fix, on the base run_checks made (the checks run once more, on the patch).
+    is_error, verdict, text = good
+    assert not is_error, text
+    assert verdict["accepted"] is True and verdict["base_cached"] is True
+    assert verdict["fingerprint"] == fingerprint and verdict["branch"] == f"suture/{fingerprint}"
+    assert len(verdict["id"]) == 32 and text.startswith(f"accepted (id {verdict['id']})")
+    [row] = verdict["checks"]
+    assert row["before"].startswith("fail (exit 1): 1 failed, 1 passed") and row["after"].startswith("pass: 2 passed")
+    assert verdict["tests_before"] == verdict["tests_after"] == 2
+
+    # ... and rejects the patch that edits the test instead, saying why; it gets no id.
+    is_error, rejected, text = tests_edited
+    assert not is_error, text
+    assert rejected["accepted"] is False and rejected["id"] is None
+    assert "rejected by policy" in rejected["reason"] and "tests/test_calc.py" in rejected["reason"]
+    assert rejected["findings"] and text.startswith("rejected: rejected by policy")
+
+    # propose: an id verify_patch never gave is refused; the accepted one is committed on suture/<fp>.
+    assert error_of(unknown)["code"] == "unknown-id"
+    is_error, published, text = proposed
+    assert not is_error, text
+    branch = f"suture/{fingerprint}"
+    assert published["branch"] == branch and published["forge"] == "local"
+    assert git(repo, "rev-parse", branch).strip() == published["commit"]
+    assert git(repo, "rev-parse", f"{branch}^").strip() == str(before["head_sha"]).strip()
+    assert "Healed-by: suture" in git(repo, "log", "-1", "--format=%B", branch)
+    assert 'f"The result is: {result}"' in git(repo, "show", f"{branch}:calc.py")
+    assert git(repo, "show", f"{branch}:tests/test_calc.py") == CLASSIC["tests/test_calc.py"]
+    assert snapshot(repo) == before  # the checkout, its index and HEAD untouched
+    assert git(repo, "worktree", "list", "--porcelain").count("worktree ") == 1
+
+    # Resources: the recent runs, and the proposal text propose wrote.
+    runs = json.loads(recent.contents[0].text)["runs"]
+    assert [run["tool"] for run in runs] == ["run_checks", "verify_patch", "verify_patch", "propose"]
+    assert f"suture://proposals/{fingerprint}" in {str(resource.uri) for resource in listed.resources}
+    # The figure of issue 20: verify_patch after run_checks costs about one run of the checks.
+    print(f"run_checks {times['run_checks']:.2f}s, verify_patch {times['verify_patch']:.2f}s")
+
+
+def test_bad_input_gets_structured_errors_and_paths_stay_inside_the_repository(tmp_path: Path) -> None:
+    repo = classic(tmp_path)
+    outside = tmp_path / "outside.log"
+    outside.write_text((DATA / "pytest" / "assertion.txt").read_text())
+    (repo / "link.log").symlink_to(outside)
+    escaping = GOOD.replace("a/calc.py", "a/../outside.py").replace("b/calc.py", "b/../outside.py")
+
+    async def scenario(client: ClientSession) -> Any:
+        calls: list[tuple[str, dict[str, Any]]] = [
+            ("no_such_tool", {}),
+            ("verify_patch", {}),
+            ("verify_patch", {"patch": 42}),
+            ("run_checks", {"ref": "HEAD", "force": True}),
+            ("run_checks", {"ref": "no-such-branch"}),
+            ("ci_failure", {"log": "../outside.log"}),
+            ("ci_failure", {"log": str(outside)}),
+            ("ci_failure", {"log": "link.log"}),
+            ("ci_failure", {"log": "missing.log"}),
+            ("verify_patch", {"patch": escaping}),
+            ("verify_patch", {"patch": "this is not a diff"}),
+            ("verify_patch", {"patch": STALE}),
+            ("ci_logs", {"url": "https://example.com/not/a/run"}),
+            ("propose", {"id": "../../../etc/passwd"}),
+        ]
+        answers = [await call(client, name, arguments) for name, arguments in calls]
+        answers.append(await call(client, "run_checks", {}))  # the server is still there, and works
+        return answers
+
+    answers = served(repo, scenario, errlog=tmp_path / "err.log")
+    errors = [error_of(answer) for answer in answers[:-1]]
+    codes = [error["code"] for error in errors]
+    assert codes == [
+        "unknown-tool",
+        "invalid-arguments",
+        "invalid-arguments",
+        "invalid-arguments",
+        "invalid-arguments",
+        "outside-repository",
+        "outside-repository",
+        "outside-repository",
+        "usage",
+        "outside-repository",
+        "invalid-arguments",
+        "patch-does-not-apply",
+        "invalid-arguments",
+        "unknown-id",
+    ]
+    assert "verify_patch" in errors[0]["tools"]
+    assert errors[1]["argument"] == "patch" and "required" in errors[1]["message"]
+    assert errors[2]["argument"] == "patch" and "must be a string" in errors[2]["message"]
+    assert errors[3]["argument"] == "force"
+    assert "'..' climbing out" in errors[5]["message"] and "an absolute path" in errors[6]["message"]
+    assert "symbolic link" in errors[7]["message"]
+    assert errors[9]["path"] == "../outside.py"
+    stale = errors[11]
+    assert stale["file"] == "calc.py" and stale["hunk"] == 1 and stale["hunk_header"] == "@@ -1,3 +1,3 @@"
+    assert "hunk 1 of calc.py" in stale["message"]
+    assert answers[-1][0] is False and answers[-1][1]["passed"] is False
+
+
+def _marked(marker: str) -> list[int]:
+    """The processes whose command line holds `marker`."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if marker.encode() in (entry / "cmdline").read_bytes():
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
+def test_a_client_that_disconnects_mid_verification_leaves_no_worktree_or_process(tmp_path: Path) -> None:
+    marker = f"suture-mcp-hang-{os.getpid()}-{time.monotonic_ns()}"
+    hang = f"{sys.executable} -c 'import time; time.sleep(300)' {marker}"
+    files = {**CLASSIC, "pyproject.toml": f"[tool.suture]\ntest-cmd = [{json.dumps(PYTEST)}, {json.dumps(hang)}]\n"}
+    repo = make_repo(tmp_path / "repo", files)
+
+    async def scenario(client: ClientSession) -> float:
+        task = asyncio.create_task(client.call_tool("verify_patch", {"patch": GOOD}))
+        deadline = time.monotonic() + 60
+        while not _marked(marker):  # the hanging check runs, in its worktree
+            assert time.monotonic() < deadline and not task.done()
+            await asyncio.sleep(0.2)
+        assert git(repo, "worktree", "list", "--porcelain").count("worktree ") == 2
+        task.cancel()
+        return time.monotonic()
+
+    left = served(repo, scenario, errlog=tmp_path / "err.log")  # leaving the block disconnects
+    while _marked(marker) and time.monotonic() - left < 20:
+        time.sleep(0.2)
+    assert _marked(marker) == []
+    assert git(repo, "worktree", "list", "--porcelain").count("worktree ") == 1
+    assert git(repo, "status", "--porcelain") == ""
+
+
+def test_init_mcp_prints_and_merges_each_clients_configuration(tmp_path: Path) -> None:
+    project = make_repo(tmp_path / "project", {"README.md": "x\n"})
+    write(project, {".vscode/mcp.json": json.dumps({"servers": {"other": {"type": "stdio", "command": "x"}}})})
+
+    def suture(*args: str) -> subprocess.CompletedProcess[str]:
+        env = {**os.environ, "CODEX_HOME": str(tmp_path / "codex")}
+        done = subprocess.run(
+            [sys.executable, "-m", "suture", *args], cwd=project, capture_output=True, text=True, env=env
+        )
+        assert done.returncode == 0, done.stderr
+        return done
+
+    entry = {"command": "suture", "args": ["mcp"]}
+    assert json.loads(suture("init-mcp", "--client", "claude").stdout) == {"mcpServers": {"suture": entry}}
+    assert json.loads(suture("init-mcp", "--client", "cursor").stdout) == {"mcpServers": {"suture": entry}}
+    assert "[mcp_servers.suture]" in suture("init-mcp", "--client", "codex").stdout
+    for client in ("claude", "cursor", "vscode", "codex"):
+        suture("init-mcp", "--client", client, "--write")
+    assert json.loads((project / ".mcp.json").read_text()) == {"mcpServers": {"suture": entry}}
+    assert json.loads((project / ".cursor" / "mcp.json").read_text()) == {"mcpServers": {"suture": entry}}
+    vscode = json.loads((project / ".vscode" / "mcp.json").read_text())
+    assert vscode == {"servers": {"other": {"type": "stdio", "command": "x"}, "suture": {"type": "stdio", **entry}}}
+    codex = (tmp_path / "codex" / "config.toml").read_text()
+    assert codex == '[mcp_servers.suture]\ncommand = "suture"\nargs = ["mcp"]\n'
