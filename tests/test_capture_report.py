@@ -12,6 +12,7 @@ import pytest
 from helpers import git, make_repo
 
 from suture.capture import report
+from suture.capture.channel import REPORT_FD
 from suture.capture.run import capture
 from suture.diagnose.build import from_report
 from suture.records import CheckRun, TestResult
@@ -215,15 +216,18 @@ def test_a_real_capture_reads_the_plugin_s_report(tmp_path: Path) -> None:
     assert failures["ModuleNotFoundError"].kind == "collection-error"
 
 
-def test_a_check_that_swaps_its_report_for_a_link_fails_capture_clearly(tmp_path: Path) -> None:
-    """The code under test runs in the plugin's process and can put anything where the report goes."""
+def test_a_check_that_swaps_its_report_for_a_link_cannot_make_suture_read_the_link(tmp_path: Path) -> None:
+    """The code under test runs in the plugin's process: without a sandbox it can find the report's
+    name behind the plugin's descriptor and put a link there. suture reads its own descriptor."""
     secret = tmp_path / "netrc"
     secret.write_text("machine github.com password ghp_secret\n")
     swap = (
-        f"{sys.executable} -c \"import os; p = os.environ['SUTURE_PYTEST_REPORT']; "
-        f'os.path.exists(p) and os.remove(p); os.symlink({str(secret)!r}, p)"'
+        f"{sys.executable} -c \"import os; p = os.readlink('/proc/self/fd/{REPORT_FD}'); "
+        f'os.remove(p); os.symlink({str(secret)!r}, p); os.write({REPORT_FD}, b\'{{}}\\n\')"'
     )
     repo = make_repo(tmp_path / "repo", {"README": "x\n"})
 
-    with pytest.raises(report.ReportRefused, match="refused to read the test report"):
-        capture(repo, git(repo, "rev-parse", "HEAD").strip(), [swap], sandbox=Unsandboxed(), timeout=60)
+    [check] = capture(repo, git(repo, "rev-parse", "HEAD").strip(), [swap], sandbox=Unsandboxed(), timeout=60).checks
+
+    assert check.exit_code == 0
+    assert "ghp_secret" not in check.report + check.output + check.junit

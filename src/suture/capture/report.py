@@ -16,22 +16,19 @@ are kept: the text stored in a `CheckRun` holds nothing else of the file.
 from __future__ import annotations
 
 import json
-import os
-import stat
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from suture.errors import SutureError
 from suture.records import TestOutcome, TestResult
+from suture.run import readback
 
 MAX_BYTES = 64 * 1024 * 1024  # of the file read; a suite of 100,000 tests writes a few MiB
 MAX_LINE = 1024 * 1024  # characters of one event; the plugin's longest are an exception's frames
-_CHUNK = 1024 * 1024
 _OUTCOMES: frozenset[str] = frozenset({"passed", "failed", "skipped", "xfailed", "xpassed"})
 
 
-class ReportRefused(SutureError):
+class ReportRefused(readback.Refused):
     """The report file is not one the plugin wrote: a link, a FIFO, a device, a directory."""
 
 
@@ -69,7 +66,14 @@ class Raised:
     logged: bool = False  # logged by the test's code rather than raised
 
 
-Event = Collected | Result | Raised
+@dataclass(frozen=True)
+class Session:
+    """The session's start (`exitstatus` None) or its end, with the status pytest returns."""
+
+    exitstatus: int | None = None
+
+
+Event = Collected | Result | Raised | Session
 
 
 @dataclass(frozen=True)
@@ -77,6 +81,9 @@ class Summary:
     tests: tuple[TestResult, ...]
     collected: tuple[str, ...]
     collection_errors: tuple[str, ...]  # node ids of the modules that failed to import
+    started: bool = False  # the plugin saw the session start
+    exitstatus: int | None = None  # the status pytest returned at the session's end; None: no end seen
+    repeated: tuple[str, ...] = ()  # test ids whose outcome for one phase came more than once
 
 
 def load(path: Path, *, whole_lines: bool = False) -> str:
@@ -86,47 +93,19 @@ def load(path: Path, *, whole_lines: bool = False) -> str:
     writing it. Raises ReportRefused for anything but a regular file with one name.
     """
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
-    except FileNotFoundError:
-        return ""
-    except OSError as exc:  # ELOOP: the name is a symbolic link
-        raise ReportRefused(f"refused to read the test report {path}: {exc.strerror or exc}") from exc
-    try:
-        _check_regular(os.fstat(fd), path)
-        data, cut = _read_capped(fd)
-    finally:
-        os.close(fd)
+        data, cut = readback.read_cut(path, cap=MAX_BYTES, what="test report")
+    except readback.Refused as exc:
+        raise ReportRefused(str(exc)) from exc
+    return kept_lines(data or b"", cut=cut or whole_lines)
+
+
+def kept_lines(data: bytes, *, cut: bool) -> str:
+    """The lines of `data` that are events; with `cut`, the last line (cut short, or still being written) is not."""
     lines = data.split(b"\n")
-    if cut or whole_lines:
-        lines.pop()  # cut short by the cap, or still being written: not an event yet
+    if cut:
+        lines.pop()
     kept = [text for text in map(_decoded, lines) if text is not None and _event(_json(text)) is not None]
     return "".join(f"{text}\n" for text in kept)
-
-
-def _check_regular(info: os.stat_result, path: Path) -> None:
-    if not stat.S_ISREG(info.st_mode):
-        raise ReportRefused(
-            f"refused to read the test report {path}: it is not a regular file (a FIFO, device or "
-            "directory put there by the code under test)"
-        )
-    if info.st_nlink != 1:
-        raise ReportRefused(
-            f"refused to read the test report {path}: it has {info.st_nlink} names (a hard link the code "
-            "under test made to another file)"
-        )
-
-
-def _read_capped(fd: int) -> tuple[bytes, bool]:
-    """Up to MAX_BYTES of the file, and whether there was more."""
-    chunks: list[bytes] = []
-    size = 0
-    while size <= MAX_BYTES:
-        chunk = os.read(fd, min(_CHUNK, MAX_BYTES + 1 - size))
-        if not chunk:
-            return b"".join(chunks), False
-        chunks.append(chunk)
-        size += len(chunk)
-    return b"".join(chunks)[:MAX_BYTES], True
 
 
 def _decoded(line: bytes) -> str | None:
@@ -153,6 +132,10 @@ def _event(raw: object) -> Event | None:
     if not isinstance(raw, dict):
         return None
     kind = raw.get("event")
+    if kind == "started":
+        return Session()
+    if kind == "finished":
+        return Session(_number(raw, "exitstatus"))
     if kind == "collected" and isinstance(raw.get("ids"), list):
         return Collected(tuple(item for item in raw["ids"] if isinstance(item, str)))
     test_id, when = _text(raw, "id"), _text(raw, "when")
@@ -180,27 +163,40 @@ def _number(raw: Mapping[str, object], key: str) -> int | None:
 
 
 def summary(found: Iterable[Event]) -> Summary:
-    """Each test's outcome (a failing setup or teardown makes it an error), what was collected,
-    and the modules that failed to import."""
+    """Each test's outcome (a failing setup or teardown makes it an error; a failure is never
+    undone by a later line), what was collected, the modules that failed to import, and whether
+    the session started and ended."""
     outcomes: dict[str, TestOutcome] = {}
     collected: list[str] = []
     collection_errors: list[str] = []
+    seen: set[tuple[str, str]] = set()
+    repeated: list[str] = []
+    started, exitstatus = False, None
     for event in found:
-        if isinstance(event, Collected):
+        if isinstance(event, Session):
+            started = started or event.exitstatus is None
+            exitstatus = event.exitstatus if event.exitstatus is not None else exitstatus
+        elif isinstance(event, Collected):
             collected.extend(event.ids)
         elif isinstance(event, Result):
+            if event.outcome == "rerun":  # pytest-rerunfailures: an attempt, not the outcome
+                continue
+            if (event.test_id, event.when) in seen:
+                repeated.append(event.test_id)
+            seen.add((event.test_id, event.when))
             outcomes[event.test_id] = _merge(outcomes.get(event.test_id), event.when, event.outcome)
         elif not event.logged and event.when == "collect":
             collection_errors.append(event.test_id)
     tests = tuple(TestResult(test_id, outcome) for test_id, outcome in outcomes.items())
-    return Summary(tests, tuple(collected), tuple(dict.fromkeys(collection_errors)))
+    errors = tuple(dict.fromkeys(collection_errors))
+    return Summary(tests, tuple(collected), errors, started, exitstatus, tuple(dict.fromkeys(repeated)))
 
 
 def _merge(previous: TestOutcome | None, when: str, outcome: str) -> TestOutcome:
     """One outcome per test: a failing setup or teardown makes it an error."""
     if when != "call" and outcome == "failed":
         return "error"
-    if previous == "error":
+    if previous in ("error", "failed"):
         return previous
     if outcome in _OUTCOMES:
         return outcome  # type: ignore[return-value]

@@ -9,21 +9,23 @@ ids are then exact rather than scraped.
 from __future__ import annotations
 
 import os
-import shlex
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
+from suture.capture import agreement
 from suture.capture import report as plugin_report
+from suture.capture.channel import JUNIT_FD, Channel
 from suture.records import Build, CheckRun
-from suture.run import checks, tools
+from suture.run import checks, readback, tools
 from suture.run.git import put_back, snapshot, worktree
-from suture.run.process import run_logged
+from suture.run.process import KEPT_OUTPUT, run_logged
 from suture.run.sandbox import Sandbox
 
 PLUGIN_DIR = Path(__file__).parent / "pytest_plugin"
 EXIT_FILE = "exit"
-REPORT_FILE = "report.jsonl"  # the plugin's, beside the output (report.py reads it)
+MAX_LOG = 2 * KEPT_OUTPUT + 64 * 1024  # a log as run_logged writes it, head, note and tail
+DOUBTED = 87  # the exit code recorded for a run whose exit status, report and summary disagree
 QUICK_TOOLS = frozenset(tool.name for tool in tools.TOOLS.values() if tool.quick)  # seconds, not minutes: run first
 MAX_OUTPUT = 256 * 1024  # characters of a check's output kept in the record (head and tail)
 
@@ -48,7 +50,7 @@ def capture(
     """
     with worktree(repo, sha) as tree:
         if scratch is not None:
-            (scratch / "tree").write_text(str(tree), encoding="utf-8")
+            readback.write_new(scratch / "tree", str(tree))
         order = quick_first(commands)
         runs = run_checks(
             tree, commands, sandbox=sandbox, timeout=timeout, progress=progress, scratch=scratch, order=order
@@ -96,7 +98,7 @@ def run_checks(
             progress(f"running {command}")
             check = run_check(tree, command, sandbox=sandbox, timeout=timeout, first=first, files=files)
         if files is not None:
-            (files / EXIT_FILE).write_text(str(check.exit_code), encoding="utf-8")  # done: watchers may read it
+            readback.write_new(files / EXIT_FILE, str(check.exit_code))  # done: watchers may read it
         runs[index] = check
         progress(f"{command}: {_summary(check)}")
         if stop_on_failure and not check.passed and not keep_going(check):
@@ -136,50 +138,65 @@ def run_check(
     timeout: float,
     first: Sequence[str] = (),
     files: Path | None = None,
-    hold: Path | None = None,
+    channel: Channel | None = None,
 ) -> CheckRun:
-    """One check run in `sandbox`; its output, JUnit and plugin files go to `files` (a temp dir if None).
-    With `hold`, suture's pytest plugin waits for that file (in `files`) before collecting.
+    """One check run in `sandbox`; its output, JUnit and report files go to `files` (a temp dir if None).
 
-    Inside the sandbox only `tree` and `files` are writable.
+    suture's plugin gets its order (the `first` tests) over `channel`'s descriptors; a caller
+    that passes a `channel` sends the order itself, when it likes (warm.py holds the run so).
+    Inside the sandbox only `tree` and an empty directory of its own are writable; `files`
+    is out of its sight. A run whose exit status, report and summary line disagree (agreement.py)
+    is recorded as failed, with the reason in its output.
     """
     if files is None:
         with tempfile.TemporaryDirectory(prefix="suture-check-") as scratch:
             return run_check(
-                tree, command, sandbox=sandbox, timeout=timeout, first=first, files=Path(scratch), hold=hold
+                tree, command, sandbox=sandbox, timeout=timeout, first=first, files=Path(scratch), channel=channel
             )
     files.mkdir(parents=True, exist_ok=True)
-    log, junit, report = files / "output.log", files / "junit.xml", files / REPORT_FILE
-    first_file = files / "first.txt"
-    first_file.write_text("".join(f"{node_id}\n" for node_id in first), encoding="utf-8")
-    env = check_env(tree, sandbox.environment(os.environ), junit=junit, report=report, first=first_file)
-    if hold is not None:  # pytest waits for this file before it collects (warm.py)
-        env["SUTURE_PYTEST_HOLD"] = str(hold)
-    argv = sandbox.argv(command, tree=tree, scratch=files, env=env)
-    timed = run_logged(argv, cwd=tree, env=env, log=log, timeout=timeout)
-    reported = plugin_report.load(report)  # ReportRefused: the code under test put something else there
+    if channel is None:
+        with Channel(files) as own:
+            own.send({"first": list(first)})
+            return run_check(tree, command, sandbox=sandbox, timeout=timeout, files=files, channel=own)
+    log = files / "output.log"
+    env = check_env(tree, sandbox.environment(os.environ))
+    with tempfile.TemporaryDirectory(prefix="suture-box-") as box:  # the same shape in every phase
+        argv, fds = channel.wrap(sandbox.argv(command, tree=tree, scratch=Path(box), env=env), env)
+        timed = run_logged(argv, cwd=tree, env=env, log=log, timeout=timeout, pass_fds=fds)
+    reported = channel.report()
     found = plugin_report.summary(plugin_report.events(reported))
+    exit_code = timed.returncode
+    try:
+        output = read_output(log)
+        doubt = agreement.disagreement(command, exit_code, output, found) if not timed.timed_out else ""
+    except readback.Refused as exc:  # only without a sandbox can the code reach suture's files
+        output, doubt = "", str(exc)
+    if doubt:
+        exit_code = DOUBTED
+        output += f"\n{agreement.NOTE}{doubt}]\n"
     return CheckRun(
         command=command,
-        exit_code=timed.returncode,
+        exit_code=exit_code,
         seconds=round(timed.seconds, 3),
         timed_out=timed.timed_out,
-        output=read_output(log),
+        output=output,
         tests=found.tests,
         collected=found.collected,
         collection_errors=found.collection_errors,
-        junit=junit.read_text(encoding="utf-8", errors="replace") if junit.exists() else "",
+        junit=channel.junit(),
         report=reported,
         root=str(tree),
     )
 
 
-def check_env(tree: Path, base: Mapping[str, str], *, junit: Path, report: Path, first: Path) -> dict[str, str]:
+def check_env(tree: Path, base: Mapping[str, str]) -> dict[str, str]:
     """The environment of a check run: what the sandbox lets through (`base`) and suture's own.
 
     The worktree's own code must be what gets imported: a project installed in
     editable mode points at the user's checkout, so the worktree (and its src/)
-    go first on PYTHONPATH, ahead of anything site-packages adds.
+    go first on PYTHONPATH, ahead of anything site-packages adds. Nothing here says
+    which phase runs (capture, verification, a held run): the plugin's descriptors
+    are at the same numbers in every run (channel.py).
     """
     env = dict(base)
     paths = [str(tree / "src")] if (tree / "src").is_dir() else []
@@ -187,10 +204,8 @@ def check_env(tree: Path, base: Mapping[str, str], *, junit: Path, report: Path,
     if env.get("PYTHONPATH"):
         paths.append(env["PYTHONPATH"])
     env["PYTHONPATH"] = os.pathsep.join(paths)
-    addopts = f"-p _suture_pytest --junitxml={shlex.quote(str(junit))}"
+    addopts = f"-p _suture_pytest --junitxml=/dev/fd/{JUNIT_FD}"
     env["PYTEST_ADDOPTS"] = f"{env['PYTEST_ADDOPTS']} {addopts}" if env.get("PYTEST_ADDOPTS") else addopts
-    env["SUTURE_PYTEST_REPORT"] = str(report)
-    env["SUTURE_PYTEST_FIRST"] = str(first)
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     env.pop("VIRTUAL_ENV_PROMPT", None)
     return env
@@ -198,7 +213,8 @@ def check_env(tree: Path, base: Mapping[str, str], *, junit: Path, report: Path,
 
 def read_output(log: Path) -> str:
     """A check's output as its record keeps it: decoded, and its head and tail if it is long."""
-    return _bounded(log.read_bytes().decode("utf-8", errors="replace"))
+    data = readback.read(log, cap=MAX_LOG, what="check output") or b""
+    return _bounded(data.decode("utf-8", errors="replace"))
 
 
 def _bounded(text: str) -> str:

@@ -17,6 +17,7 @@ is done by the time the candidate is applied and the run released.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -24,12 +25,13 @@ from pathlib import Path
 
 from suture import fixers
 from suture.capture import report
-from suture.capture.run import EXIT_FILE, REPORT_FILE, Progress, capture, read_output
+from suture.capture.channel import REPORT_FILE
+from suture.capture.run import EXIT_FILE, Progress, capture, read_output
 from suture.diagnose.build import failures_of, from_report
 from suture.diagnose.fingerprint import failure_fingerprint
 from suture.fixers import lint
 from suture.records import Build, CheckRun, Failure
-from suture.run import tools
+from suture.run import readback, tools
 from suture.run.process import kill_all, resume
 from suture.run.sandbox import Sandbox
 from suture.run.source import Source
@@ -37,6 +39,7 @@ from suture.verify.trial import Trial, trial
 from suture.verify.warm import Warm
 
 POLL_SECONDS = 0.05
+PATH_MAX = 4096
 
 Early = tuple[Failure, Trial]  # the failure seen while capture ran, and its candidate's trial
 
@@ -45,18 +48,20 @@ def early_failures(scratch: Path, commands: Sequence[str]) -> list[tuple[str, Fa
     """The failures capture has seen so far, with the command that showed each: the exceptions
     suture's pytest plugin reported, and the failures of a check other than pytest that has ended
     (a lint check, run first)."""
-    tree = scratch / "tree"
-    root = tree.read_text(encoding="utf-8") if tree.exists() else ""
+    root = (readback.read(scratch / "tree", cap=PATH_MAX) or b"").decode("utf-8", errors="replace")
     found: list[tuple[str, Failure]] = []
     for index, command in enumerate(commands):
         files = scratch / str(index)
         written, ended = files / REPORT_FILE, files / EXIT_FILE
-        if written.exists():
+        try:
             text = report.load(written, whole_lines=True)  # a line still being written is not evidence yet
+        except readback.Refused:
+            continue  # swapped (possible only without a sandbox): capture reads its own descriptor
+        if text:
             partial = CheckRun(command, exit_code=1, seconds=0.0, timed_out=False, output="", report=text, root=root)
             found.extend((command, failure) for failure in from_report(partial))
-        elif ended.exists() and tools.name_of(command) != "pytest":
-            exit_code = int(ended.read_text(encoding="utf-8") or 0)
+        elif os.path.lexists(ended) and tools.name_of(command) != "pytest":
+            exit_code = int((readback.read(ended, cap=32) or b"0").strip() or 0)
             if exit_code != 0:
                 output = read_output(files / "output.log")
                 done = CheckRun(command, exit_code=exit_code, seconds=0.0, timed_out=False, output=output, root=root)

@@ -76,9 +76,11 @@ def run(
     return done
 
 
-def run_bytes(argv: Sequence[str], *, cwd: Path | str) -> bytes | None:
+def run_bytes(argv: Sequence[str], *, cwd: Path | str, env: Mapping[str, str] | None = None) -> bytes | None:
     """The raw stdout of a command, or None if it fails (a missing blob, say)."""
-    proc = subprocess.run([program(argv[0]), *argv[1:]], cwd=cwd, capture_output=True)
+    proc = subprocess.run(
+        [program(argv[0], env), *argv[1:]], cwd=cwd, env=None if env is None else dict(env), capture_output=True
+    )
     return proc.stdout if proc.returncode == 0 else None
 
 
@@ -98,6 +100,7 @@ def run_logged(
     env: Mapping[str, str],
     log: Path,
     timeout: float,
+    pass_fds: Sequence[int] = (),
 ) -> Timed:
     """Run a command (a check, as its sandbox wraps it) with stdout and stderr merged into `log`.
 
@@ -105,7 +108,8 @@ def run_logged(
     started (a hung test often leaves children behind), not just the shell; a sandbox
     must make killing that group kill everything inside (bubblewrap: --die-with-parent).
     The log keeps the first and the last `KEPT_OUTPUT` bytes: a test printing gigabytes
-    fills neither the disk nor the memory.
+    fills neither the disk nor the memory. `pass_fds` stay open in the command (suture's
+    pytest plugin's descriptors, capture/channel.py).
     """
     start = time.monotonic()
     scope: Scope | None = getattr(_CURRENT, "scope", None)
@@ -123,6 +127,7 @@ def run_logged(
                 stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
+                pass_fds=tuple(pass_fds),
             )
             _RUNNING.add(proc)
             if scope is not None:

@@ -17,7 +17,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from suture.capture.run import Progress, run_checks
+from suture.capture.agreement import doubt_of
+from suture.capture.run import DOUBTED, Progress, run_checks
 from suture.diagnose.baseline import tolerated
 from suture.records import Build, Candidate, CheckRun, Diagnosis, Rules, Verdict
 from suture.run.git import apply, git, worktree
@@ -170,6 +171,8 @@ def judge(build: Build, diagnosis: Diagnosis, after: Sequence[CheckRun]) -> tupl
     for check in after:
         if check.timed_out:
             return False, f"{check.command} timed out after {check.seconds:.0f}s"
+        if not check.passed and check.exit_code == DOUBTED and (doubt := doubt_of(check.output)):
+            return False, f"{check.command}: its evidence disagrees: {doubt}"
         if not check.passed:
             as_before = tolerated(check, build.baseline)
             if as_before is None:

@@ -32,14 +32,13 @@ worktree goes.
 
 from __future__ import annotations
 
-import json
-import os
 import threading
 import time
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
+from suture.capture.channel import Channel
 from suture.capture.run import run_check
 from suture.records import CheckRun
 from suture.run.checks import plain_pytest
@@ -59,7 +58,7 @@ class Warm:
         self._timeout = timeout  # from the release
         self._backstop = timeout * (checks + 1)  # from the start: capture's checks, then this one
         self._scope = Scope()
-        self._go = files / "go.json"
+        self._channel = Channel(files)  # the order goes over it on release (or abandon), never before
         self._tree: Path | None = None
         self._result: CheckRun | None = None
         self._started = self._released = 0.0
@@ -85,7 +84,7 @@ class Warm:
                     box, limit = self._sandbox, self._backstop
                     with scoped(self._scope):
                         self._result = run_check(
-                            tree, self.command, sandbox=box, timeout=limit, files=self._files, hold=self._go
+                            tree, self.command, sandbox=box, timeout=limit, files=self._files, channel=self._channel
                         )
                 finally:
                     self._ended.set()
@@ -93,6 +92,7 @@ class Warm:
         finally:
             self._ready.set()
             self._ended.set()
+            self._channel.close()
 
     def claim(self) -> Path | None:
         """The held run's worktree, for the one trial that asks first; None when it is taken or
@@ -109,9 +109,8 @@ class Warm:
         check has to run afresh (a changed file was imported before the release)."""
         if self._tree is None:
             return None
-        (self._files / "first.txt").write_text("".join(f"{node_id}\n" for node_id in first), encoding="utf-8")
         self._released = time.monotonic()
-        self._order({"changed": [str(self._tree / path) for path in changed]})
+        self._channel.send({"changed": [str(self._tree / path) for path in changed], "first": list(first)})
         timed_out = not self._ended.wait(self._timeout)
         if timed_out:
             self._scope.cancel()  # killed, as run_check kills a fresh run at its timeout
@@ -125,14 +124,8 @@ class Warm:
 
     def done(self) -> None:
         """End the held run if it was never released, and let its worktree go."""
-        if not self._go.exists():
-            try:
-                self._order({"abandon": True})
-            except OSError:  # a full disk, say: the run cannot be told, so it is stopped
-                self._scope.cancel()
+        try:
+            self._channel.send({"abandon": True})  # dropped if the run was released
+        except OSError:  # a full disk, say: the run cannot be told, so it is stopped
+            self._scope.cancel()
         self._over.set()
-
-    def _order(self, order: dict[str, object]) -> None:
-        ready = self._go.with_suffix(".tmp")
-        ready.write_text(json.dumps(order), encoding="utf-8")
-        os.replace(ready, self._go)  # the plugin never reads half a file

@@ -2,21 +2,23 @@
 
 Standard library only: it runs inside the project's interpreter, not suture's.
 
+suture hands it three descriptors at fixed numbers (capture/channel.py), the same in every
+run: nothing in the environment or the file system tells a capture from a verification.
+
 * Records what pytest collected, each test's outcome and, for every exception, the
   interpreter's own rendering of it (on Python 3.10 and 3.11 only the interpreter's
   display adds "Did you mean: 'x'?", pytest's does not) with its frames, as JSON
-  lines in the file named by SUTURE_PYTEST_REPORT.
+  lines on REPORT_FD; and the session's start and end with its exit status, so that a
+  run cut short (``os._exit``) shows.
 * Also records exceptions a failing test's code logged rather than raised (a web
   framework turns a TypeError in a view into a 500 response and a log record: the
   test then fails on an assertion, but the cause is the logged exception).
-* Runs the tests listed in SUTURE_PYTEST_FIRST (one node id a line) before the
-  others and stops the session as soon as one of them does not pass, so that a
-  candidate that does not fix the failure costs only those tests.
-* With SUTURE_PYTEST_HOLD (a file's path), waits before collecting until that file
-  exists: pytest and its plugins start up while the candidate is still being made
-  (suture's warm.py). The file says which files the candidate changed; if one of them
-  was imported already (by a conftest.py), the run exits with STALE and suture runs
-  the check afresh; `{"abandon": true}` ends it the same way.
+* Before it collects, reads its order on ORDER_FD (one JSON line; it waits until the
+  line is whole): ``first``, the tests to run before the others (the session stops as
+  soon as one of them does not pass, so that a candidate that does not fix the failure
+  costs only those tests); ``changed``, the files a candidate changed while the run was
+  held (suture's warm.py): if one of them was imported already (by a conftest.py), the
+  run exits with STALE and suture runs the check afresh; ``abandon`` ends it the same way.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import io
 import json
 import logging
 import os
+import stat
 import sys
 import time
 import traceback
@@ -33,27 +36,53 @@ from typing import Any
 
 import pytest
 
-_REPORT = os.environ.get("SUTURE_PYTEST_REPORT", "")
-_FIRST_FILE = os.environ.get("SUTURE_PYTEST_FIRST", "")
-_HOLD = os.environ.get("SUTURE_PYTEST_HOLD", "")
+ORDER_FD, REPORT_FD = 197, 198  # capture/channel.py's; JUNIT_FD 199 is pytest's own --junitxml
 STALE = 86  # the exit status of a held run that cannot be used: suture runs the check again
+MAX_ORDER = 64 * 1024 * 1024
 
 
-def _first_ids() -> list[str]:
-    if not _FIRST_FILE:
-        return []
-    with open(_FIRST_FILE, encoding="utf-8") as handle:
-        return [line.strip() for line in handle if line.strip()]
+def _ours(fd: int) -> int | None:
+    """`fd` if suture passed it (a regular file), else None: the plugin loaded elsewhere stays quiet."""
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        os.set_inheritable(fd, False)  # not for the processes the tests start
+    except OSError:
+        return None
+    return fd
 
 
-_FIRST = _first_ids()
+_REPORT = _ours(REPORT_FD)
+_ORDER = _ours(ORDER_FD)
+_FIRST: list[str] = []
+
+
+def _order() -> dict[str, Any]:
+    """suture's order for this run; waits until it is whole."""
+    if _ORDER is None:
+        return {}
+    while True:
+        size = min(os.fstat(_ORDER).st_size, MAX_ORDER)
+        data = os.pread(_ORDER, size, 0) if size else b""
+        if data.endswith(b"\n") or size >= MAX_ORDER:
+            break
+        time.sleep(0.01)
+    try:
+        order = json.loads(data)
+    except ValueError:
+        return {}
+    return order if isinstance(order, dict) else {}
 
 
 def _emit(record: dict[str, Any]) -> None:
-    if not _REPORT:
+    if _REPORT is None:
         return
-    with open(_REPORT, "a", encoding="utf-8") as handle:
-        handle.write(json.dumps(record) + "\n")
+    data = (json.dumps(record) + "\n").encode("utf-8")
+    try:
+        while data:
+            data = data[os.write(_REPORT, data) :]
+    except OSError:  # closed under us by the code under test: suture sees the report end early
+        pass
 
 
 def _interpreter_line(exc: BaseException) -> str:
@@ -91,21 +120,20 @@ def _frames(exc: BaseException) -> list[dict[str, Any]]:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection(session: pytest.Session) -> None:
-    if not _HOLD:
-        return
-    while not os.path.exists(_HOLD):
-        time.sleep(0.01)
-    with open(_HOLD, encoding="utf-8") as handle:
-        order = json.load(handle)
+    order = _order()
     if order.get("abandon"):
         pytest.exit("suture: not needed", returncode=STALE)
-    changed = {os.path.realpath(path) for path in order.get("changed", [])}
-    files = {name: getattr(module, "__file__", None) for name, module in list(sys.modules.items())}
-    stale = sorted(name for name, path in files.items() if isinstance(path, str) and os.path.realpath(path) in changed)
-    if stale:
-        pytest.exit(f"suture: {', '.join(stale)} imported before the candidate was applied", returncode=STALE)
-    importlib.invalidate_caches()  # files the candidate added
-    _FIRST[:] = _first_ids()
+    changed = {os.path.realpath(path) for path in order.get("changed", []) if isinstance(path, str)}
+    if changed:
+        files = {name: getattr(module, "__file__", None) for name, module in list(sys.modules.items())}
+        stale = sorted(
+            name for name, path in files.items() if isinstance(path, str) and os.path.realpath(path) in changed
+        )
+        if stale:
+            pytest.exit(f"suture: {', '.join(stale)} imported before the candidate was applied", returncode=STALE)
+        importlib.invalidate_caches()  # files the candidate added
+    first = order.get("first", [])
+    _FIRST[:] = [node_id for node_id in first if isinstance(node_id, str)] if isinstance(first, list) else []
 
 
 @pytest.hookimpl(trylast=True)
@@ -188,3 +216,10 @@ _SESSION: Any = None
 def pytest_sessionstart(session: pytest.Session) -> None:
     global _SESSION
     _SESSION = session
+    _emit({"event": "started"})
+
+
+@pytest.hookimpl(hookwrapper=True, trylast=True)
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> Any:
+    yield  # every other plugin's and conftest.py's have run: the status is the one pytest returns
+    _emit({"event": "finished", "exitstatus": int(session.exitstatus)})
