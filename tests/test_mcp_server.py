@@ -9,11 +9,12 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
+from forge_servers import CiJob, ForgeServer, serve
 from helpers import git, make_repo, snapshot, write
 from projects import CLASSIC, PYTEST
 
@@ -62,14 +63,16 @@ def classic(tmp_path: Path) -> Path:
     return make_repo(tmp_path / "repo", files)
 
 
-def served(repo: Path, scenario: Callable[[ClientSession], Awaitable[T]], *, errlog: Path) -> T:
+def served(
+    repo: Path, scenario: Callable[[ClientSession], Awaitable[T]], *, errlog: Path, env: dict[str, str] | None = None
+) -> T:
     """Run `scenario` against `suture mcp -C repo`, started by the SDK's stdio client."""
 
     async def main() -> T:
         params = StdioServerParameters(
             command=sys.executable,
             args=["-m", "suture", "mcp", "-C", str(repo)],
-            env={**os.environ, SECRET_VAR: SECRET},
+            env={**os.environ, SECRET_VAR: SECRET, **(env or {})},
             cwd=str(repo.parent),
         )
         with errlog.open("a") as err:
@@ -330,3 +333,66 @@ def test_init_mcp_prints_and_merges_each_clients_configuration(tmp_path: Path) -
     assert vscode == {"servers": {"other": {"type": "stdio", "command": "x"}, "suture": {"type": "stdio", **entry}}}
     codex = (tmp_path / "codex" / "config.toml").read_text()
     assert codex == '[mcp_servers.suture]\ncommand = "suture"\nargs = ["mcp"]\n'
+
+
+GITHUB_TOKEN = "ghp_" + "McpTOKENfor0TESTS1only23456789012"
+
+
+@pytest.fixture
+def github(tmp_path: Path) -> Iterator[ForgeServer]:
+    yield from serve("github", tmp_path / "forge", GITHUB_TOKEN)
+
+
+def test_ci_logs_and_ci_failure_read_the_failed_jobs_of_a_github_run(github: ForgeServer, tmp_path: Path) -> None:
+    repo = classic(tmp_path)
+    pytest_log = (DATA / "pytest" / "assertion.txt").read_text().splitlines()
+    raw = [f"step {n}" for n in range(1, 300)] + [f"Authorization: token {GITHUB_TOKEN}", *pytest_log]
+    github.add_repo("acme/calc", repo).runs[77] = [
+        CiJob(11, "lint", "success", b"All checks passed!\n"),
+        CiJob(12, "test", "failure", "\n".join(raw).encode() + b"\n"),
+    ]
+    url = f"{github.url}/acme/calc/actions/runs/77"
+    outside_ci = {"GITHUB_ACTIONS": "", "GITHUB_TOKEN": GITHUB_TOKEN, "GITHUB_RUN_ID": "", "GITHUB_EVENT_NAME": ""}
+
+    async def scenario(client: ClientSession) -> Any:
+        jobs = await call(client, "ci_logs", {"url": url})
+        page = await call(client, "ci_logs", {"url": url, "job": "test", "offset": 300, "limit": 3})
+        failure = await call(client, "ci_failure", {"url": url})
+        current = await call(client, "ci_failure", {})
+        return jobs, page, failure, current
+
+    jobs, page, failure, current = served(repo, scenario, errlog=tmp_path / "err.log", env=outside_ci)
+    is_error, data, text = jobs
+    assert not is_error, text
+    [job] = data["jobs"]  # the job that passed is not a failure
+    assert job["name"] == "test" and job["id"] == "12" and job["class"] == "code"
+    assert max(job["lines"]) > 300 and len(job["lines"]) < job["total_lines"]  # distilled, numbered as in the raw log
+    is_error, data, text = page
+    assert not is_error, text
+    assert [line["number"] for line in data["lines"]] == [300, 301, 302]  # the job's header line comes first
+    assert data["lines"][1]["text"] == "step 299" and data["next_offset"] == 303
+    assert "Authorization: token" in data["lines"][2]["text"] and data["total_lines"] == 303 + len(pytest_log)
+    is_error, data, text = failure
+    assert not is_error, text
+    assert data["source"] == "the failed jobs' logs" and data["class"] == "code" and data["failures"]
+    everything = json.dumps([jobs, page, failure])
+    assert GITHUB_TOKEN not in everything and "Authorization: token" in everything
+    assert error_of(current)["code"] == "no-ci-run"  # outside CI, without a url: said, not guessed
+    assert github.calls and github.mutating() == []  # only reads
+
+
+def test_heal_runs_the_ladder_publishes_nothing_and_its_winner_can_be_proposed(tmp_path: Path) -> None:
+    repo = classic(tmp_path)
+    before = snapshot(repo)
+
+    async def scenario(client: ClientSession) -> Any:
+        healed = await call(client, "heal", {})
+        branches = git(repo, "branch", "--list", "suture/*")
+        return healed, branches, await call(client, "propose", {"id": healed[1]["id"]})
+
+    (is_error, data, text), branches, proposed = served(repo, scenario, errlog=tmp_path / "err.log")
+    assert not is_error, text
+    assert data["status"] == "fixed" and data["fixer"] == "concat" and data["published"] is None
+    assert branches == ""  # heal verified, and created nothing
+    assert not proposed[0] and proposed[1]["branch"] == f"suture/{data['fingerprint']}"
+    assert snapshot(repo) == before
