@@ -234,14 +234,12 @@ def _diff_after(commands: Sequence[list[str]], source: Source, sandbox: Sandbox)
                 )
             if _run(sandbox, command, tree, scratch, env) is None:
                 return "", notes  # the tool is missing or hung: no candidate, the failure stays reported
-        changed = run(["git", "diff", "--name-only", "-z"], cwd=tree).stdout.split("\0")
+        changed = git.git(tree, "diff", "--name-only", "-z").split("\0")
         kept = [path for path in changed if path and not is_test_path(path)]
         if not kept:
             return "", notes
-        diff = run(
-            ["git", "diff", "--no-color", "--no-ext-diff", "--src-prefix=a/", "--dst-prefix=b/", "--", *kept], cwd=tree
-        )
-        return diff.stdout, notes
+        diff = git.git(tree, "diff", "--no-color", "--src-prefix=a/", "--dst-prefix=b/", "--", *kept)
+        return diff, notes
 
 
 def _run(sandbox: Sandbox, command: Sequence[str], tree: Path, scratch: str, env: Mapping[str, str]) -> str | None:

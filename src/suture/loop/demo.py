@@ -14,7 +14,7 @@ from suture import config
 from suture.capture.run import Progress
 from suture.errors import UsageError
 from suture.loop.heal import Options, Outcome, heal
-from suture.run.process import run
+from suture.run import git
 
 # The classic example: an int concatenated to a str.
 FILES = {
@@ -51,10 +51,11 @@ def make_project(root: Path) -> Path:
         path = root / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
-    identity = ["-c", "user.name=suture demo", "-c", "user.email=demo@localhost"]
-    run(["git", "init", "-q", "-b", "main"], cwd=root)
-    run(["git", "add", "-A"], cwd=root)
-    run(["git", *identity, "commit", "-q", "-m", "calc: describe a sum"], cwd=root)
+    names = ("GIT_AUTHOR_NAME", "GIT_COMMITTER_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_EMAIL")
+    identity = dict(zip(names, ("suture demo", "suture demo", "demo@localhost", "demo@localhost"), strict=True))
+    git.plain("init", "-q", "-b", "main", cwd=root)
+    git.git(root, "add", "-A")
+    git.git(root, "commit", "-q", "-m", "calc: describe a sum", env=identity)
     return root
 
 

@@ -1,8 +1,19 @@
-"""The git operations suture needs, and disposable worktrees.
+"""The git operations suture needs, and disposable worktrees: every git call suture makes.
 
 Nothing here changes the user's working tree, index or HEAD: suture reads the
 repository, adds worktrees of its own under the system temp dir, and writes refs
 under refs/heads/suture/.
+
+Every call goes through one hardened runner (`run_git`), because the code under test can
+write its worktree and git executes what configuration names: no system or global
+configuration (the user's name, email, safe.directory and, for a forge's push, http
+settings are read once and passed explicitly), no fsmonitor, hooks, pager, external diff,
+textconv, filter or merge driver, no transport (`protocol.allow=never`, except https/http
+for a forge's push), the user's GIT_* variables dropped; and always an explicit --git-dir
+and --work-tree that suture owns. For a worktree suture made, the --git-dir is the one git
+wrote when suture added it, and before every call the worktree's `.git` must still be the
+file suture saw then: a check that turned it into a directory, or pointed it elsewhere,
+stops the run instead of steering git.
 """
 
 from __future__ import annotations
@@ -11,14 +22,16 @@ import contextlib
 import os
 import re
 import shutil
+import stat
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 from suture.errors import CommandError, RepoError, SutureError
-from suture.run.process import run
+from suture.run.process import Completed, run, run_bytes
 
 # Worktrees are made in directories named suture-wt-<pid>-<random> so that a later
 # run can tell its own from stale ones left by a killed run.
@@ -26,28 +39,308 @@ WORKTREE_PREFIX = "suture-wt-"
 TRAILER = "Healed-by: suture"
 BRANCH_PREFIX = "suture/"
 
+# Configuration every call runs with; command-line values beat every file git reads.
+HARDENED = (
+    "core.fsmonitor=false",
+    "core.hooksPath=/dev/null",
+    "core.pager=cat",
+    "core.attributesFile=/dev/null",
+    "core.editor=false",
+    "core.sshCommand=false",
+    "diff.external=",
+    "credential.helper=",
+    "protocol.allow=never",
+    "submodule.recurse=false",
+    "diff.ignoreSubmodules=all",
+    "status.submoduleSummary=false",
+    "gc.auto=0",
+    "maintenance.auto=false",
+)
+NETWORK = ("protocol.https.allow=always", "protocol.http.allow=always")  # a forge's push and ls-remote
+# Variables suture sets itself: no configuration but the repository's own, no prompt.
+FIXED_ENV = {
+    "GIT_CONFIG_NOSYSTEM": "1",
+    "GIT_CONFIG_GLOBAL": os.devnull,
+    "GIT_ATTR_NOSYSTEM": "1",
+    "GIT_TERMINAL_PROMPT": "0",
+    "GIT_NO_LAZY_FETCH": "1",
+}
+# The user's variables that say who they are: kept (git's own precedence over configuration).
+IDENTITY_ENV = (
+    "GIT_AUTHOR_NAME",
+    "GIT_AUTHOR_EMAIL",
+    "GIT_AUTHOR_DATE",
+    "GIT_COMMITTER_NAME",
+    "GIT_COMMITTER_EMAIL",
+    "GIT_COMMITTER_DATE",
+)
+# The user's variables a push over https may need (a company's CA, a proxy's).
+NETWORK_ENV = ("GIT_SSL_CAINFO", "GIT_SSL_CAPATH", "GIT_SSL_CERT", "GIT_SSL_KEY", "GIT_PROXY_SSL_CAINFO")
+# Subcommands that can diff: never through a program the configuration names.
+DIFFING = {"diff", "diff-tree", "diff-index", "diff-files", "log", "show", "format-patch"}
+# Configuration drivers that run a program on file contents: blanked per repository.
+_DRIVER = re.compile(
+    r"^(filter\.(.+)\.(clean|smudge|process)|diff\.(.+)\.(textconv|command)|merge\.(.+)\.driver)$", re.I
+)
+GITFILE_LIMIT = 4096  # bytes of a worktree's .git file read
 
-def git(repo: Path, *args: str, input: str | None = None, env: dict[str, str] | None = None) -> str:
-    full_env = None if env is None else {**os.environ, **env}
-    return run(["git", *args], cwd=repo, input=input, env=full_env).stdout
+
+@dataclass(frozen=True)
+class Place:
+    """Where git looks for a path: its git directory and work tree, as suture knows them."""
+
+    git_dir: str
+    work_tree: str | None
+    common: str
+    gitfile: str | None = None  # for a worktree suture made: the exact text of its .git file
 
 
-def toplevel(path: Path) -> Path:
-    """The root of the repository containing `path`, or a RepoError that says what to do."""
-    done = run(["git", "rev-parse", "--show-toplevel"], cwd=path, check=False)
-    if done.returncode != 0:
+_OWNED: dict[str, Place] = {}  # worktrees this process made, by path
+_FOUND: dict[str, Place] = {}  # the user's repositories, by the path they were asked for
+_PLACES = threading.Lock()
+
+
+def run_git(
+    repo: Path,
+    *args: str,
+    input: str | None = None,
+    env: Mapping[str, str] | None = None,
+    check: bool = False,
+    network: bool = False,
+    timeout: float | None = None,
+) -> Completed:
+    """git `args` on `repo` (a user's repository or a worktree suture made), hardened."""
+    place = locate(repo)
+    argv, full_env = _command(place, args, env=env, network=network)
+    cwd = repo if os.path.isdir(repo) else place.git_dir
+    return run(argv, cwd=cwd, input=input, env=full_env, check=check, timeout=timeout)
+
+
+def git(repo: Path, *args: str, input: str | None = None, env: Mapping[str, str] | None = None) -> str:
+    """The output of git `args` on `repo`; CommandError if it fails."""
+    return run_git(repo, *args, input=input, env=env, check=True).stdout
+
+
+def git_bytes(repo: Path, *args: str, env: Mapping[str, str] | None = None) -> bytes | None:
+    """The raw output of git `args` on `repo`, or None if it fails (a missing blob, say)."""
+    place = locate(repo)
+    argv, full_env = _command(place, args, env=env, network=False)
+    return run_bytes(argv, cwd=repo if os.path.isdir(repo) else place.git_dir, env=full_env)
+
+
+def plain(*args: str, cwd: Path | None = None, input: str | None = None, check: bool = True) -> Completed:
+    """Hardened git bound to no repository of the user's: `init` of suture's own, `config --file`."""
+    argv = ["git", *_options(None, network=False), *args]
+    return run(argv, cwd=cwd, input=input, env=_environment(None, network=False), check=check)
+
+
+def _command(
+    place: Place, args: tuple[str, ...], *, env: Mapping[str, str] | None, network: bool
+) -> tuple[list[str], dict[str, str]]:
+    where = [f"--git-dir={place.git_dir}", *([f"--work-tree={place.work_tree}"] if place.work_tree else [])]
+    if args and args[0] in DIFFING:
+        args = (args[0], "--no-ext-diff", "--no-textconv", *args[1:])
+    argv = ["git", *where, *_options(place, network=network), *args]
+    return argv, _environment(env, network=network)
+
+
+def _options(place: Place | None, *, network: bool) -> list[str]:
+    values = [*HARDENED, *(NETWORK if network else ())]
+    values += [f"safe.directory={directory}" for directory in _user_config().safe_directories]
+    if network:
+        values += list(_user_config().http)
+    if place is not None:
+        values += [f"{key}=" for key in _drivers(place.common, place.git_dir)]
+    return [option for value in values for option in ("-c", value)]
+
+
+def _environment(extra: Mapping[str, str] | None, *, network: bool) -> dict[str, str]:
+    kept = (*IDENTITY_ENV, *(NETWORK_ENV if network else ()))
+    env = {name: value for name, value in os.environ.items() if not name.startswith("GIT_") or name in kept}
+    env.update(FIXED_ENV)
+    for name, value in _user_config().identity.items():
+        env.setdefault(name, value)
+    env.update(extra or {})
+    return env
+
+
+@dataclass(frozen=True)
+class UserConfig:
+    identity: dict[str, str]  # GIT_AUTHOR_NAME and the like, from user.name and user.email
+    safe_directories: tuple[str, ...]
+    http: tuple[str, ...]  # http.* settings (a CA, a proxy) as key=value, never a header or cookie
+
+
+_USER: list[UserConfig] = []
+_USER_LOCK = threading.Lock()
+
+
+def _user_config() -> UserConfig:
+    """What suture keeps of the user's own git configuration (system and global), read once."""
+    with _USER_LOCK:
+        if not _USER:
+            _USER.append(_read_user_config())
+        return _USER[0]
+
+
+def _read_user_config() -> UserConfig:
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith("GIT_") or name.startswith("GIT_CONFIG_")
+    }
+    env.pop("GIT_CONFIG_PARAMETERS", None)
+    env.pop("GIT_CONFIG_COUNT", None)
+    env["GIT_CEILING_DIRECTORIES"] = "/"
+    try:
+        listing = run(["git", "config", "--list", "-z"], cwd="/", env=env, check=False, timeout=60).stdout
+    except SutureError:
+        listing = ""
+    values: dict[str, list[str]] = {}
+    for entry in filter(None, listing.split("\0")):
+        key, _, value = entry.partition("\n")
+        values.setdefault(key.lower(), []).append(value)
+    identity = {}
+    for key, names in (
+        ("user.name", ("GIT_AUTHOR_NAME", "GIT_COMMITTER_NAME")),
+        ("user.email", ("GIT_AUTHOR_EMAIL", "GIT_COMMITTER_EMAIL")),
+    ):
+        if values.get(key):
+            identity.update(dict.fromkeys(names, values[key][-1]))
+    http = tuple(
+        f"{key}={value}"
+        for key, found in values.items()
+        if key.startswith("http.") and key.rsplit(".", 1)[-1] not in ("extraheader", "cookiefile")
+        for value in found[-1:]
+    )
+    return UserConfig(identity, tuple(values.get("safe.directory", ())), http)
+
+
+_DRIVERS: dict[tuple[str, str], tuple[str, ...]] = {}
+
+
+def _drivers(common: str, git_dir: str) -> tuple[str, ...]:
+    """The keys of every filter, textconv, diff command and merge driver the repository's
+    configuration defines: each is set empty, so no program runs on a file a check wrote."""
+    key = (common, git_dir)
+    if key not in _DRIVERS:
+        argv = ["git", f"--git-dir={git_dir}", *_options(None, network=False), "config", "--list", "-z"]
+        listing = run(argv, cwd=git_dir, env=_environment(None, network=False), check=False).stdout
+        names = (entry.partition("\n")[0] for entry in listing.split("\0"))
+        _DRIVERS[key] = tuple(dict.fromkeys(name for name in names if _DRIVER.match(name)))
+    return _DRIVERS[key]
+
+
+# --- where git looks: the user's repository, or a worktree suture made ---------------------
+
+
+def locate(path: Path) -> Place:
+    """The git directory and work tree for `path`: suture's record for a worktree it made
+    (after checking the worktree's .git is still the file git wrote), else found once."""
+    key = os.path.abspath(path)
+    with _PLACES:
+        owned = next((place for root, place in _OWNED.items() if _inside(key, root)), None)
+        found = _FOUND.get(key)
+    if owned is not None:
+        _check_gitfile(owned)
+        return owned
+    if _in_suture_worktree(key):
+        raise RepoError(f"{path} is in a disposable worktree this run did not make: suture runs no git there")
+    if found is None:
+        found = _discover(path)
+        with _PLACES:
+            _FOUND[key] = found
+    return found
+
+
+def _discover(path: Path) -> Place:
+    """The repository containing `path`, found as git finds it (this is the user's own checkout)."""
+    argv = [
+        "git",
+        *_options(None, network=False),
+        "rev-parse",
+        "--path-format=absolute",
+        "--git-dir",
+        "--git-common-dir",
+    ]
+    env = _environment(None, network=False)
+    try:
+        done = run(argv, cwd=path, env=env, check=False, timeout=60)
+    except SutureError as exc:
+        raise RepoError(f"{path} is not inside a git repository: {exc}") from exc
+    lines = done.stdout.splitlines()
+    if done.returncode != 0 or len(lines) < 2:
         raise RepoError(
             f"{path} is not inside a git repository: run suture in the repository to heal "
             "(or `git init` and commit the project first)"
         )
-    return Path(done.stdout.strip())
+    top = run(["git", *_options(None, network=False), "rev-parse", "--show-toplevel"], cwd=path, env=env, check=False)
+    return Place(git_dir=lines[0], work_tree=top.stdout.strip() or None, common=lines[1])
+
+
+def _in_suture_worktree(path: str) -> bool:
+    parts = Path(path).parts
+    scratch = Path(tempfile.gettempdir()).resolve().parts
+    return (
+        len(parts) > len(scratch)
+        and parts[: len(scratch)] == scratch
+        and parts[len(scratch)].startswith(WORKTREE_PREFIX)
+    )
+
+
+def _inside(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip("/") + "/")
+
+
+def _check_gitfile(place: Place) -> None:
+    assert place.work_tree is not None and place.gitfile is not None
+    text = read_gitfile(Path(place.work_tree))
+    if text != place.gitfile:
+        raise RepoError(
+            f"the worktree's .git in {place.work_tree} is no longer the file git wrote (now "
+            f"{'missing, a link, a directory or not a regular file' if text is None else repr(text[:80])}): "
+            "code run in it changed it; suture runs no git on it"
+        )
+
+
+def read_gitfile(tree: Path) -> str | None:
+    """The text of `tree`/.git if it is a regular file (not a link, a directory or a FIFO), else None."""
+    try:
+        fd = os.open(tree / ".git", os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        return os.read(fd, GITFILE_LIMIT).decode("utf-8", errors="replace")
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
+def owned_place(tree: Path) -> Place | None:
+    """suture's record of the worktree at `tree`, if this process made it (for the sandbox)."""
+    with _PLACES:
+        return _OWNED.get(os.path.abspath(tree))
+
+
+# --- what the heal loop asks --------------------------------------------------------------
+
+
+def toplevel(path: Path) -> Path:
+    """The root of the repository containing `path`, or a RepoError that says what to do."""
+    place = locate(path)
+    if place.work_tree is None:
+        raise RepoError(f"{path} is in a bare repository: run suture in a checkout of the repository to heal")
+    return Path(place.work_tree)
 
 
 def head_sha(repo: Path) -> str:
-    done = run(["git", "rev-parse", "--verify", "-q", "HEAD^{commit}"], cwd=repo, check=False)
+    done = run_git(repo, "rev-parse", "--verify", "-q", "HEAD^{commit}")
     if done.returncode != 0:
-        ref = run(["git", "symbolic-ref", "-q", "HEAD"], cwd=repo, check=False).stdout.strip()
-        shown = run(["git", "show-ref", "--verify", ref or "HEAD"], cwd=repo, check=False)
+        ref = run_git(repo, "symbolic-ref", "-q", "HEAD").stdout.strip()
+        shown = run_git(repo, "show-ref", "--verify", ref or "HEAD")
         if not ref or "bad ref" in shown.stderr:
             raise RepoError(
                 f"the repository at {repo} is corrupt: HEAD ({ref or 'detached'}) does not lead to a commit "
@@ -61,7 +354,7 @@ def head_sha(repo: Path) -> str:
 
 
 def current_branch(repo: Path) -> str | None:
-    done = run(["git", "symbolic-ref", "-q", "--short", "HEAD"], cwd=repo, check=False)
+    done = run_git(repo, "symbolic-ref", "-q", "--short", "HEAD")
     return done.stdout.strip() or None
 
 
@@ -76,8 +369,7 @@ def healed_by_suture(repo: Path, sha: str) -> bool:
 
 def common_dir(repo: Path) -> Path:
     """The repository's git directory (shared by all worktrees): suture's own files go here."""
-    path = Path(git(repo, "rev-parse", "--git-common-dir").strip())
-    return path if path.is_absolute() else (repo / path).resolve()
+    return Path(locate(repo).common)
 
 
 def check_scratch(repo: Path) -> None:
@@ -93,7 +385,7 @@ def check_scratch(repo: Path) -> None:
 
 
 def ref_sha(repo: Path, ref: str) -> str | None:
-    done = run(["git", "rev-parse", "--verify", "-q", ref + "^{commit}"], cwd=repo, check=False)
+    done = run_git(repo, "rev-parse", "--verify", "-q", ref + "^{commit}")
     return done.stdout.strip() or None
 
 
@@ -129,9 +421,10 @@ def _add_worktree(repo: Path, path: Path, sha: str) -> None:
     for attempt in range(ADD_ATTEMPTS):
         try:
             with _WORKTREES:
-                # No hooks: with core.hooksPath pointing into the repository (husky, say), post-checkout
-                # would run the commit's own code outside the sandbox, with suture's environment.
-                git(repo, "-c", "core.hooksPath=/dev/null", "worktree", "add", "--detach", "--quiet", str(path), sha)
+                # No hooks (core.hooksPath=/dev/null, as on every call): post-checkout would run
+                # the commit's own code outside the sandbox, with suture's environment.
+                git(repo, "worktree", "add", "--detach", "--quiet", str(path), sha)
+                _own(repo, path)
             return
         except CommandError:
             if attempt == ADD_ATTEMPTS - 1:
@@ -140,11 +433,28 @@ def _add_worktree(repo: Path, path: Path, sha: str) -> None:
             time.sleep(0.1 * 2**attempt)
 
 
+def _own(repo: Path, path: Path) -> None:
+    """Record the worktree git just wrote at `path`: its .git file, and the admin dir it names,
+    which must be one of the repository's own (<common>/worktrees/...)."""
+    common = locate(repo).common
+    text = read_gitfile(path)
+    pointer = text.removeprefix("gitdir:").strip() if text and text.startswith("gitdir:") else ""
+    admin = os.path.normpath(os.path.join(path, pointer)) if pointer else ""
+    if not admin or not _inside(admin, os.path.join(common, "worktrees")) or admin == os.path.join(common, "worktrees"):
+        raise RepoError(f"git wrote an unexpected .git file in the new worktree {path}: {text!r}")
+    with _PLACES:
+        _OWNED[os.path.abspath(path)] = Place(
+            git_dir=admin, work_tree=os.path.abspath(path), common=common, gitfile=text
+        )
+
+
 def _remove_worktree(repo: Path, path: Path) -> None:
     with _WORKTREES:
+        with _PLACES:
+            _OWNED.pop(os.path.abspath(path), None)
         with contextlib.suppress(CommandError):
             git(repo, "worktree", "remove", "--force", "--force", str(path))
-        shutil.rmtree(path, ignore_errors=True)
+        shutil.rmtree(path, ignore_errors=True)  # fd-based: links inside are removed, never followed
         with contextlib.suppress(CommandError):
             git(repo, "worktree", "prune")
 
@@ -160,7 +470,7 @@ def clean_stale_worktrees(repo: Path) -> list[Path]:
             removed.append(path)
     common = common_dir(repo)
     for parent in Path(tempfile.gettempdir()).glob(f"{WORKTREE_PREFIX}*"):
-        if parent.is_dir() and _dead_run(parent) and _unclaimed(parent / "tree", common):
+        if parent.is_dir() and not parent.is_symlink() and _dead_run(parent) and _unclaimed(parent / "tree", common):
             shutil.rmtree(parent, ignore_errors=True)
             removed.append(parent / "tree")
     return removed
@@ -175,16 +485,15 @@ def _dead_run(parent: Path) -> bool:
 def _unclaimed(tree: Path, common: Path) -> bool:
     """Whether `tree` is no other repository's worktree: not made yet, made without its `.git`
     file, or one of `common`'s (another repository's run cleans its own)."""
-    dot = tree / ".git"
-    if not dot.is_file():
-        return not dot.exists()
-    pointer = dot.read_text(encoding="utf-8", errors="replace").removeprefix("gitdir:").strip()
-    return Path(pointer).is_relative_to(common)
+    text = read_gitfile(tree)
+    if text is None:
+        return not os.path.lexists(tree / ".git")
+    return Path(text.removeprefix("gitdir:").strip()).is_relative_to(common)
 
 
 def _worktree_paths(repo: Path) -> list[Path]:
-    listing = git(repo, "worktree", "list", "--porcelain")
-    return [Path(line[len("worktree ") :]) for line in listing.splitlines() if line.startswith("worktree ")]
+    listing = git(repo, "worktree", "list", "--porcelain", "-z")
+    return [Path(field[len("worktree ") :]) for field in listing.split("\0") if field.startswith("worktree ")]
 
 
 def _alive(pid: int) -> bool:
@@ -199,11 +508,10 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def apply(tree: Path, patch: str, *, cached: bool = False, env: dict[str, str] | None = None) -> str | None:
+def apply(tree: Path, patch: str, *, cached: bool = False, env: Mapping[str, str] | None = None) -> str | None:
     """Apply `patch` in `tree`; None on success, else git's reason."""
-    args = ["git", "apply", "--whitespace=nowarn"] + (["--cached"] if cached else [])
-    full_env = None if env is None else {**os.environ, **env}
-    done = run([*args, "-"], cwd=tree, input=patch, env=full_env, check=False)
+    args = ["apply", "--whitespace=nowarn", *(["--cached"] if cached else []), "-"]
+    done = run_git(tree, *args, input=patch, env=env)
     return None if done.returncode == 0 else (done.stderr.strip() or done.stdout.strip())
 
 
@@ -215,8 +523,8 @@ def snapshot(tree: Path) -> str:
     """
     with tempfile.TemporaryDirectory(prefix="suture-index-") as scratch:
         index = Path(scratch) / "index"
-        real = Path(git(tree, "rev-parse", "--path-format=absolute", "--git-path", "index").strip())
-        if real.exists():
+        real = Path(locate(tree).git_dir) / "index"
+        if real.is_file() and not real.is_symlink():
             shutil.copyfile(real, index)
         env = {"GIT_INDEX_FILE": str(index)}
         git(tree, "add", "--all", "--", ".", env=env)

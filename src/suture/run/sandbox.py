@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import ClassVar, Protocol
 
 from suture.errors import SutureError, UsageError
-from suture.run import checks, venv
+from suture.run import checks, git, venv
 from suture.run.process import program, run
 
 # Variables that look like credentials never reach repository code, whatever is allowed.
@@ -516,21 +516,11 @@ def _finder_paths(finder: Path) -> list[str]:
 
 
 def git_common_dir(tree: Path) -> Path | None:
-    """The git directory a worktree shares with its repository, read from the files git writes."""
-    dot = tree / ".git"
-    if dot.is_dir():
-        return dot
-    try:
-        text = dot.read_text(encoding="utf-8")
-    except OSError:
-        return None
-    if not text.startswith("gitdir:"):
-        return None
-    own = (tree / text[len("gitdir:") :].strip()).resolve()
-    try:
-        return (own / (own / "commondir").read_text(encoding="utf-8").strip()).resolve()
-    except OSError:
-        return own
+    """The git directory a worktree suture made shares with its repository, from suture's own
+    record: never from what the worktree's .git says now, which an earlier check could rewrite
+    (`gitdir: ~/.aws` would bring that directory into the next check)."""
+    place = git.owned_place(tree)
+    return Path(place.common) if place is not None else None
 
 
 def _masked_git_configs(common: Path | None, scratch: Path) -> list[str]:
@@ -555,7 +545,7 @@ _USERINFO = re.compile(r"(\b[a-z][a-z0-9+.-]*://)[^/@\s]*@", re.IGNORECASE)
 
 def clean_git_config(path: Path) -> str:
     """The git config at `path` without its credentials, in git's own syntax."""
-    done = run(["git", "config", "--file", str(path), "--list", "-z"], check=False)
+    done = git.plain("config", "--file", str(path), "--list", "-z", check=False)
     sections: dict[tuple[str, str | None], list[str]] = {}
     for entry in filter(None, done.stdout.split("\0")):
         key, has_value, value = entry.partition("\n")

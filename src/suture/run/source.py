@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-from suture.run.process import run, run_bytes
+from suture.run.git import git, git_bytes
 
 
 class Source:
@@ -20,7 +20,7 @@ class Source:
 
     def _read(self, path: str) -> str | None:
         """The text of `path` at the base commit, or None if absent or binary."""
-        done = run_bytes(["git", "cat-file", "blob", f"{self.sha}:{path}"], cwd=self.repo)
+        done = git_bytes(self.repo, "cat-file", "blob", f"{self.sha}:{path}")
         if done is None or b"\0" in done:
             return None
         try:
@@ -30,5 +30,5 @@ class Source:
             return None
 
     def paths(self) -> tuple[str, ...]:
-        done = run(["git", "ls-tree", "-r", "--name-only", "-z", self.sha], cwd=self.repo)
-        return tuple(p for p in done.stdout.split("\0") if p)
+        listing = git(self.repo, "ls-tree", "-r", "--name-only", "-z", self.sha)
+        return tuple(p for p in listing.split("\0") if p)

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import os
 from collections.abc import Iterable
 from pathlib import Path
 
 from suture.errors import ForgeError, SutureError
-from suture.run.process import Completed, run
+from suture.run.git import run_git
+from suture.run.process import Completed
 
 
 def basic(user: str, token: str) -> str:
@@ -26,21 +26,18 @@ def basic(user: str, token: str) -> str:
 
 
 def environment(url: str, authorization: str) -> dict[str, str]:
-    """The environment that makes git send `authorization` to `url`, and nowhere else."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_CONFIG_")}
-    env.update(
-        {
-            "GIT_CONFIG_COUNT": "2",
-            "GIT_CONFIG_KEY_0": f"http.{url}.extraHeader",
-            "GIT_CONFIG_VALUE_0": f"Authorization: {authorization}",
-            "GIT_CONFIG_KEY_1": "credential.helper",
-            "GIT_CONFIG_VALUE_1": "",  # an empty value resets the list: no helper asked or told
-            "GIT_TERMINAL_PROMPT": "0",
-            "GIT_ASKPASS": "true",  # a refused token fails instead of asking anyone
-            "SSH_ASKPASS": "true",
-        }
-    )
-    return env
+    """The variables that make git send `authorization` to `url`, and nowhere else (suture's
+    hardened git runner adds them to an environment without the user's GIT_* variables)."""
+    return {
+        "GIT_CONFIG_COUNT": "2",
+        "GIT_CONFIG_KEY_0": f"http.{url}.extraHeader",
+        "GIT_CONFIG_VALUE_0": f"Authorization: {authorization}",
+        "GIT_CONFIG_KEY_1": "credential.helper",
+        "GIT_CONFIG_VALUE_1": "",  # an empty value resets the list: no helper asked or told
+        "GIT_TERMINAL_PROMPT": "0",
+        "GIT_ASKPASS": "true",  # a refused token fails instead of asking anyone
+        "SSH_ASKPASS": "true",
+    }
 
 
 def scrub(text: str, secrets: Iterable[str]) -> str:
@@ -62,7 +59,7 @@ def _forms(secret: str) -> tuple[str, ...]:
 
 def _git(repo: Path, args: list[str], url: str, authorization: str) -> Completed:
     try:
-        return run(["git", *args], cwd=repo, env=environment(url, authorization))
+        return run_git(repo, *args, env=environment(url, authorization), check=True, network=True)
     except SutureError as exc:
         raise ForgeError(f"git {args[0]} to {url} failed: {scrub(str(exc), [authorization])}") from None
 
