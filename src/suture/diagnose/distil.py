@@ -226,7 +226,8 @@ _POSITION = re.compile(rb":(?<=[^\d\s:]:)\d+:(?:\d+:?)?[ \r\n]")
 ERROR, LOCATION, CONTEXT = 3, 2, 1
 
 _EXIT = re.compile(
-    r"exit(?:ed)?(?: with)? (?:code|status) [1-9]|non-zero exit (?:status|code)|\bError [1-9]\d*\s*$"
+    r"exit(?:ed)?(?: with)? (?:code|status) [1-9]|\bexited with [1-9]|non-zero exit (?:status|code)"
+    r"|\bError [1-9]\d*\s*$"
     r"|Job failed|^Killed\b|\bcommand failed\b|exceeded the maximum execution time|\bThe operation was canceled",
     re.IGNORECASE,
 )
@@ -237,7 +238,11 @@ _ERROR_LINES = re.compile(
     r"|^E(?: {3}|$)|^\s*(?:The conflict is )?caused by\b|\bwould reformat\b|\bwould be reformatted\b|incorrectly sorted"
     r"|No space left on device|Could not resolve host|Temporary failure in name resolution|Name or service not known"
     r"|cannot open shared object file|Service Unavailable|Connection reset by peer|\bOut of memory\b"
-    r"|^=+ .*\b\d+ (?:failed|errors?)\b.* =+$|^=+ (?:FAILURES|ERRORS|short test summary info) =+$",
+    r"|^=+ .*\b\d+ (?:failed|errors?)\b.* =+$|^=+ (?:FAILURES|ERRORS|short test summary info) =+$"
+    # Test runners' failure headers: Rust's panic, jest's `●`, TAP's `not ok`, Pester's `[-]`,
+    # PHPUnit's `There were 2 failures:` and `FAILURES!`, rake's `rake aborted!`.
+    r"|\bpanicked at\b|^\s*● |^not ok \d+|^\s*\[-\] |^There (?:were|was) \d+ (?:failures?|errors?)"
+    r"|^(?:FAILURES|ERRORS)!|\baborted!",
     re.IGNORECASE,
 )
 _CASED_ERRORS = re.compile(r"^(?:[\w.]+\.)?[A-Z]\w*(?:Error|Exception|Exit|Interrupt|Failure|Group)\b|^E(?: {3}|$)")
@@ -258,6 +263,11 @@ _TEST_HEADER = re.compile(r"^_{3,} .+ _{3,}$")
 _SUMMARY_LINE = re.compile(r"^(?:FAILED|ERROR|PASSED|SKIPPED|XFAIL|XPASS)\b")
 _CAPTURED = re.compile(r"^-+ (?:Captured|captured) .* -+$")
 _COMMAND = re.compile(r"^\$ \S")
+_PASSED_STEP = re.compile(r"\bexited with 0\b")  # Travis: `The command "x" exited with 0.`
+_HEADER = re.compile(r"^\s*[A-Za-z][\w ]{0,40}:\s*$")  # `Failures:`, `stack backtrace:`: a list follows
+_COUNTS = re.compile(r"\((?:failures|errors)=\d|\b\d+ (?:passed|failed|failures?|errors?|tests?)\b", re.IGNORECASE)
+OUTPUT_TAIL = 30  # lines of a failed command's output kept, its last
+_MAX_CONTINUATION = 150  # lines of an indented block kept after its error line
 _MAX_TRACEBACK = 2_000  # lines: Python's own are far shorter (it folds recursion)
 
 
@@ -283,6 +293,7 @@ class _Block:
     """Consecutive kept lines; a long one keeps its head and its tail."""
 
     max_lines: int
+    segment: int = 0  # the command whose output it is in (see `_Distiller.segment`)
     head: list[_Line] = field(default_factory=list)
     tail: deque[_Line] = field(default_factory=deque)
     best: int = 0
@@ -328,6 +339,15 @@ class _Distiller:
         self.mode_lines = 0  # lines in the current traceback mode
         self.command: tuple[int, str] | None = None  # the last command line seen
         self.evicted = False
+        # The log as steps: each command line (`$ make`, GitHub's `Run`) starts a segment; an
+        # exit status says whether it failed. The errors of a step that passed are not the cause.
+        self.segment = 0
+        self.failed: set[int] = set()
+        self.passed: set[int] = set()
+        self.output: deque[tuple[int, bytes]] = deque(maxlen=OUTPUT_TAIL)  # the segment's last lines
+        self.indent: int | None = None  # an error line's indentation, while its indented block goes on
+        self.continued = 0  # lines of that block kept so far
+        self.blanks = 0  # blank lines in a row inside it
 
     # Feeding ---------------------------------------------------------------------------------
 
@@ -359,7 +379,7 @@ class _Distiller:
         if not count:
             return
         self._close()
-        keep = min(count, self.recent.maxlen or 1)
+        keep = min(count, OUTPUT_TAIL)
         end = stop - 1  # the newline of the last line in the range
         lines = []
         for _ in range(keep):
@@ -368,12 +388,18 @@ class _Distiller:
             end = begin - 1
         self.number += count
         for offset, line in enumerate(reversed(lines)):
-            self.recent.append((self.number - keep + offset + 1, self._raw(line)))
+            numbered = (self.number - keep + offset + 1, self._raw(line))
+            self.output.append(numbered)
+            if offset >= keep - (self.recent.maxlen or 1):
+                self.recent.append(numbered)
 
     # One line ---------------------------------------------------------------------------------
 
     def _line(self, raw: bytes) -> None:
         text = normalise(raw)
+        if not self.mode and (text[:2] == "$ " or raw.find(b"##[group]Run ") >= 0):
+            self._step(text)
+        self.output.append((self.number, raw))
         if self.mode:
             self._in_mode(text)
         else:
@@ -385,21 +411,68 @@ class _Distiller:
             self._keep(text, line_score)
         elif self.after:
             self._add(text, CONTEXT)
-            self.after -= 1
+            if self._continues(text):
+                self.continued += 1
+            else:
+                self.after -= 1
         else:
+            if _PASSED_STEP.search(text):
+                self.passed.add(self.segment)
             self._remember(raw or text.encode(), text)
+
+    def _continues(self, text: str) -> bool:
+        """Whether a context line goes on the error's block: an indented listing under it
+        (a backtrace, a test's failure message, an assertion's diff) or under a `Header:`."""
+        if self.indent is None or self.continued >= _MAX_CONTINUATION:
+            return False
+        if not text.strip():
+            self.blanks += 1
+            return self.blanks <= 2
+        self.blanks = 0
+        if _indentation(text) > self.indent:
+            return True
+        if _HEADER.match(text):
+            self.indent = _indentation(text)
+            return True
+        self.indent = None
+        return False
+
+    def _step(self, text: str) -> None:
+        """A command line: the output that follows is a new step's."""
+        self._close()
+        self.segment += 1
+        self.output.clear()
+        self.command = (self.number, text)
+
+    def _failed_step(self) -> None:
+        """An exit status: the step failed; its output's last lines are kept as a block."""
+        if self.segment in self.failed:
+            return
+        self.failed.add(self.segment)
+        output = _Block(self.limits.max_lines, self.segment)
+        for number, raw in self.output:
+            text = normalise(raw)
+            if text.strip() and number < self.number:
+                output.add(number, text, LOCATION)
+        if output.size():
+            self._store(output)
 
     def _keep(self, text: str, line_score: int) -> None:
         """An error line: open a block (with the lines before it) unless one is open."""
         if self.block is None:
-            self.block = _Block(self.limits.max_lines)
+            self.block = _Block(self.limits.max_lines, self.segment)
             for number, raw in self.recent:
                 self.block.add(number, normalise(raw), CONTEXT)
         self.recent.clear()
         self.block.add(self.number, text, line_score)
-        self.after = self.limits.after
+        self.after = max(self.after, self.limits.after)
+        if _COUNTS.search(text):
+            self.indent = None  # a run's summary closes it: what follows is not its listing
+        elif self.indent is None or _indentation(text) <= self.indent:
+            self.indent, self.continued, self.blanks = _indentation(text), 0, 0
         if _EXIT.search(text):
             self._with_command()
+            self._failed_step()
         if _TRACEBACK.search(text):
             self.mode, self.mode_lines = "traceback", 0
         elif _PYTEST_SECTIONS.match(text):
@@ -409,7 +482,7 @@ class _Distiller:
 
     def _add(self, text: str, line_score: int) -> None:
         if self.block is None:
-            self.block = _Block(self.limits.max_lines)
+            self.block = _Block(self.limits.max_lines, self.segment)
         self.block.add(self.number, text, line_score)
 
     def _remember(self, raw: bytes, text: str) -> None:
@@ -458,7 +531,7 @@ class _Distiller:
         if self.command is None or self.block is None or self.command[0] >= self.block.start:
             return
         number, text = self.command
-        command = _Block(self.limits.max_lines)
+        command = _Block(self.limits.max_lines, self.segment)
         command.add(number, text, ERROR)
         self._store(command)
         self.command = None
@@ -468,6 +541,7 @@ class _Distiller:
             self._store(self.block)
             self.block = None
         self.after = 0
+        self.indent = None
 
     def _store(self, block: _Block) -> None:
         """Keep a closed block; past the memory budget, drop the least telling older block."""
@@ -486,7 +560,10 @@ class _Distiller:
     def excerpt(self, redactor: Redactor) -> Excerpt:
         self._close()
         blocks = self.closed or self._tail_block()
-        chosen, truncated = _choose(blocks, self.limits, redactor)
+        # Segment 0 is the log before any command line: no step is known there.
+        tiers = {segment: 0 for segment in self.failed if segment}
+        tiers |= {segment: 2 for segment in self.passed - self.failed}
+        chosen, truncated = _choose(blocks, self.limits, redactor, tiers)
         return Excerpt(
             text="\n".join(text for _, text in chosen),
             lines=tuple(number for number, _ in chosen),
@@ -515,22 +592,48 @@ def _candidates(block: bytes, start: int, end: int) -> list[int]:
                 found = haystack.find(needle, block.find(b"\n", found) + 1, end)
     for match in _POSITION.finditer(block, start, end):
         starts.add(block.rfind(b"\n", start, match.start()) + 1 or start)
+    starts.update(_commands(block, start, end))
     return sorted(starts)
 
 
-def _choose(blocks: list[_Block], limits: Limits, redactor: Redactor) -> tuple[list[tuple[int, str]], bool]:
-    """The blocks' lines that fit the limits, in two passes over the blocks by rank (the
-    last block first, then the most telling, then the earliest): first each block's error
-    lines, so that every failure is named; then their context, from the end of each block
-    (a traceback's end is its exception) backwards."""
+def _commands(block: bytes, start: int, end: int) -> Iterator[int]:
+    """The lines that may be a Travis or GitLab job's command, `$ make test`: a `$` and a space
+    at the line's start or after the colour or erase code the runner prints before it. One
+    byte is the fastest search there is (memchr); `$` elsewhere costs a look at two bytes."""
+    found = block.find(b"$", start, end)
+    while found >= 0:
+        if block[found + 1 : found + 2] == b" " and (found == start or block[found - 1] in _BEFORE_PROMPT):
+            yield block.rfind(b"\n", start, found) + 1 or start
+        found = block.find(b"$", found + 1, end)
+
+
+_BEFORE_PROMPT = frozenset(b"\nKm")  # a line's start, `ESC[0K` (Travis), `ESC[32;1m` (GitLab)
+
+
+def _choose(
+    blocks: list[_Block], limits: Limits, redactor: Redactor, tiers: dict[int, int]
+) -> tuple[list[tuple[int, str]], bool]:
+    """The blocks' lines that fit the limits, in passes over the blocks by rank (the last
+    block first, then those of a step that failed, then the most telling, then the
+    earliest; a step that passed last): first the blocks of the failed steps whole, while
+    they fit (a long failure block before shorter context); then each block's error lines,
+    so that every failure is named; then their context, from the end of each block (a
+    traceback's end is its exception) backwards. `tiers` ranks a block by its step: 0 failed,
+    1 unknown, 2 passed."""
     if not blocks:
         return [], False  # an empty log
-    ranked = [blocks[-1], *sorted(blocks[:-1], key=lambda b: (-b.best, b.start))]
+    rank = [tiers.get(block.segment, 1) for block in blocks]
+    order = sorted(range(len(blocks) - 1), key=lambda i: (rank[i], -blocks[i].best, blocks[i].start))
+    ranked = [blocks[-1], *(blocks[i] for i in order)]
+    ranks = [rank[-1], *(rank[i] for i in order)]
     budget = _Budget(limits.max_lines, limits.max_bytes)
     texts = [_redacted(block.lines(), redactor) for block in ranked]
-    for lines in texts:
+    for lines, tier in zip(texts, ranks, strict=True):
+        if tier == 0:
+            budget.take_all(lines)
+    for lines, tier in zip(texts, ranks, strict=True):
         for number, text, line_score in lines:
-            if line_score >= ERROR or number == lines[0][0]:
+            if (line_score >= ERROR and tier < 2) or number == lines[0][0]:
                 budget.take(number, text)
     for lines in texts:
         if not budget.take_all(lines):
@@ -565,6 +668,10 @@ class _Budget:
         for number, text in new:
             self.take(number, text)
         return True
+
+
+def _indentation(text: str) -> int:
+    return len(text) - len(text.lstrip())
 
 
 def _redacted(lines: list[_Line], redactor: Redactor) -> list[_Line]:

@@ -10,6 +10,7 @@ bytes, and the parsers must see what the tool printed:
 - ANSI escape sequences (colours, cursor moves, OSC hyperlinks and titles);
 - carriage-return redraws: a progress bar rewrites its line with `\\r`; what remains on the
   screen is the text after the last `\\r` (CRLF line ends are not redraws);
+- Travis CI's `travis_time:start:id` / `travis_fold:end:name` markers;
 - GitHub's workflow commands (`##[group]Run pytest`, `##[endgroup]`, `##[error]msg`) and
   GitLab's `section_start:<time>:<name>` / `section_end:` markers;
 - bytes that are not UTF-8 (decoded with U+FFFD), other control characters, and the
@@ -35,6 +36,10 @@ _TIMESTAMP = re.compile(
 _SECTION = re.compile(r"section_(?:start|end):\d+:[\w.-]+(?:\[[^\]]*\])?")
 _COMMAND = re.compile(r"^##\[(?P<name>[a-z]+)\](?P<text>.*)$", re.DOTALL)
 _SHOWN_AS = {"error": "Error: ", "warning": "Warning: ", "notice": "Notice: "}
+# Travis CI's timing and folding markers, glued to the text of the line they share.
+_TRAVIS = re.compile(
+    r"travis_(?:time:(?:start:\w+|end:\w+:start=\d+,finish=\d+,duration=\d+)|fold:(?:start|end):[\w.-]+)"
+)
 
 def decode(raw: bytes) -> str:
     """UTF-8 text of `raw`; bytes that are not UTF-8 become U+FFFD."""
@@ -55,6 +60,8 @@ def normalise(raw: bytes | str) -> str:
         text = _last_redraw(text)
     if "section_" in text:
         text = _SECTION.sub("", text)
+    if "travis_" in text:
+        text = _TRAVIS.sub("", text)
     if text.startswith("##["):
         text = _workflow_command(text)
     return strip_invisible(text)
