@@ -1,4 +1,8 @@
-"""What the command line prints besides results: progress and warnings on stderr, the page on stdout."""
+"""What the command line prints besides results: progress and warnings on stderr, the page on stdout.
+
+Messages carry the repository's text (test ids, paths, commands, reasons): printed through
+`invisible_gone` (no escape sequence reaches the terminal) and escaped (no rich markup).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,8 @@ from collections.abc import Callable
 
 from rich.console import Console
 from rich.markup import escape
+
+from suture.untrusted import invisible_gone
 
 Progress = Callable[[str], None]
 
@@ -23,11 +29,12 @@ def progress(quiet: bool) -> Progress:
     err = Console(stderr=True, highlight=False, emoji=False)
 
     def say(message: str) -> None:
-        err.print(f"[dim]suture:[/] {escape(message)}", soft_wrap=True)
+        err.print(f"[dim]suture:[/] {escape(invisible_gone(message))}", soft_wrap=True)
 
     return say
 
 
 def warn(message: str) -> None:
     """What must be said on every run, --quiet or not (running without a sandbox, say)."""
-    Console(stderr=True, highlight=False, emoji=False).print(f"[bold red]suture: {escape(message)}[/]", soft_wrap=True)
+    text = escape(invisible_gone(message))
+    Console(stderr=True, highlight=False, emoji=False).print(f"[bold red]suture: {text}[/]", soft_wrap=True)

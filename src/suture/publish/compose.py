@@ -1,4 +1,9 @@
-"""Compose: pick the winning verdict and write the proposal (commit message, title, body)."""
+"""Compose: pick the winning verdict and write the proposal (commit message, title, body).
+
+Error types, messages, paths, test ids, commands and rationales are the repository's text
+(docs/security.md: "text that escapes its frame"): each goes through `suture.untrusted` on
+one line or in a code span, so none starts a heading, a link, an image, HTML or a mention.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ from collections.abc import Sequence
 
 from suture.records import Build, CheckRun, Diagnosis, Failure, Proposal, Usage, Verdict
 from suture.run.git import BRANCH_PREFIX, TRAILER
+from suture.untrusted import code_span, invisible_gone, one_line
 
 MAX_BODY = 60_000  # GitHub rejects bodies over 65,536 characters
 
@@ -30,15 +36,17 @@ def propose(build: Build, diagnosis: Diagnosis, verdict: Verdict, *, usage: Usag
     title = summary(failure)
     message = (
         f"{title}\n\n"
-        f"{failure.error_type}: {failure.message}\n"
-        f"{verdict.candidate.rationale}\n\n"
-        f"Verified by suture: {verdict.reason}.\n\n"
+        f"{one_line(_headline(failure), 1000)}\n"
+        f"{one_line(verdict.candidate.rationale, 2000)}\n\n"
+        f"Verified by suture: {one_line(verdict.reason, 1000)}.\n\n"
         f"Suture-Fingerprint: {diagnosis.fingerprint}\n"
         f"{TRAILER}\n"
     )
     model = f"\n### Language model\n{spent(usage)}\n" if usage else ""
     if "llm:" not in verdict.candidate.origin:  # the PR says which kind of fixer wrote it (origins compose: a+b)
-        model += f"\n### Fixer\nDeterministic: `{verdict.candidate.origin}`; no language model wrote this fix.\n"
+        model += (
+            f"\n### Fixer\nDeterministic: {code_span(verdict.candidate.origin)}; no language model wrote this fix.\n"
+        )
     return Proposal(
         branch=f"{BRANCH_PREFIX}{diagnosis.fingerprint}",
         commit_message=message,
@@ -59,34 +67,39 @@ def _addressed(diagnosis: Diagnosis, verdict: Verdict) -> Failure:
 
 def summary(failure: Failure) -> str:
     where = failure.location
-    place = f" in {where.path}" if where else ""
-    what = failure.error_type or f"failing {failure.tool} check"
+    place = f" in {one_line(where.path, 120)}" if where else ""
+    what = one_line(failure.error_type, 60) or f"failing {one_line(failure.tool, 40)} check"
     return f"Fix {what}{place}"
+
+
+def _headline(failure: Failure) -> str:
+    return f"{failure.error_type}: {failure.message}" if failure.error_type else failure.message
 
 
 def body(build: Build, diagnosis: Diagnosis, verdict: Verdict) -> str:
     """The proposal's description (the PR body on a forge): evidence, log text only in code blocks."""
     failure = _addressed(diagnosis, verdict)
     where = failure.location
-    tests = "\n".join(f"- `{t}`" for t in diagnosis.failing_tests) or "- (no test ran: collection failed)"
+    tests = "\n".join(f"- {code_span(t, 300)}" for t in diagnosis.failing_tests) or "- (no test ran: collection failed)"
     return "\n".join(
         [
             "### Root cause",
-            *fenced(f"{failure.error_type}: {failure.message}" if failure.error_type else failure.message),
-            f"Raised at `{where.path}:{where.line}`." if where else "",
+            *fenced(invisible_gone(_headline(failure))),
+            f"Raised at {code_span(f'{where.path}:{where.line}', 300)}." if where else "",
             "",
             "### Failing tests",
             tests,
             "",
-            f"### Fix ({verdict.candidate.origin}, {verdict.candidate.size} changed lines)",
-            verdict.candidate.rationale,
+            f"### Fix ({one_line(verdict.candidate.origin, 100)}, {verdict.candidate.size} changed lines)",
+            one_line(verdict.candidate.rationale, 2000),
             "",
-            *fenced(verdict.candidate.diff.rstrip(), "diff"),
+            *fenced(invisible_gone(verdict.candidate.diff.rstrip()), "diff"),
             "",
             "### Verification",
             table(verdict.before, verdict.after),
             "",
-            f"Tests collected: {verdict.tests_before} before, {verdict.tests_after} after. {verdict.reason}.",
+            f"Tests collected: {verdict.tests_before} before, {verdict.tests_after} after. "
+            f"{one_line(verdict.reason, 1000)}.",
             "",
             f"Base commit `{build.base_sha}`. Fingerprint `{diagnosis.fingerprint}`.",
             "",
@@ -115,7 +128,8 @@ def table(before: Sequence[CheckRun], after: Sequence[CheckRun]) -> str:
     rows = ["| check | before | after |", "|---|---|---|"]
     after_by = {check.command: check for check in after}
     for check in before:
-        rows.append(f"| `{check.command}` | {describe(check)} | {describe(after_by.get(check.command))} |")
+        cell = code_span(check.command, 300).replace("|", "\\|")  # a pipe would end the cell, even in code
+        rows.append(f"| {cell} | {describe(check)} | {describe(after_by.get(check.command))} |")
     return "\n".join(rows)
 
 

@@ -17,6 +17,7 @@ from suture import diffpaths
 from suture.publish.compose import MAX_BODY
 from suture.records import Proposal
 from suture.run.git import BRANCH_PREFIX, TRAILER
+from suture.untrusted import code_span, invisible_gone
 
 FINGERPRINT_TRAILER = "Suture-Fingerprint"
 DEPENDENCY_FILES = re.compile(
@@ -45,8 +46,8 @@ def risks(patch: str) -> tuple[str, ...]:
     """What a reviewer should look at twice; empty for a small change to source files."""
     paths = changed_paths(patch)
     changed = sum(1 for line in patch.splitlines() if line[:1] in "+-" and not line.startswith(("+++", "---")))
-    found = [f"touches dependencies: `{p}`" for p in paths if DEPENDENCY_FILES.search(p)]
-    found += [f"touches CI configuration: `{p}`" for p in paths if CI_FILES.search(p)]
+    found = [f"touches dependencies: {code_span(p)}" for p in paths if DEPENDENCY_FILES.search(p)]
+    found += [f"touches CI configuration: {code_span(p)}" for p in paths if CI_FILES.search(p)]
     if changed > LARGE_DIFF:
         found.append(f"large diff: {changed} changed lines")
     return tuple(found)
@@ -80,7 +81,7 @@ def compose(proposal: Proposal, *, run_url: str = "", hosts: tuple[str, ...] = (
 
 
 def one_line(title: str) -> str:
-    return sanitise(" ".join(title.split()), ())[:200]
+    return sanitise(" ".join(invisible_gone(title).split()), ())[:200]
 
 
 def _capped(body: str) -> str:
@@ -113,6 +114,8 @@ _LINK = re.compile(r"\[([^\]]*)\]\(([^)\s]*)[^)]*\)")
 _REFERENCE = re.compile(r"^\s*\[[^\]]+\]:\s*\S+.*$")
 _URL = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s)>\]`]+")
 _CODE_SPAN = re.compile(r"(`+)(.+?)\1")
+# An @mention outside code notifies a user or a whole team: shown as code, it is only text.
+_MENTION = re.compile(r"(?<![\w`@])@[A-Za-z0-9][\w.-]*(?:/[\w.-]+)?")
 
 
 def sanitise(markdown: str, hosts: tuple[str, ...]) -> str:
@@ -150,6 +153,10 @@ def _prose(text: str, hosts: tuple[str, ...]) -> str:
     text = _IMAGE.sub(lambda m: f"(image removed: {m.group(1)})" if m.group(1) else "(image removed)", text)
     text = _LINK.sub(lambda m: m.group(0) if _allowed(m.group(2), hosts) else m.group(1), text)
     text = _URL.sub(lambda m: m.group(0) if _allowed(m.group(0), hosts) else f"`{m.group(0)}`", text)
+    parts = re.split(r"(`[^`]*`)", text)  # the URLs just put in code stay as they are
+    text = "".join(
+        part if index % 2 else _MENTION.sub(lambda m: code_span(m[0]), part) for index, part in enumerate(parts)
+    )
     return text.replace("<", "&lt;").replace(">", "&gt;")
 
 
