@@ -1,0 +1,150 @@
+"""Distil on CI logs of other languages and runners: the rules of issue 19, one row each.
+
+The logs in tests/data/ci are written here, modelled on the shapes of real Travis CI and
+GitLab logs in LogChunks (Brandt, Panichella, Beller, MSR 2020; CC-BY-4.0): a few lines of
+each failure's text are quoted from it (the rake, jest, TAP, PHPUnit, Rust and Vim
+failures), the rest is made up.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from suture.diagnose.distil import Limits, distil
+from suture.diagnose.logtext import normalise
+
+DATA = Path(__file__).parent / "data" / "ci"
+SMALL = Limits(max_lines=40)
+
+CASES = [
+    pytest.param(
+        "travis_rake.log",
+        Limits(),
+        # The failed step's output, though only its first line says "aborted".
+        ["No Rakefile found (looking for: rakefile, Rakefile, rakefile.rb, Rakefile.rb)", "$ rake"],
+        ["Collecting pkg59==1.59"],
+        id="failed step's last lines",
+    ),
+    pytest.param(
+        "travis_lint_no_marker.log",
+        Limits(),
+        ["README.md:2186:Line longer than 80 characters.", "guide.md:12:Trailing spaces."],
+        [],
+        id="failed step without an error word",
+    ),
+    pytest.param(
+        "travis_passed_step_errors.log",
+        Limits(max_lines=20),
+        ["--- FAIL: TestSync (0.18s)", "    sync_test.go:679: failed to synchronise blocks: hash chain is invalid"],
+        ["src/vendor/x3.c:3: error: expected ';' (ignored, vendored)"],
+        id="a passed step's errors rank last",
+    ),
+    pytest.param(
+        "rust_panic_backtrace.log",
+        Limits(),
+        [
+            "thread 'main' panicked at 'command did not execute successfully, got: exit code: 77', build.rs:370:9",
+            "stack backtrace:",
+            "   0: 0x550000 - std::panicking::frame_0::h0000",
+            "  11: 0x55000b - std::panicking::frame_11::h000b",
+            "             at src/libstd/panicking.rs:111",
+        ],
+        [],
+        id="indented backtrace under a Header:",
+    ),
+    pytest.param(
+        "jest_failure_block.log",
+        SMALL,
+        [
+            " FAIL  test/prefixes.test.js (11.4s)",
+            "  ● prevents doubling prefixes",
+            "    Expected value to equal:",
+            "        -ms-grid-row: 5;",
+            "      at Object.<anonymous> (test/prefixes.test.js:57:7)",
+        ],
+        [" PASS  test/c20.test.js"],
+        id="jest failure block whole",
+    ),
+    pytest.param(
+        "vim_failures_list.log",
+        Limits(),
+        [
+            "\tFrom test_popupwin.vim:",
+            "\tRun 4:",
+            "\tGiving up after 4 runs",
+            "make: *** [report] Error 1",
+        ],
+        [],
+        id="Failures: list",
+    ),
+    pytest.param(
+        "tap_not_ok.log",
+        Limits(),
+        ["not ok 2 no errors", "    operator: notOk", "    at: Test.<anonymous> (test/test-order.js:57:7)"],
+        [],
+        id="TAP not ok",
+    ),
+    pytest.param(
+        "phpunit_failures.log",
+        Limits(),
+        [
+            "There were 2 failures:",
+            "1) App\\Tests\\ClockTest::testTime",
+            "Failed asserting that 1564764245 is identical to 1234567892.",
+            "FAILURES!",
+        ],
+        [],
+        id="PHPUnit failures",
+    ),
+    pytest.param(
+        "gitlab_failed_job.log",
+        Limits(max_lines=12),
+        ["$ flake8 src", "src/shop/cart.py:7:16: F821 undefined name 'itms'", "ERROR: Job failed: exit code 1"],
+        ["Collecting pkg30==1.30"],
+        id="GitLab command and exit",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "limits", "kept", "dropped"), CASES)
+def test_a_ci_failure_is_kept(name: str, limits: Limits, kept: list[str], dropped: list[str]) -> None:
+    excerpt = distil(DATA / name, limits=limits)
+
+    lines = excerpt.text.split("\n")
+    for line in kept:
+        assert line in lines
+    for line in dropped:
+        assert line not in lines
+    assert len(lines) <= limits.max_lines
+
+
+def test_a_summary_ends_the_listing_under_it() -> None:
+    # `FAILED (failures=1)` closes a unittest run: the indented lines after it are other output.
+    log = "\n".join(
+        ["ERROR: test_x (t.T.test_x)", "AssertionError: 1 != 2", "", "FAILED (failures=1)"]
+        + [f"  Post job cleanup {i}" for i in range(100)]
+        + ["make: *** [check] Error 1"]
+    )
+    lines = distil([log.encode()]).text.split("\n")
+
+    assert "FAILED (failures=1)" in lines
+    assert "  Post job cleanup 20" not in lines
+
+
+@pytest.mark.parametrize(
+    ("raw", "shown"),
+    [
+        (b"travis_time:start:163961b8\r\x1b[0K$ rake\r\n", "$ rake"),
+        (b"travis_time:end:16b:start=1448,finish=1449,duration=117\r\x1b[0K\r\n", ""),
+        (
+            b'travis_time:end:1f:start=1,finish=2,duration=5\x1b[0K\x1b[31;1mThe command "x" exited with 1.\x1b[0m',
+            'The command "x" exited with 1.',
+        ),
+        (b"travis_fold:start:install.1\r\x1b[0Ktravis_time:start:0a\r\x1b[0K$ pip install x", "$ pip install x"),
+        (b"travis_fold:end:install.1\r\x1b[0K", ""),
+    ],
+)
+def test_travis_markers_are_not_text(raw: bytes, shown: str) -> None:
+    assert normalise(raw) == shown
