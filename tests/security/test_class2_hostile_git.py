@@ -71,9 +71,7 @@ def plain_git(lab: Lab, *commands: str) -> Evidence:
     return lab.host(["sh", "-c", script])
 
 
-@ATTACKS.add(
-    "gitfile-to-dir-fsmonitor", expect=LISTENER, open=f"git add --all between two checks runs core.fsmonitor: {HOST}"
-)
+@ATTACKS.add("gitfile-to-dir-fsmonitor", expect=LISTENER)
 def gitfile_to_dir_fsmonitor(lab: Lab, held: bool) -> Evidence:
     """conftest.py turns the worktree's .git file into a directory whose config sets core.fsmonitor."""
     call = '_hostile_git(".git", "[core]\\n\\tfsmonitor = @PAYLOAD@\\n")'
@@ -81,7 +79,7 @@ def gitfile_to_dir_fsmonitor(lab: Lab, held: bool) -> Evidence:
     return heal(lab, held) if held else plain_git(lab, "git status --porcelain")
 
 
-@ATTACKS.add("gitfile-redirect-fsmonitor", expect=LISTENER, open=f"a .git file redirected into the tree: {HOST}")
+@ATTACKS.add("gitfile-redirect-fsmonitor", expect=LISTENER)
 def gitfile_redirect_fsmonitor(lab: Lab, held: bool) -> Evidence:
     """.git stays a file, but now says `gitdir: <tree>/.cache/g`, a directory with core.fsmonitor."""
     call = '_hostile_git(".cache/g", "[core]\\n\\tfsmonitor = @PAYLOAD@\\n")'
@@ -89,7 +87,7 @@ def gitfile_redirect_fsmonitor(lab: Lab, held: bool) -> Evidence:
     return heal(lab, held) if held else plain_git(lab, "git status --porcelain")
 
 
-@ATTACKS.add("relative-hookspath", expect=LISTENER, open=f"a relative core.hooksPath in the tree's new git dir: {HOST}")
+@ATTACKS.add("relative-hookspath", expect=LISTENER)
 def relative_hookspath(lab: Lab, held: bool) -> Evidence:
     """The new git directory sets core.hooksPath = .githooks (relative, in the tree) with post-index-change."""
     call = (
@@ -102,7 +100,7 @@ def relative_hookspath(lab: Lab, held: bool) -> Evidence:
     return heal(lab, held) if held else plain_git(lab, "git add --all", "git status --porcelain")
 
 
-@ATTACKS.add("clean-filter", expect=LISTENER, open=f"git add --all between two checks runs a clean filter: {HOST}")
+@ATTACKS.add("clean-filter", expect=LISTENER)
 def clean_filter(lab: Lab, held: bool) -> Evidence:
     """The new git directory defines filter.lfs.clean; .gitattributes sends every file through it."""
     call = (
@@ -113,9 +111,7 @@ def clean_filter(lab: Lab, held: bool) -> Evidence:
     return heal(lab, held) if held else plain_git(lab, "git add --all")
 
 
-@ATTACKS.add(
-    "submodule-nested-repo", expect=LISTENER, open=f"git status recurses into a planted submodule repo: {HOST}"
-)
+@ATTACKS.add("submodule-nested-repo", expect=LISTENER)
 def submodule_nested_repo(lab: Lab, held: bool) -> Evidence:
     """The commit has a submodule vendor/lib; sitecustomize.py plants a repository there with core.fsmonitor.
 

@@ -150,7 +150,7 @@ def _options(place: Place | None, *, network: bool) -> list[str]:
     if network:
         values += list(_user_config().http)
     if place is not None:
-        values += [f"{key}=" for key in _drivers(place.common, place.git_dir)]
+        values += _drivers(place.common, place.git_dir)
     return [option for value in values for option in ("-c", value)]
 
 
@@ -226,8 +226,12 @@ def _drivers(common: str, git_dir: str) -> tuple[str, ...]:
     if key not in _DRIVERS:
         argv = ["git", f"--git-dir={git_dir}", *_options(None, network=False), "config", "--list", "-z"]
         listing = run(argv, cwd=git_dir, env=_environment(None, network=False), check=False).stdout
-        names = (entry.partition("\n")[0] for entry in listing.split("\0"))
-        _DRIVERS[key] = tuple(dict.fromkeys(name for name in names if _DRIVER.match(name)))
+        names = [entry.partition("\n")[0] for entry in listing.split("\0")]
+        matched = [match for name in names if (match := _DRIVER.match(name))]
+        blanked = [f"{match.group(0)}=" for match in matched]
+        # A filter marked required fails every checkout once blanked: it is not required here.
+        blanked += [f"filter.{match.group(2)}.required=false" for match in matched if match.group(2)]
+        _DRIVERS[key] = tuple(dict.fromkeys(blanked))
     return _DRIVERS[key]
 
 
