@@ -54,10 +54,11 @@ def test_a_head_that_turns_the_sandbox_off_does_not(tmp_path: Path, how: str) ->
     assert snapshot(repo) == before
 
 
-def test_without_a_base_the_head_would_turn_it_off(tmp_path: Path) -> None:
-    """The control: the head's config is what disables the sandbox when it is trusted."""
+def test_trusted_the_head_would_turn_it_off(tmp_path: Path) -> None:
+    """The control: the head's config is what disables the sandbox when it is trusted (named as the base;
+    without a base its sandbox key is ignored: tests/test_config_secrets.py)."""
     repo = make_fork_pr(tmp_path / "repo")
-    code, result, stderr = heal(repo, env=broken_bwrap(tmp_path / "bin"))
+    code, result, stderr = heal(repo, "--base", "fork", env=broken_bwrap(tmp_path / "bin"))
     assert "WARNING: no sandbox" in stderr
     assert result.get("sandbox") == "none", stderr
     assert code in (0, 1)
@@ -81,7 +82,7 @@ def test_the_heads_variables_and_budget_do_not_apply(tmp_path: Path) -> None:
 def test_with_the_heads_config_the_variable_gets_through(tmp_path: Path) -> None:
     """The control: trusted, the head's env-allow lets the variable reach the check."""
     repo = make_fork_pr(tmp_path / "repo")
-    code, result, stderr = heal(repo, env={"FORK_VISIBLE": "from the fork's config"})
+    code, result, stderr = heal(repo, "--base", "fork", env={"FORK_VISIBLE": "from the fork's config"})
     failing = [t for f in result["failures"] for t in f["test_ids"]]  # type: ignore[attr-defined]
     assert "tests/test_env.py::test_no_fork_variable" in failing, stderr
     assert code == 1
@@ -158,15 +159,16 @@ def test_a_fork_whose_base_is_not_in_the_clone_is_refused(tmp_path: Path) -> Non
 
 
 def test_a_same_repository_pull_request_without_its_base_uses_its_head(tmp_path: Path) -> None:
-    """Its author could change the CI configuration itself: HEAD's applies, and the run says why."""
+    """Its author could change the CI configuration itself: HEAD's applies, and the run says why;
+    but not its keys that steer a secret (sandbox = "none" here), which need a trusted base."""
     repo = make_fork_pr(tmp_path / "repo")
     env = {**broken_bwrap(tmp_path / "bin"), **_ci_env("gitlab", tmp_path, "release-9", fork=False)}
 
-    code, result, stderr = heal(repo, "--dry-run", env=env)
+    code, _, stderr = heal(repo, "--dry-run", env=env)
 
     assert "the pull request's base release-9 is not in this clone: HEAD's configuration applies" in stderr
-    assert result.get("sandbox") == "none", stderr
-    assert code in (0, 1)
+    assert "sandbox in pyproject.toml [tool.suture] is ignored" in stderr
+    assert code == 2 and "the sandbox cannot start" in stderr and "WARNING: no sandbox" not in stderr
 
 
 def test_diagnose_takes_its_configuration_from_the_base_too(tmp_path: Path) -> None:
@@ -174,7 +176,7 @@ def test_diagnose_takes_its_configuration_from_the_base_too(tmp_path: Path) -> N
     env = broken_bwrap(tmp_path / "bin")
 
     trusted = suture(repo, "diagnose", "--test-cmd", PYTEST, "--base", "main", env=env)
-    headed = suture(repo, "diagnose", "--test-cmd", PYTEST, env=env)
+    headed = suture(repo, "diagnose", "--test-cmd", PYTEST, "--base", "fork", env=env)
 
     assert trusted.returncode == 2 and "the sandbox cannot start" in trusted.stderr, trusted.stderr
     assert headed.returncode == 1 and "WARNING: no sandbox" in headed.stderr, headed.stderr  # the control

@@ -127,7 +127,7 @@ def test_edits_to_ci_configuration_or_tests_are_rejected_before_they_are_applied
             openai_reply(replace("tests/test_calc.py", "    assert add(2, 3) == 5", "    assert True")),
         )
 
-        code, result, _ = heal(repo)  # provider, model and endpoint from [tool.suture]
+        code, result, _ = heal(repo, "--base", "main")  # provider, model and endpoint from the trusted [tool.suture]
 
     assert code == 1
     assert result["status"] == "unfixed"

@@ -43,8 +43,12 @@ def anthropic_server() -> Iterator[FakeServer]:
         yield server
 
 
-def settings(provider: str = "openai", *, base_url: str | None = None, **budget: float) -> ModelSettings:
-    return ModelSettings(provider=provider, model="fake", base_url=base_url, api_key_env=None, budget=Budget(**budget))  # type: ignore[arg-type]
+def settings(
+    provider: str = "openai", *, base_url: str | None = None, api_key_env: str | None = None, **budget: float
+) -> ModelSettings:
+    return ModelSettings(
+        provider=provider, model="fake", base_url=base_url, api_key_env=api_key_env, budget=Budget(**budget)
+    )  # type: ignore[arg-type]
 
 
 def keys(**environ: str) -> dict[str, str]:
@@ -53,7 +57,9 @@ def keys(**environ: str) -> dict[str, str]:
 
 def test_openai_request_and_usage(openai_server: FakeServer) -> None:
     openai_server.queue(openai_reply("the fix", prompt_tokens=321, completion_tokens=12))
-    provider = providers.connect(settings(base_url=openai_server.url), keys(OPENAI_API_KEY="sk-test").get)
+    # The variable named (--api-key-env): a provider's own key goes to a loopback port only then.
+    chosen = settings(base_url=openai_server.url, api_key_env="OPENAI_API_KEY")
+    provider = providers.connect(chosen, keys(OPENAI_API_KEY="sk-test").get)
 
     reply = provider.complete("the rules", "the failure", max_tokens=500, timeout=10)
 
@@ -71,7 +77,7 @@ def test_openai_request_and_usage(openai_server: FakeServer) -> None:
 
 def test_anthropic_request_and_usage(anthropic_server: FakeServer) -> None:
     anthropic_server.queue(anthropic_reply("the fix", input_tokens=400, output_tokens=20))
-    chosen = settings("anthropic", base_url=anthropic_server.url)
+    chosen = settings("anthropic", base_url=anthropic_server.url, api_key_env="ANTHROPIC_API_KEY")
     provider = providers.connect(chosen, keys(ANTHROPIC_API_KEY="sk-ant-test").get)
 
     reply = provider.complete("the rules", "the failure", max_tokens=500, timeout=10)

@@ -66,7 +66,8 @@ def test_opting_out_works_and_warns(tmp_path: Path, how: str) -> None:
     if how == "config":
         files["pyproject.toml"] = '[tool.suture]\nsandbox = "none"\n'
     repo = make_repo(tmp_path / "repo", files)
-    extra = ("--sandbox", "none") if how == "flag" else ()
+    # From the configuration only when its commit is a trusted base: a commit under test may not turn it off.
+    extra = ("--sandbox", "none") if how == "flag" else ("--base", "main")
 
     done = suture(repo, "heal", "--json", "--quiet", "--test-cmd", PYTEST, *extra, env=broken_bwrap(tmp_path / "bin"))
 

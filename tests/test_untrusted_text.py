@@ -22,7 +22,7 @@ from suture.cli import output, render
 from suture.loop.heal import Outcome
 from suture.publish import compose
 from suture.publish.forges import pr
-from suture.records import Build, Candidate, CheckRun, Diagnosis, Failure, Frame, Published, Verdict
+from suture.records import Build, Candidate, CheckRun, Diagnosis, Failure, Frame, Proposal, Published, Verdict
 
 OSC8 = "\x1b]8;;http://evil\x1b\\"
 HOSTILE = (
@@ -62,14 +62,15 @@ def _records() -> tuple[Build, Diagnosis, Verdict]:
     return Build(repo="/repo", base_sha="0" * 40, checks=(_check(1),)), diagnosis, verdict
 
 
-def _pull_request() -> tuple[compose.Proposal, pr.Text]:
+def _pull_request() -> tuple[Proposal, pr.Text]:
     build, diagnosis, verdict = _records()
     proposal = compose.propose(build, diagnosis, verdict)
     return proposal, pr.compose(proposal, hosts=("forge.test",))
 
 
 def _html(markdown: str) -> str:
-    return MarkdownIt("commonmark").enable("table").render(markdown)
+    html: str = MarkdownIt("commonmark").enable("table").render(markdown)
+    return html
 
 
 def _outside_code(html: str) -> str:

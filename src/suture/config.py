@@ -18,10 +18,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from suture.errors import ConfigError, UsageError
+from suture.errors import ConfigError, SutureError, UsageError
+from suture.llm import providers
 from suture.llm import settings as llm_settings
 from suture.publish.forges import settings as publish_settings
 from suture.records import DEFAULT_MAX_FILES, DEFAULT_MAX_LINES, Rules
+from suture.redact import Redactor, looks_random
 from suture.run import git
 from suture.run.sandbox import DEFAULT, SANDBOXES, SECRET_NAME
 from suture.run.source import Source
@@ -61,6 +63,7 @@ class Config:
     )  # see forges.settings
     policy: Rules = field(default_factory=Rules)  # protect, allow-paths, max-files, max-lines
     llm_flags: llm_settings.Flags = field(default_factory=llm_settings.Flags)  # the model's flags, over `llm`
+    ignored: tuple[str, ...] = ()  # what the configuration said that does not apply, and why: the CLI warns
 
     def over(self, flags: Flags) -> Config:
         """This configuration with the command line's flags over it: the one place they meet."""
@@ -88,9 +91,12 @@ class Config:
 
 def resolve(path: Path, flags: Flags, *, base: str | None = None) -> Config:
     """The configuration of the repository at `path`, read once from the trusted commit (`base`,
-    else HEAD), with the flags over it."""
+    else HEAD), with the flags over it. Without a base, HEAD's keys that steer a secret do not
+    apply (`untrusted`), and `ignored` says so."""
     repo = git.toplevel(path)
-    return trusted(repo, git.head_sha(repo), base).over(flags)
+    found = trusted(repo, git.head_sha(repo), base)
+    settings = (found if base is not None else untrusted(found, flags)).over(flags)
+    return dataclasses.replace(settings, ignored=(*settings.ignored, *_withheld(settings)))
 
 
 def trusted(repo: Path, sha: str, base: str | None) -> Config:
@@ -102,6 +108,78 @@ def trusted(repo: Path, sha: str, base: str | None) -> Config:
     if found is None:
         raise UsageError(f"--base {base!r} is not a commit of this repository: fetch it, or name a branch or sha")
     return load(Source(repo, found))
+
+
+# Keys that route a secret or admit one (docs/security.md, "configuration steering a secret"),
+# and how a user sets them instead. The commit under test could otherwise send the user's model
+# key to a server of its own (base-url, api-key-env, provider) or let a token into the sandbox
+# (env-allow, sandbox = "none"): they apply only from the command line, the environment or a
+# trusted base's configuration (--base, a pull request's target). Forge URLs are flags only.
+STEERING = {
+    "base-url": "--base-url URL",
+    "api-key-env": "--api-key-env VAR",
+    "provider": "--provider NAME",
+    "env-allow": "--env-allow NAME",
+    "sandbox": "--sandbox none",
+}
+
+
+def untrusted(found: Config, flags: Flags) -> Config:
+    """`found`, read from a commit that is not a trusted base, without the keys that steer a secret."""
+    llm = dict(found.llm)
+    dropped = [key for key in ("base-url", "api-key-env") if llm.pop(key, None) is not None]
+    if "provider" in llm and _provider_steers(flags.llm):
+        del llm["provider"]
+        dropped.append("provider")
+    if found.env_allow:
+        dropped.append("env-allow")
+    if found.sandbox != DEFAULT:
+        dropped.append("sandbox")
+    notes = tuple(
+        f"{key} in {found.origin} is ignored: the commit under test is not a trusted base, and its "
+        f"configuration may not {_WHY[key]}; pass {STEERING[key]}, or keep it in the configuration of a "
+        "trusted base commit named with --base REF (in CI, a pull request's target)"
+        for key in dropped
+    )
+    return dataclasses.replace(
+        found,
+        llm=llm,
+        env_allow=() if "env-allow" in dropped else found.env_allow,
+        sandbox=DEFAULT,
+        ignored=(*found.ignored, *notes),
+    )
+
+
+_WHY = {
+    "base-url": "choose where the model's key is sent",
+    "api-key-env": "choose which secret is sent as the model's key",
+    "provider": "choose which key goes to the --base-url you gave",
+    "env-allow": "let variables into the sandbox",
+    "sandbox": "turn the sandbox off",
+}
+
+
+def _provider_steers(flags: llm_settings.Flags) -> bool:
+    """Whether a provider named by the commit would pick which key goes to the user's --base-url:
+    the user named a remote endpoint but neither the provider nor the key's variable."""
+    url = flags.base_url
+    return bool(url) and not llm_settings.is_loopback(url) and not flags.provider and not flags.api_key_env
+
+
+def _withheld(settings: Config) -> tuple[str, ...]:
+    """Why the model's key is not sent, when it is not (see llm.settings.ModelSettings.withheld)."""
+    try:
+        model = settings.model()
+    except ConfigError:
+        return ()  # the run reports the bad setting itself, in its own words
+    if model is None:
+        return ()
+    try:
+        variable = model.api_key_env or providers.lookup(model.provider).key_env_var
+    except SutureError:
+        return ()
+    why = model.withheld(variable)
+    return (why,) if why else ()
 
 
 def load(source: Source) -> Config:
@@ -233,6 +311,17 @@ def _env_allow(table: dict[str, Any], origin: str) -> tuple[str, ...]:
 
 
 VARIABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# Credentials by well-known name, beyond the sandbox's TOKEN|KEY|SECRET|PASSW|CREDENTIAL: CI
+# identity tokens (CI_JOB_JWT), connection strings with their passwords (DATABASE_URL,
+# SENTRY_DSN, *CONNECTION_STRING*), webhooks whose URL is the secret, registry logins.
+CREDENTIAL_NAME = re.compile(
+    r"(?:^|_)(?:JWT|DSN|AUTH|PAT|COOKIE|SESSION|PRIVATE|CERT)(?:_|$)|WEBHOOK|CONNECTION_?STRING"
+    r"|(?:^|_)DATABASE_URL$|^DOCKER_AUTH_CONFIG$|_AUTH_",
+    re.IGNORECASE,
+)
+_REFUSED = (
+    "and suture never lets credentials reach repository code; a check that needs a secret cannot be verified by suture"
+)
 
 
 def check_env_names(names: Sequence[str], where: str) -> tuple[str, ...]:
@@ -240,9 +329,35 @@ def check_env_names(names: Sequence[str], where: str) -> tuple[str, ...]:
     for name in names:
         if not VARIABLE_NAME.fullmatch(name):
             raise ConfigError(f"{where}: {name!r} is not an environment variable name")
-        if SECRET_NAME.search(name):
-            raise ConfigError(
-                f"{where}: {name!r} looks like a credential, and suture never lets credentials reach "
-                "repository code; a check that needs a secret cannot be verified by suture"
-            )
+        if SECRET_NAME.search(name) or CREDENTIAL_NAME.search(name):
+            raise ConfigError(f"{where}: {name!r} looks like a credential, {_REFUSED}")
     return tuple(names)
+
+
+def check_env_values(names: Sequence[str], environ: Mapping[str, str]) -> None:
+    """A ConfigError for a variable let into the sandbox whose value looks like a credential: a
+    token's shape, a URL with a password, a JWT, a private key, a long random string."""
+    redactor = Redactor({})
+    for name in names:
+        value = environ.get(name, "")
+        pieces = (value, *_PIECES.split(value))  # a webhook's URL: its secret is a path segment
+        if value and (redactor.redact(value) != value or any(map(_random_token, pieces))):
+            raise ConfigError(
+                f"env-allow: the value of {name} looks like a credential (a token, a password in a URL, "
+                f"a key), {_REFUSED}; let through only variables whose values are not secret"
+            )
+
+
+_PIECES = re.compile(r"[/?&#=:@,;\s]+")
+_TOKENISH = re.compile(r"[A-Za-z0-9+/=_.-]{24,}")
+_HEX = re.compile(r"[0-9a-fA-F-]+")
+
+
+def _random_token(value: str) -> bool:
+    """One long random word (a generated key); not a path, a sha or a uuid."""
+    return (
+        bool(_TOKENISH.fullmatch(value))
+        and not value.startswith(("/", "."))
+        and not _HEX.fullmatch(value)
+        and looks_random(value, min_length=24)
+    )

@@ -44,9 +44,13 @@ def _configured(
     if base is None:
         base = ci.trusted_base(run, directory, say)
     try:
-        return config.resolve(directory, flags, base=base)
+        settings = config.resolve(directory, flags, base=base)
     except RepoError:  # not a repository, no commit: the run says so, in its own words
-        return config.Config().over(flags)
+        settings = config.Config().over(flags)
+    for note in settings.ignored:  # keys that would steer a secret, from a commit not trusted
+        warn(note)
+    config.check_env_values(settings.env_allow, os.environ)
+    return settings
 
 
 @click.command()

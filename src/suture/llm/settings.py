@@ -114,6 +114,20 @@ class ModelSettings:
         """A server on this machine: it may need no key and costs nothing."""
         return is_loopback(self.base_url)
 
+    def withheld(self, variable: str) -> str:
+        """Why the key in `variable` is not sent to this endpoint; '' when it may be.
+
+        A provider's own variable (OPENAI_API_KEY) holds a key for the provider's service: it
+        goes to the official URL or to a server the user named, never to a port on this machine,
+        where any local user may listen, unless the user named the variable too (--api-key-env).
+        """
+        if not self.local or self.api_key_env is not None:
+            return ""
+        return (
+            f"{variable} is not sent to {self.base_url}: a server on this machine needs no key, and any "
+            f"local user may listen on its port; to send one, name its variable: --api-key-env {variable}"
+        )
+
     def price(self) -> Price | None:
         """What the model costs; free on a local server unless configured; None when unknown."""
         name = self.model.rsplit("/", 1)[-1]  # OpenRouter's "openai/gpt-4o"

@@ -39,10 +39,11 @@ def lookup(name: str) -> type[Provider]:
 
 def connect(settings: ModelSettings, read_key: Callable[[str], str | None]) -> Provider:
     """A provider ready for requests; `read_key(name)` gives an environment variable's value
-    (the CLI's os.environ.get: the library never reads the environment itself)."""
+    (the CLI's os.environ.get: the library never reads the environment itself). The key goes
+    only where `settings.withheld` allows: the provider's own URL or an endpoint the user named."""
     provider = lookup(settings.provider)
     variable = settings.api_key_env or provider.key_env_var
-    key = read_key(variable) or None
+    key = None if settings.withheld(variable) else read_key(variable) or None
     if key is None and not settings.local:
         raise ProviderError(
             f"the {provider.name} provider needs an API key: set {variable} "
