@@ -12,7 +12,10 @@
     max-prompt-tokens = 8000                # one prompt
     prices = { "my-model" = { input = 0.2, output = 0.8 } }   # USD per million tokens
 
-No provider configured, or "none": the run stays offline.
+No provider configured, or "none": the run stays offline. `base-url`, `api-key-env` (and
+`provider`, where it would pick the key for a `--base-url`) steer the user's key: they apply
+from flags or a trusted base's configuration only, never from the commit under test
+(config.untrusted); a provider's own variable is not sent to a loopback port unless named.
 """
 
 from __future__ import annotations
