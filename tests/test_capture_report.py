@@ -217,17 +217,28 @@ def test_a_real_capture_reads_the_plugin_s_report(tmp_path: Path) -> None:
 
 
 def test_a_check_that_swaps_its_report_for_a_link_cannot_make_suture_read_the_link(tmp_path: Path) -> None:
-    """The code under test runs in the plugin's process: without a sandbox it can find the report's
-    name behind the plugin's descriptor and put a link there. suture reads its own descriptor."""
+    """The code under test runs in the plugin's process: without a sandbox it can look behind the
+    plugin's descriptor and put a link where its file's name was. The file has no name, and suture
+    reads its own descriptor."""
     secret = tmp_path / "netrc"
     secret.write_text("machine github.com password ghp_secret\n")
+    planted = tmp_path / "planted"
     swap = (
         f"{sys.executable} -c \"import os; p = os.readlink('/proc/self/fd/{REPORT_FD}'); "
-        f'os.remove(p); os.symlink({str(secret)!r}, p); os.write({REPORT_FD}, b\'{{}}\\n\')"'
+        f"open({str(planted)!r}, 'w').write(p); os.path.lexists(p) or os.symlink({str(secret)!r}, p); "
+        f"os.write({REPORT_FD}, b'{{}}\\n')\""
     )
     repo = make_repo(tmp_path / "repo", {"README": "x\n"})
 
-    [check] = capture(repo, git(repo, "rev-parse", "HEAD").strip(), [swap], sandbox=Unsandboxed(), timeout=60).checks
+    try:
+        [check] = capture(
+            repo, git(repo, "rev-parse", "HEAD").strip(), [swap], sandbox=Unsandboxed(), timeout=60
+        ).checks
+    finally:
+        name = planted.read_text() if planted.exists() else ""
+        if name and os.path.islink(name):
+            os.unlink(name)
 
-    assert check.exit_code == 0
+    assert check.exit_code == 0, check.output
+    assert name.endswith("(deleted)")
     assert "ghp_secret" not in check.report + check.output + check.junit

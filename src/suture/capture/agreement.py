@@ -55,6 +55,8 @@ def disagreement(command: str, exit_code: int, output: str, found: Summary) -> s
     if unknown:
         return f"the report gives an outcome for {unknown[0]}, which pytest never collected"
     counts = final_counts(output)
+    if counts is None and found.summary_line:
+        return "pytest's summary line is missing (the run was cut short after its report was written?)"
     if counts is not None:
         if any(counts.get(word, 0) for word in BAD):
             return "the exit status says passed, but pytest's summary line counts failures"

@@ -71,6 +71,7 @@ class Session:
     """The session's start (`exitstatus` None) or its end, with the status pytest returns."""
 
     exitstatus: int | None = None
+    summary: bool = False  # at the start: pytest will print its summary line
 
 
 Event = Collected | Result | Raised | Session
@@ -84,6 +85,7 @@ class Summary:
     started: bool = False  # the plugin saw the session start
     exitstatus: int | None = None  # the status pytest returned at the session's end; None: no end seen
     repeated: tuple[str, ...] = ()  # test ids whose outcome for one phase came more than once
+    summary_line: bool = False  # pytest said, as the session started, that it would print its summary line
 
 
 def load(path: Path, *, whole_lines: bool = False) -> str:
@@ -133,7 +135,7 @@ def _event(raw: object) -> Event | None:
         return None
     kind = raw.get("event")
     if kind == "started":
-        return Session()
+        return Session(summary=raw.get("summary") is True)
     if kind == "finished":
         return Session(_number(raw, "exitstatus"))
     if kind == "collected" and isinstance(raw.get("ids"), list):
@@ -171,10 +173,11 @@ def summary(found: Iterable[Event]) -> Summary:
     collection_errors: list[str] = []
     seen: set[tuple[str, str]] = set()
     repeated: list[str] = []
-    started, exitstatus = False, None
+    started, exitstatus, summary_line = False, None, False
     for event in found:
         if isinstance(event, Session):
             started = started or event.exitstatus is None
+            summary_line = summary_line or event.summary
             exitstatus = event.exitstatus if event.exitstatus is not None else exitstatus
         elif isinstance(event, Collected):
             collected.extend(event.ids)
@@ -189,7 +192,8 @@ def summary(found: Iterable[Event]) -> Summary:
             collection_errors.append(event.test_id)
     tests = tuple(TestResult(test_id, outcome) for test_id, outcome in outcomes.items())
     errors = tuple(dict.fromkeys(collection_errors))
-    return Summary(tests, tuple(collected), errors, started, exitstatus, tuple(dict.fromkeys(repeated)))
+    repeats = tuple(dict.fromkeys(repeated))
+    return Summary(tests, tuple(collected), errors, started, exitstatus, repeats, summary_line)
 
 
 def _merge(previous: TestOutcome | None, when: str, outcome: str) -> TestOutcome:

@@ -24,8 +24,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from suture import fixers
-from suture.capture import report
-from suture.capture.channel import REPORT_FILE
+from suture.capture.channel import live_report
 from suture.capture.run import EXIT_FILE, Progress, capture, read_output
 from suture.diagnose.build import failures_of, from_report
 from suture.diagnose.fingerprint import failure_fingerprint
@@ -52,9 +51,9 @@ def early_failures(scratch: Path, commands: Sequence[str]) -> list[tuple[str, Fa
     found: list[tuple[str, Failure]] = []
     for index, command in enumerate(commands):
         files = scratch / str(index)
-        written, ended = files / REPORT_FILE, files / EXIT_FILE
+        ended = files / EXIT_FILE
         try:
-            text = report.load(written, whole_lines=True)  # a line still being written is not evidence yet
+            text = live_report(files)  # a line still being written is not evidence yet
         except readback.Refused:
             continue  # swapped (possible only without a sandbox): capture reads its own descriptor
         if text:

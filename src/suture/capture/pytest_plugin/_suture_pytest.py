@@ -216,7 +216,10 @@ _SESSION: Any = None
 def pytest_sessionstart(session: pytest.Session) -> None:
     global _SESSION
     _SESSION = session
-    _emit({"event": "started"})
+    # Whether pytest will end with its summary line ('1 failed in 0.1s'): suture wants to see it then.
+    terminal = session.config.pluginmanager.get_plugin("terminalreporter")
+    summary = terminal is not None and getattr(session.config.option, "verbose", 0) >= -1
+    _emit({"event": "started", "summary": summary})
 
 
 @pytest.hookimpl(hookwrapper=True, trylast=True)
