@@ -25,7 +25,7 @@ def llm_config(lab: Lab, extra: str = "") -> str:
     return f'[tool.suture]\nprovider = "openai"\nmodel = "gpt-4o-mini"\nbase-url = "{url}"\n{extra}'
 
 
-@ATTACKS.add("base-url-openai-key", expect="TCP listener", open="the commit's base-url receives OPENAI_API_KEY")
+@ATTACKS.add("base-url-openai-key", expect="TCP listener")
 def base_url_openai_key(lab: Lab, held: bool) -> Evidence:
     """base-url in the commit's [tool.suture] points the model's requests (and the key) at the attacker."""
     lab.repo({**WRONG, "pyproject.toml": llm_config(lab) if held else ""})
@@ -45,13 +45,13 @@ def api_key_env_github_token(lab: Lab, held: bool) -> Evidence:
 
 
 def env_allow(name: str, *variables: str) -> None:
-    @ATTACKS.add(name, expect="canary", open=f"the commit's env-allow lets {', '.join(variables)} into the sandbox")
+    @ATTACKS.add(name, expect="canary")
     def attack(lab: Lab, held: bool) -> Evidence:
         allowed = ", ".join(f'"{variable}"' for variable in variables)
         config = f"[tool.suture]\nenv-allow = [{allowed}]\n" if held else ""
         lab.repo(broken({"pyproject.toml": config, "tests/test_probe.py": lab.probe_test(name)}))
-        flags = () if held else tuple(f"--env-allow={variable}" for variable in variables)
-        return diagnose(lab, True, *flags)
+        # The control runs without the sandbox: --env-allow refuses these names now, from a flag too.
+        return diagnose(lab, held)
 
     attack.__doc__ = f"env-allow = {list(variables)} in the commit's [tool.suture]; a test prints what it finds."
 
@@ -61,7 +61,7 @@ env_allow("env-allow-database-url", "DATABASE_URL")
 env_allow("env-allow-docker-slack", "DOCKER_AUTH_CONFIG", "SLACK_WEBHOOK_URL", "SENTRY_DSN")
 
 
-@ATTACKS.add("config-sandbox-none", expect="TCP listener", open="the commit's sandbox = 'none' turns the sandbox off")
+@ATTACKS.add("config-sandbox-none", expect="TCP listener")
 def config_sandbox_none(lab: Lab, held: bool) -> Evidence:
     """sandbox = "none" in the commit's [tool.suture]: its test then runs on the host."""
     config = '[tool.suture]\nsandbox = "none"\n' if held else ""
