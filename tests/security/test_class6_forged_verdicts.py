@@ -49,19 +49,19 @@ def _forge(monkeypatch):
 
 forge(
     "conftest-phase-variables",
-    "a conftest.py reads SUTURE_PYTEST_FIRST/HOLD and patches the code only when suture verifies",
+    "",  # held: nothing in the environment or the files tells verification from capture
     {"conftest.py": AUTOUSE, "tests/__init__.py": ""},
 )
 
 forge(
     "sitecustomize-phase",
-    "sitecustomize.py (the worktree is first on PYTHONPATH) patches the module before pytest starts",
+    "",  # held: nothing in the environment or the files tells verification from capture
     {"sitecustomize.py": "@PHASE@\nif _verifying():\n    " + PATCH_AREA.replace("\n", "\n    ")},
 )
 
 forge(
     "addopts-plugin",
-    "an addopts '-p forger' plugin of the commit patches the code in verification",
+    "",  # held: nothing in the environment or the files tells verification from capture
     {
         "pyproject.toml": '[tool.pytest.ini_options]\naddopts = "-p forger"\n',
         "forger.py": AUTOUSE,
@@ -75,13 +75,14 @@ ROOT_PYTEST = '''\
 import json, os, sys
 
 if _verifying():
-    report = os.environ.get("SUTURE_PYTEST_REPORT")
-    if report:
-        with open(report, "a") as handle:
-            node = "tests/test_shapes.py::test_area"
-            handle.write(json.dumps({"event": "collected", "ids": [node]}) + "\\n")
-            for when in ("setup", "call", "teardown"):
-                handle.write(json.dumps({"event": "result", "id": node, "when": when, "outcome": "passed"}) + "\\n")
+    node = "tests/test_shapes.py::test_area"
+    lines = [{"event": "started"}, {"event": "collected", "ids": [node]}]
+    lines += [{"event": "result", "id": node, "when": w, "outcome": "passed"} for w in ("setup", "call", "teardown")]
+    lines += [{"event": "finished", "exitstatus": 0}]
+    try:  # suture's report descriptor (capture/channel.py)
+        os.write(198, "".join(json.dumps(line) + "\\n" for line in lines).encode())
+    except OSError:
+        pass
     print("1 passed in 0.01s")
     sys.exit(0)
 here = os.path.dirname(os.path.abspath(__file__))
@@ -95,7 +96,7 @@ sys.exit(real.console_main())
 
 forge(
     "root-pytest-py",
-    "a root pytest.py shadows the runner and reports a pass in verification",
+    "",  # held: nothing in the environment or the files tells verification from capture
     {"pytest.py": ROOT_PYTEST},
 )
 
@@ -105,17 +106,24 @@ import json, os
 
 
 def pytest_sessionfinish(session, exitstatus):
-    if _verifying():
+    if _verifying():  # suture's report (descriptor 198) rewritten whole, then out before pytest's summary
         node = "tests/test_shapes.py::test_area"
-        with open(os.environ["SUTURE_PYTEST_REPORT"], "a") as handle:
-            for when in ("setup", "call", "teardown"):
-                handle.write(json.dumps({"event": "result", "id": node, "when": when, "outcome": "passed"}) + "\\n")
-        session.exitstatus = 0
+        lines = [{"event": "started"}, {"event": "collected", "ids": [node]}]
+        phases = ("setup", "call", "teardown")
+        lines += [{"event": "result", "id": node, "when": w, "outcome": "passed"} for w in phases]
+        lines += [{"event": "finished", "exitstatus": 0}]
+        try:
+            os.ftruncate(198, 0)
+            os.lseek(198, 0, 0)
+            os.write(198, "".join(json.dumps(line) + "\\n" for line in lines).encode())
+        except OSError:
+            pass
+        os._exit(0)
 """
 
 forge(
     "report-and-exit-status",
-    "a conftest.py appends 'passed' to suture's report and sets exit status 0 while the test fails",
+    "",  # held: nothing in the environment or the files tells verification from capture
     {"conftest.py": REPORT_FORGER},
 )
 
@@ -130,7 +138,7 @@ def pytest_collect_file(file_path, parent):
 
 forge(
     "rewrite-test-file",
-    "a conftest.py rewrites the test file as the verification run collects it, after suture reset it",
+    "",  # held: nothing in the environment or the files tells verification from capture
     {"conftest.py": REWRITE_TEST},
 )
 
