@@ -41,6 +41,7 @@ _TRAVIS = re.compile(
     r"travis_(?:time:(?:start:\w+|end:\w+:start=\d+,finish=\d+,duration=\d+)|fold:(?:start|end):[\w.-]+)"
 )
 
+
 def decode(raw: bytes) -> str:
     """UTF-8 text of `raw`; bytes that are not UTF-8 become U+FFFD."""
     return raw.decode("utf-8", errors="replace")

@@ -58,8 +58,11 @@ def _forms(secret: str) -> tuple[str, ...]:
 
 
 def _git(repo: Path, args: list[str], url: str, authorization: str) -> Completed:
+    # The hardened runner allows https and http only; a forge the user named by a local path
+    # (a bare repository on a shared disk, a plugin's file-backed forge) gets its transport too.
+    local = ["-c", "protocol.file.allow=always"] if url.startswith("file://") else []
     try:
-        return run_git(repo, *args, env=environment(url, authorization), check=True, network=True)
+        return run_git(repo, *local, *args, env=environment(url, authorization), check=True, network=True)
     except SutureError as exc:
         raise ForgeError(f"git {args[0]} to {url} failed: {scrub(str(exc), [authorization])}") from None
 
