@@ -24,7 +24,7 @@ def environment_proc_home_gitconfig(lab: Lab, held: bool) -> Evidence:
     return diagnose(lab, held)
 
 
-@ATTACKS.add("submodule-credentials", expect="canary", open="the git directory's modules/*/config is readable")
+@ATTACKS.add("submodule-credentials", expect="canary")
 def submodule_credentials(lab: Lab, held: bool) -> Evidence:
     """A submodule's own config (.git/modules/lib/config) holds a token; the probe reads it."""
     module = lab.checkout / ".git" / "modules" / "lib"
@@ -43,7 +43,7 @@ def unix_socket_outside_tmp(lab: Lab, held: bool) -> Evidence:
     return diagnose(lab, held)
 
 
-@ATTACKS.add("gitdir-redirect-checkout", expect="canary", open="a checkout whose .git is a file is not hidden")
+@ATTACKS.add("gitdir-redirect-checkout", expect="canary")
 def gitdir_redirect_checkout(lab: Lab, held: bool) -> Evidence:
     """The checkout keeps its git dir elsewhere (.git is a file); its untracked .env holds a secret."""
     env_file = lab.checkout / ".env"

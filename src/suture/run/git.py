@@ -93,6 +93,7 @@ class Place:
     work_tree: str | None
     common: str
     gitfile: str | None = None  # for a worktree suture made: the exact text of its .git file
+    checkout: str | None = None  # for a worktree suture made: the user's checkout it was made from
 
 
 _OWNED: dict[str, Place] = {}  # worktrees this process made, by path
@@ -268,10 +269,7 @@ def _discover(path: Path) -> Place:
         "--git-common-dir",
     ]
     env = _environment(None, network=False)
-    try:
-        done = run(argv, cwd=path, env=env, check=False, timeout=60)
-    except SutureError as exc:
-        raise RepoError(f"{path} is not inside a git repository: {exc}") from exc
+    done = run(argv, cwd=path, env=env, check=False, timeout=60)
     lines = done.stdout.splitlines()
     if done.returncode != 0 or len(lines) < 2:
         raise RepoError(
@@ -440,7 +438,8 @@ def _add_worktree(repo: Path, path: Path, sha: str) -> None:
 def _own(repo: Path, path: Path) -> None:
     """Record the worktree git just wrote at `path`: its .git file, and the admin dir it names,
     which must be one of the repository's own (<common>/worktrees/...)."""
-    common = locate(repo).common
+    origin = locate(repo)
+    common = origin.common
     text = read_gitfile(path)
     pointer = text.removeprefix("gitdir:").strip() if text and text.startswith("gitdir:") else ""
     admin = os.path.normpath(os.path.join(path, pointer)) if pointer else ""
@@ -448,7 +447,11 @@ def _own(repo: Path, path: Path) -> None:
         raise RepoError(f"git wrote an unexpected .git file in the new worktree {path}: {text!r}")
     with _PLACES:
         _OWNED[os.path.abspath(path)] = Place(
-            git_dir=admin, work_tree=os.path.abspath(path), common=common, gitfile=text
+            git_dir=admin,
+            work_tree=os.path.abspath(path),
+            common=common,
+            gitfile=text,
+            checkout=origin.work_tree,
         )
 
 

@@ -39,7 +39,7 @@ def program(name: str, env: Mapping[str, str] | None = None) -> str:
     search = (os.environ if env is None else env).get("PATH", os.defpath).split(os.pathsep)
     found = shutil.which(name, path=os.pathsep.join(entry for entry in search if os.path.isabs(entry)))
     if found is None:
-        raise UsageError(f"{name!r} is not installed or not on PATH (only absolute PATH entries are searched)")
+        raise UsageError(f"{name!r} is not installed or not on PATH")
     return found
 
 

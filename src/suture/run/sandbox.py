@@ -11,8 +11,9 @@ open sockets. `Bubblewrap` runs each check with
 - the root read-only; /tmp, /run, every home (/home, /root) and the checkout under empty tmpfs,
   /etc/shadow and its kin emptied, with
   only what the check needs brought back read-only (the PATH entries and the interpreters
-  they lead to, suture's pytest plugin, the git directory with its config replaced by a
-  copy without credentials); writable only the worktree and the check's scratch dir.
+  they lead to, suture's pytest plugin, a git directory of the check's own: see `_git_view`);
+  writable only the worktree and the check's scratch dir;
+- /dev/null over every Unix socket it could otherwise reach.
 
 `Unsandboxed` is the explicit opt-out (`--sandbox none`): the checks run as the user,
 with the environment minus secret-looking names, and the CLI warns on every run.
@@ -126,8 +127,37 @@ MASKED = ("/etc/shadow", "/etc/shadow-", "/etc/gshadow", "/etc/gshadow-", "/etc/
 
 
 @dataclass(frozen=True)
+class Limits:
+    """Resource limits of every process a check starts (0: no limit of suture's).
+
+    Set inside the sandbox, after bubblewrap made its user namespace: there the process limit
+    counts the check's own processes only (a fork bomb stops at `processes`; the kernel does
+    not apply it to real root, which only the pid namespace and the timeout's kill then hold).
+    The wall time is the check's timeout: the whole process tree is killed with bubblewrap.
+    """
+
+    processes: int = 1024  # RLIMIT_NPROC
+    memory: int = 8 * 1024**3  # bytes of address space per process (RLIMIT_AS)
+    file_size: int = 2 * 1024**3  # bytes of the largest file a check may write (RLIMIT_FSIZE)
+
+    def shell(self) -> str:
+        """The sh commands that set the limits (each tolerated where the hard limit is lower already),
+        then run the check command, given as $1."""
+        steps = []
+        if self.processes:
+            steps.append(f"{{ ulimit -u {self.processes} || ulimit -p {self.processes}; }} 2>/dev/null")
+        if self.memory:
+            steps.append(f"ulimit -v {self.memory // 1024} 2>/dev/null")
+        if self.file_size:
+            steps.append(f"ulimit -f {self.file_size // 512} 2>/dev/null")
+        steps += ["ulimit -c 0 2>/dev/null", 'exec /bin/sh -c "$1"']
+        return "; ".join(steps)
+
+
+@dataclass(frozen=True)
 class Bubblewrap:
     env_allow: tuple[str, ...] = ()  # more variables a check may see, by name
+    limits: Limits = Limits()
     program: str = "bwrap"  # looked up on PATH when used, so a test can put a broken one first
     name: ClassVar[str] = "bwrap"
 
@@ -161,8 +191,9 @@ class Bubblewrap:
 
     def argv(self, command: str, *, tree: Path, scratch: Path, env: Mapping[str, str]) -> list[str]:
         executable = self.executable() or self.program
-        common = git_common_dir(tree)
-        hidden = _hidden(env["HOME"], common)
+        place = git.owned_place(tree)
+        common = Path(place.common) if place is not None else None
+        hidden = _hidden(env["HOME"], common, place.checkout if place is not None else None)
         needed = _needed(command, tree=tree, env=env, common=common)
         mounts = _layers(hidden, needed, keep=(tree, scratch))
         writable = ["--bind", str(tree), str(tree), "--bind", str(scratch), str(scratch)]
@@ -174,12 +205,14 @@ class Bubblewrap:
             *writable,
             *(option for path in MASKED if os.path.isfile(path) for option in ("--ro-bind", "/dev/null", path)),
             *(option for path in sockets for option in ("--ro-bind", "/dev/null", path)),
-            *_masked_git_configs(common, scratch),
+            *_git_view(place, scratch),
             "--chdir",
             str(tree),
             "--",
             "/bin/sh",
             "-c",
+            self.limits.shell(),
+            "sh",
             command,
         ]
 
@@ -188,8 +221,11 @@ SANDBOXES: dict[str, Callable[..., Sandbox]] = {"bwrap": Bubblewrap, "none": Uns
 DEFAULT = "bwrap"
 
 
-def by_name(name: str, *, env_allow: Sequence[str] = ()) -> Sandbox:
-    """The sandbox called `name` (a key of SANDBOXES), letting the `env_allow` variables through."""
+def by_name(name: str, *, env_allow: Sequence[str] = (), limits: Limits | None = None) -> Sandbox:
+    """The sandbox called `name` (a key of SANDBOXES), letting the `env_allow` variables through,
+    with `limits` (bubblewrap's; the default ones when None)."""
+    if name == "bwrap":
+        return Bubblewrap(env_allow=tuple(env_allow), limits=limits or Limits())
     return SANDBOXES[name](env_allow=tuple(env_allow))
 
 
@@ -249,14 +285,16 @@ def _private_home(home: str) -> str:
     return home if os.path.isdir(home) and os.path.realpath(home) != "/" else "/tmp/home"
 
 
-def _hidden(home: str, common: Path | None) -> list[str]:
+def _hidden(home: str, common: Path | None, checkout: str | None = None) -> list[str]:
     """What goes under an empty tmpfs: temp dirs, /run, the user's homes and checkout.
 
     The checkout may hold untracked files (a .env, say) that the worktree does not.
     """
     candidates = [*HIDDEN, tempfile.gettempdir(), _passwd_home()]
-    if common is not None and common.name == ".git":
-        candidates.append(str(common.parent))
+    if common is not None:  # the git directory itself (config, modules/*/config), and its checkout
+        candidates += [str(common), *([str(common.parent)] if common.name == ".git" else [])]
+    if checkout:  # also where .git is a file and the git directory lives elsewhere
+        candidates.append(checkout)
     roots = {os.path.realpath(path) for path in candidates if path and os.path.isdir(path)}
     roots.add(os.path.realpath(home))  # the private home: an empty, writable tmpfs even when it does not exist
     return sorted(root for root in roots if root != "/")
@@ -270,7 +308,7 @@ def _passwd_home() -> str:
 
 
 def _needed(command: str, *, tree: Path, env: Mapping[str, str], common: Path | None) -> set[str]:
-    """Paths the check needs: PATH entries, interpreters' prefixes, PYTHONPATH, the git directory."""
+    """Paths the check needs: PATH entries, interpreters' prefixes, PYTHONPATH (git: `_git_view`)."""
     paths = set(_absolute(env.get("PATH", "")))
     # A version manager's shims (pyenv, asdf) run the manager, which lives in their parent.
     paths.update(os.path.dirname(entry.rstrip("/")) for entry in list(paths) if entry.endswith("/shims"))
@@ -286,8 +324,6 @@ def _needed(command: str, *, tree: Path, env: Mapping[str, str], common: Path | 
             for source in _editable_sources(prefix)
             if not (checkout and _inside(os.path.realpath(source), os.path.realpath(checkout)))
         )
-    if common is not None:
-        paths.add(str(common))  # git in the worktree reads objects and refs from here
     # By both names: a symlink in a hidden directory (~/bin -> elsewhere) must itself come back.
     return {name for path in paths if os.path.exists(path) for name in (os.path.abspath(path), os.path.realpath(path))}
 
@@ -515,24 +551,88 @@ def _finder_paths(finder: Path) -> list[str]:
 # --- git: the directory a worktree reads, and its config without credentials ---------------
 
 
-def git_common_dir(tree: Path) -> Path | None:
-    """The git directory a worktree suture made shares with its repository, from suture's own
-    record: never from what the worktree's .git says now, which an earlier check could rewrite
-    (`gitdir: ~/.aws` would bring that directory into the next check)."""
-    place = git.owned_place(tree)
-    return Path(place.common) if place is not None else None
+def _git_view(place: git.Place | None, scratch: Path) -> list[str]:
+    """Options that give the check a git directory of its own: enough for `git describe`,
+    `git status` and setuptools-scm, and nothing else of the user's.
 
-
-def _masked_git_configs(common: Path | None, scratch: Path) -> list[str]:
-    """Options that put credential-free copies over the repository's and the system's git config."""
+    Its config is made here (the repository format and extensions, no remote, credential,
+    extraheader or include), its HEAD and index are copies of the worktree's, its objects,
+    refs and packed-refs the repository's, read-only; the whole directory is read-only and
+    the worktree's .git is a read-only file that names it (so a check can neither rewrite
+    the .git file suture checks nor reach .git/config, .git/modules/*/config or anything
+    else under the repository's git directory, which is hidden). The system config is
+    replaced by a copy without credentials. Everything is written into a new directory of
+    `scratch`, files created exclusively and never through a link an earlier check left.
+    """
+    view = Path(tempfile.mkdtemp(prefix=".suture-git-", dir=scratch))
     options: list[str] = []
-    configs = [common / "config"] if common is not None else []
-    for index, config in enumerate([*configs, Path("/etc/gitconfig")]):
-        if config.is_file():
-            copy = scratch / f"git-config-{index}"
-            copy.write_text(clean_git_config(config), encoding="utf-8")
-            options += ["--ro-bind", str(copy), str(config)]
-    return options
+    system = Path("/etc/gitconfig")
+    if system.is_file():
+        _write_new(view / "system-config", clean_git_config(system))
+        options += ["--ro-bind", str(view / "system-config"), str(system)]
+    if place is None or place.work_tree is None:
+        return options
+    common, own = Path(place.common), view / "git"
+    own.mkdir()
+    _write_new(own / "HEAD", _small_file(Path(place.git_dir) / "HEAD").decode("utf-8", errors="replace"))
+    _write_new(own / "config", _view_config(common / "config"))
+    _write_new(own / "commondir", ".\n")  # shaped as a worktree's, which tools may follow
+    index = _small_file(Path(place.git_dir) / "index", limit=INDEX_LIMIT)
+    if index:
+        _write_new(own / "index", index)
+    options += ["--ro-bind", str(own), str(own)]
+    for name in ("objects", "refs", "packed-refs", "shallow", "reftable"):
+        source = common / name
+        if source.is_symlink() or not source.exists():
+            continue
+        if source.is_dir():
+            (own / name).mkdir()
+        else:
+            _write_new(own / name, "")
+        options += ["--ro-bind", str(source), str(own / name)]
+    _write_new(view / "gitfile", f"gitdir: {own}\n")
+    options += ["--ro-bind", str(view / "gitfile"), str(Path(place.work_tree) / ".git")]
+    # The repository's git directory is hidden; its config, for a tool that reads the file by
+    # its path, is the made one.
+    return [*options, "--ro-bind", str(own / "config"), str(common / "config")]
+
+
+INDEX_LIMIT = 256 * 1024 * 1024  # bytes of a worktree's index copied for the check (a huge one is left out)
+
+
+def _view_config(config: Path) -> str:
+    """The repository format of `config` and its extensions (sha256 objects, say), and nothing else."""
+    done = git.plain("config", "--file", str(config), "--list", "-z", check=False)
+    kept = ["[core]", "\tbare = false", "\tlogallrefupdates = false"]
+    extensions = []
+    for entry in filter(None, done.stdout.split("\0")):
+        key, _, value = entry.partition("\n")
+        if key.lower() == "core.repositoryformatversion":
+            kept.append(f"\trepositoryformatversion = {_quoted(value)}")
+        elif key.lower().startswith("extensions.") and key.lower() != "extensions.worktreeconfig":
+            extensions.append(f"\t{key.split('.', 1)[1]} = {_quoted(value)}")
+    return "\n".join([*kept, *(["[extensions]", *extensions] if extensions else [])]) + "\n"
+
+
+def _write_new(path: Path, content: str | bytes) -> None:
+    """Create `path` (never an existing file, never through a link) with `content`."""
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+    with os.fdopen(fd, "wb") as file:
+        file.write(data)
+
+
+def _small_file(path: Path, *, limit: int = 4096) -> bytes:
+    """The bytes of a regular file of at most `limit` bytes (not through a link), else b''."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:
+        return b""
+    with os.fdopen(fd, "rb") as file:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
+            return b""
+        return file.read(limit)
 
 
 # Keys a checkout's config uses to carry credentials: actions/checkout's extraheader, a
