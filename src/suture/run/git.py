@@ -260,24 +260,19 @@ def locate(path: Path) -> Place:
 
 def _discover(path: Path) -> Place:
     """The repository containing `path`, found as git finds it (this is the user's own checkout)."""
-    argv = [
-        "git",
-        *_options(None, network=False),
-        "rev-parse",
-        "--path-format=absolute",
-        "--git-dir",
-        "--git-common-dir",
-    ]
+    options = _options(None, network=False)
+    argv = ["git", *options, "rev-parse", "--path-format=absolute", "--git-dir", "--git-common-dir"]
     env = _environment(None, network=False)
-    done = run(argv, cwd=path, env=env, check=False, timeout=60)
+    done = run([*argv, "--show-toplevel"], cwd=path, env=env, check=False, timeout=60)
+    if done.returncode != 0:  # a bare repository has no top level: ask without it
+        done = run(argv, cwd=path, env=env, check=False, timeout=60)
     lines = done.stdout.splitlines()
     if done.returncode != 0 or len(lines) < 2:
         raise RepoError(
             f"{path} is not inside a git repository: run suture in the repository to heal "
             "(or `git init` and commit the project first)"
         )
-    top = run(["git", *_options(None, network=False), "rev-parse", "--show-toplevel"], cwd=path, env=env, check=False)
-    return Place(git_dir=lines[0], work_tree=top.stdout.strip() or None, common=lines[1])
+    return Place(git_dir=lines[0], work_tree=lines[2] if len(lines) > 2 else None, common=lines[1])
 
 
 def _in_suture_worktree(path: str) -> bool:
