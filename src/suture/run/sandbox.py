@@ -564,7 +564,7 @@ def _git_view(place: git.Place | None, scratch: Path) -> list[str]:
     replaced by a copy without credentials. Everything is written into a new directory of
     `scratch`, files created exclusively and never through a link an earlier check left.
     """
-    view = Path(tempfile.mkdtemp(prefix=".suture-git-", dir=scratch))
+    view = _new_directory(scratch, ".suture-git")
     options: list[str] = []
     system = Path("/etc/gitconfig")
     if system.is_file():
@@ -595,6 +595,17 @@ def _git_view(place: git.Place | None, scratch: Path) -> list[str]:
     # The repository's git directory is hidden; its config, for a tool that reads the file by
     # its path, is the made one.
     return [*options, "--ro-bind", str(own / "config"), str(common / "config")]
+
+
+def _new_directory(parent: Path, name: str) -> Path:
+    """A new directory `name` in `parent` (the same path in every phase, so a check cannot tell
+    them apart by it), or a new randomly named one where that name is taken (by an earlier
+    check, or by a link it left)."""
+    try:
+        (parent / name).mkdir(mode=0o700)
+    except FileExistsError:
+        return Path(tempfile.mkdtemp(prefix=f"{name}-", dir=parent))
+    return parent / name
 
 
 INDEX_LIMIT = 256 * 1024 * 1024  # bytes of a worktree's index copied for the check (a huge one is left out)
