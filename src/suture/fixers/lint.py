@@ -45,11 +45,8 @@ FLAKE8_LINE = re.compile(r"^(?:\./)?(?P<path>[^\s:][^:\n]*\.py):\d+:\d+: (?P<cod
 
 def _words(check: str) -> list[str] | None:
     """The words of the first simple command of `check` that runs a lint tool, or None."""
-    try:
-        lexer = shlex.shlex(check, posix=True, punctuation_chars=True)
-        lexer.whitespace_split = True
-        words = list(lexer)
-    except ValueError:
+    words = tools.shell_words(check)
+    if words is None:
         return None
     segment: list[str] = []
     for word in [*words, ";"]:

@@ -75,11 +75,8 @@ _SHELL_WORDS = {"cd", "test", "[", "exec", "env", "export", "set", "true", "fals
 def plain_pytest(command: str) -> bool:
     """Whether `command` runs pytest and nothing else: `pytest -q`, `python -m pytest tests`
     (not `pip install ... && pytest`, not `pytest | tee log`, not `VAR=x pytest`)."""
-    try:
-        lexer = shlex.shlex(command, posix=True, punctuation_chars=True)
-        lexer.whitespace_split = True
-        words = list(lexer)
-    except ValueError:
+    words = tools.shell_words(command)
+    if words is None:
         return False
     if not words or any(word and all(c in "();<>|&" for c in word) for word in words):
         return False

@@ -153,13 +153,21 @@ def name_of(command: str) -> str:
 
 
 def words_of(command: str) -> list[str]:
-    """A command's words as a shell splits them, with its operators (`&&`, `|`, `;`) as words of their own."""
+    """A command's words as a shell splits them, with its operators (`&&`, `|`, `;`) as words of
+    their own; with unbalanced quotes, still the words it shows."""
+    words = shell_words(command)
+    return command.split() if words is None else words
+
+
+def shell_words(command: str) -> list[str] | None:
+    """A command's words as a shell splits them, operators as words of their own; None where the
+    shell could not split it (unbalanced quotes)."""
     try:
         lexer = shlex.shlex(command, posix=True, punctuation_chars=True)
         lexer.whitespace_split = True
         return list(lexer)
     except ValueError:
-        return command.split()  # unbalanced quotes: still the words it shows
+        return None
 
 
 def settings() -> tuple[str, ...]:
