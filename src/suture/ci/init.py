@@ -1,7 +1,7 @@
 """`suture init <ci>`: the CI configuration for each flow, written by the provider's `setup`
 (see `suture.ci.base.Provider`); here the templates of the built-in ones.
 
-Two flows (DESIGN.md): `direct` verifies in the job and opens the pull request at once;
+Two flows (docs/architecture.md, "The two CI flows"): `direct` verifies in the job and opens the pull request at once;
 `ci` pushes the verified branch, lets CI run on it, and opens the pull request when CI
 passes there (`suture propose`). Every configuration skips suture's own branches and
 fork pull requests, and gives the token only to the step that publishes.

@@ -1,4 +1,4 @@
-"""Sandboxes: where repository code runs (SECURITY.md, "untrusted code with tokens").
+"""Sandboxes: where repository code runs (docs/security.md, "The split").
 
 A check runs the project's code, and a pull request's author writes that code: a test
 can read the environment, every /proc/*/environ, .git/config and the user's home, and
