@@ -120,6 +120,54 @@ def test_a_relative_hooks_path_in_the_checkout_runs_no_hook(tmp_path: Path) -> N
     assert ran(sentinel) == ""
 
 
+HOOKS = (
+    "reference-transaction",
+    "post-checkout",
+    "post-index-change",
+    "pre-commit",
+    "post-commit",
+    "pre-push",
+    "post-rewrite",
+    "pre-auto-gc",
+)
+
+
+def test_no_hook_runs_from_the_global_configuration_or_the_default_hooks_dir(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """core.hooksPath = .husky in the user's ~/.gitconfig, hooks also in .git/hooks: worktrees,
+    snapshots, put_back, commits, refs and a forge's push (the one call that keeps the user's
+    http settings) run none of them."""
+    from suture.publish.forges import gitpush
+
+    program, sentinel = payload(tmp_path)
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / ".gitconfig").write_text("[core]\n\thooksPath = .husky\n")
+    repo = make_repo(tmp_path / "repo", FILES)
+    for hooks in (repo / ".husky", repo / ".git" / "hooks"):
+        hooks.mkdir(exist_ok=True)
+        for name in HOOKS:
+            shutil.copy(program, hooks / name)
+    forge = tmp_path / "forge.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(forge)], check=True, capture_output=True)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setattr(git, "_USER", [])
+    sha = git.head_sha(repo)
+    patch = "--- a/calc.py\n+++ b/calc.py\n@@ -1,2 +1,2 @@\n def add(a, b):\n-    return a + b\n+    return b + a\n"
+    commit = git.commit_patch(repo, sha, patch, "swap")
+    git.git(repo, "update-ref", "-m", "suture", "refs/heads/suture/x", commit)
+    with git.worktree(repo, sha) as tree:
+        before = git.snapshot(tree)
+        (tree / "calc.py").write_text("changed = True\n")
+        assert git.put_back(tree, before) == ["calc.py"]
+    gitpush.push(repo, f"file://{forge}", gitpush.basic("x", "token-123456"), commit, "suture/x")
+    assert plain_git(forge, "rev-parse", "refs/heads/suture/x").strip() == commit
+    assert ran(sentinel) == ""
+    plain_git(repo, "update-ref", "refs/heads/plain", sha)  # the same hooks run for plain git
+    assert "reference-transaction" in ran(sentinel)
+
+
 def test_the_users_git_variables_do_not_steer_suture(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     program, sentinel = payload(tmp_path)
     repo = make_repo(tmp_path / "repo", FILES)

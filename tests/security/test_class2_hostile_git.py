@@ -17,7 +17,6 @@ from lab import Evidence, Lab
 
 ATTACKS = Attacks(cls=2)
 LISTENER = "TCP listener"
-HOST = "runs on the host with the user's environment"
 
 # A conftest.py that replaces the worktree's git metadata by a repository of its own making.
 REPLACE_GIT = '''\
@@ -141,12 +140,20 @@ def submodule_nested_repo(lab: Lab, held: bool) -> Evidence:
 SUBMODULES = '[submodule "vendor/lib"]\n\tpath = vendor/lib\n\turl = https://example.com/lib.git\n'
 
 
-@ATTACKS.add("husky-hookspath", expect=LISTENER, open=f"suture's update-ref in the checkout runs .husky hooks: {HOST}")
+HUSKY = ("reference-transaction", "post-checkout", "post-commit", "pre-commit", "post-index-change", "post-rewrite")
+
+
+@ATTACKS.add("husky-hookspath", expect=LISTENER)
 def husky_hookspath(lab: Lab, held: bool) -> Evidence:
-    """The user ran husky (core.hooksPath = .husky, relative); the pull request adds hooks there."""
+    """The user ran husky (core.hooksPath = .husky, relative); the pull request adds hooks there.
+
+    The hooks path is set after the lab commits the pull request: the hooks would otherwise run
+    at that commit (the lab's doing, not suture's) and the listener would count it.
+    """
     hook = f"#!/bin/sh\n{lab.steal_sh('husky')}exit 0\n"
-    hooks = {f".husky/{name}": hook for name in ("reference-transaction", "post-checkout", "post-commit", "pre-commit")}
-    lab.repo(broken(hooks), executable=list(hooks), config={"core.hooksPath": ".husky"})
+    hooks = {f".husky/{name}": hook for name in HUSKY}
+    lab.repo(broken(hooks), executable=list(hooks))
+    lab.host(["git", "config", "core.hooksPath", ".husky"])
     lab.take_snapshot()
     if held:
         return heal(lab, held)
