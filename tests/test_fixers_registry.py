@@ -46,6 +46,7 @@ def test_the_registry_is_keyed_by_each_fixer_s_name() -> None:
         "brackets",
         "strings",
         "characters",
+        "one-token",
         "indentation",
         "dependencies",
     ]

@@ -97,6 +97,16 @@ BROKEN = {
         "pkg/core.py",
         "    return sum(x * 2 for x in xs)\n",
     ),
+    # one-token: a lost opener glued a name to its f-string ("unmatched ')'", no fixer of its own)
+    "one-token": (
+        {
+            "pkg/core.py": "def check(name):\n    if not name:\n        raise ValueError('empty')\n"
+            "    if len(name) > 3:\n        raise ValueErrorf'too long: {name}')\n    return name\n",
+            "tests/test_core.py": a_test("assert check('ab') == 'ab'"),
+        },
+        "pkg/core.py",
+        "        raise ValueError(f'too long: {name}')\n",
+    ),
     "indentation": (
         {
             "pkg/core.py": (

@@ -41,6 +41,7 @@ LADDER: tuple[str, ...] = (
     "suture.fixers.brackets:BracketsFixer",
     "suture.fixers.strings:StringsFixer",
     "suture.fixers.characters:CharactersFixer",
+    "suture.fixers.onetoken:OneTokenFixer",
     "suture.fixers.indentation:IndentationFixer",
     "suture.fixers.dependencies:DependenciesFixer",
 )
