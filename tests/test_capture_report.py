@@ -218,8 +218,8 @@ def test_a_real_capture_reads_the_plugin_s_report(tmp_path: Path) -> None:
 
 def test_a_check_that_swaps_its_report_for_a_link_cannot_make_suture_read_the_link(tmp_path: Path) -> None:
     """The code under test runs in the plugin's process: without a sandbox it can look behind the
-    plugin's descriptor and put a link where its file's name was. The file has no name, and suture
-    reads its own descriptor."""
+    plugin's descriptor and put a link where its file's name was. The report is a socket, which has
+    no name, and suture reads its own end."""
     secret = tmp_path / "netrc"
     secret.write_text("machine github.com password ghp_secret\n")
     planted = tmp_path / "planted"
@@ -240,5 +240,5 @@ def test_a_check_that_swaps_its_report_for_a_link_cannot_make_suture_read_the_li
             os.unlink(name)
 
     assert check.exit_code == 0, check.output
-    assert name.endswith("(deleted)")
+    assert name.startswith("socket:[")
     assert "ghp_secret" not in check.report + check.output + check.junit

@@ -4,8 +4,9 @@
    records its environment, the files it can see and its descriptors in each, and the records
    are equal once the worktree's and temp dirs' random names are taken out.
 2. A run whose exit status, suture's report and pytest's summary line disagree does not pass:
-   a conftest.py that forces exit status 0, `os._exit(0)`s, closes or rewrites the report's
-   descriptor is caught, with a reason; honest runs (passing, failing, not pytest) are untouched.
+   a conftest.py that forces exit status 0, `os._exit(0)`s, closes, truncates and rewrites the
+   report's descriptor, or opens it again through /proc to take events back, is caught, with a
+   reason (the report is a socket suture reads as it comes); honest runs are untouched.
 """
 
 from __future__ import annotations
@@ -156,7 +157,27 @@ FORGERS = {
         f"    try:\n        os.write({REPORT_FD}, ''.join(json.dumps(line) + '\\n' for line in lines).encode())\n"
         "    except OSError:\n        pass\n"
         "    os._exit(0)\n",
-        "",
+        "the report says tests/test_calc.py::test_add failed",  # what suture read first stays read
+    ),
+    "report-taken-back-through-proc": (  # a pipe's other end opens again, for reading: a socket's does not
+        "import json, os, sys\n\n\n"
+        "def pytest_sessionfinish(session, exitstatus):\n"
+        "    try:\n"
+        f"        taken = os.open('/proc/self/fd/{REPORT_FD}', os.O_RDONLY | os.O_NONBLOCK)\n"
+        "        while os.read(taken, 65536):\n"
+        "            pass\n"
+        "    except OSError:\n"
+        "        pass\n"
+        "    node = 'tests/test_calc.py::test_add'\n"
+        "    lines = [{'event': 'started', 'summary': True}, {'event': 'collected', 'ids': [node]}]\n"
+        "    lines += [{'event': 'result', 'id': node, 'when': 'call', 'outcome': 'passed'}]\n"
+        "    lines += [{'event': 'finished', 'exitstatus': 0}]\n"
+        f"    try:\n        os.write({REPORT_FD}, ''.join(json.dumps(line) + '\\n' for line in lines).encode())\n"
+        "    except OSError:\n        pass\n"
+        "    sys.stdout.write('1 passed in 0.01s\\n')\n"
+        "    sys.stdout.flush()\n"
+        "    os._exit(0)\n",
+        "the report says tests/test_calc.py::test_add failed",
     ),
     "passing-results-appended": (
         "import json, os\n\n\n"
@@ -171,17 +192,7 @@ FORGERS = {
 }
 
 
-REWRITTEN = "report-rewritten-and-status-forced"
-OPEN = pytest.mark.xfail(
-    strict=True,
-    reason="not held yet: in the plugin's process the code can truncate the report's file and write a "
-    "consistent one, then os._exit(0) before pytest's summary line; a pipe read live by suture would hold it",
-)
-
-
-@pytest.mark.parametrize(
-    "name", [pytest.param(name, marks=[OPEN] if name == REWRITTEN else []) for name in sorted(FORGERS)]
-)
+@pytest.mark.parametrize("name", sorted(FORGERS))
 def test_a_forged_exit_status_or_report_does_not_pass(tmp_path: Path, name: str) -> None:
     conftest, reason = FORGERS[name]
     repo = make_repo(tmp_path / "repo", {**FAILING_TEST, "conftest.py": conftest})

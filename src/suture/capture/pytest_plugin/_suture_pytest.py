@@ -8,8 +8,9 @@ run: nothing in the environment or the file system tells a capture from a verifi
 * Records what pytest collected, each test's outcome and, for every exception, the
   interpreter's own rendering of it (on Python 3.10 and 3.11 only the interpreter's
   display adds "Did you mean: 'x'?", pytest's does not) with its frames, as JSON
-  lines on REPORT_FD; and the session's start and end with its exit status, so that a
-  run cut short (``os._exit``) shows.
+  lines on REPORT_FD (a socket suture reads as it is written: what was sent stays
+  sent); and the session's start and end with its exit status, so that a run cut
+  short (``os._exit``) shows.
 * Also records exceptions a failing test's code logged rather than raised (a web
   framework turns a TypeError in a view into a 500 response and a log record: the
   test then fails on an assertion, but the cause is the logged exception).
@@ -41,10 +42,11 @@ STALE = 86  # the exit status of a held run that cannot be used: suture runs the
 MAX_ORDER = 64 * 1024 * 1024
 
 
-def _ours(fd: int) -> int | None:
-    """`fd` if suture passed it (a regular file), else None: the plugin loaded elsewhere stays quiet."""
+def _ours(fd: int, kind: Any = stat.S_ISREG) -> int | None:
+    """`fd` if suture passed it (the order a regular file, the report a socket), else None: the
+    plugin loaded elsewhere stays quiet."""
     try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
+        if not kind(os.fstat(fd).st_mode):
             return None
         os.set_inheritable(fd, False)  # not for the processes the tests start
     except OSError:
@@ -52,7 +54,7 @@ def _ours(fd: int) -> int | None:
     return fd
 
 
-_REPORT = _ours(REPORT_FD)
+_REPORT = _ours(REPORT_FD, stat.S_ISSOCK)
 _ORDER = _ours(ORDER_FD)
 _FIRST: list[str] = []
 
