@@ -17,6 +17,7 @@ from helpers import make_repo
 
 from suture.errors import RepoError
 from suture.run import git
+from suture.run.snapshot import put_back, snapshot
 
 FILES = {"calc.py": "def add(a, b):\n    return a + b\n", "tests/test_calc.py": "def test_add():\n    assert 1\n"}
 
@@ -49,7 +50,7 @@ def test_a_worktree_whose_gitfile_became_a_repository_gets_no_git_call(tmp_path:
         hostile_dot_git(tree, f"[core]\n\tfsmonitor = {program}\n")
         (tree / "new.py").write_text("x = 1\n")
         with pytest.raises(RepoError, match="no longer the file git wrote"):
-            git.snapshot(tree)
+            snapshot(tree)
         with pytest.raises(RepoError, match="no longer the file git wrote"):
             git.apply(tree, "")
     assert ran(sentinel) == ""
@@ -79,7 +80,7 @@ def test_a_nested_repository_planted_in_a_submodule_folder_is_not_entered(tmp_pa
         subprocess.run(["git", "init", "-q", str(nested)], check=True, capture_output=True)
         plain_git(nested, "config", "core.fsmonitor", str(program))
         git.git(tree, "status", "--porcelain", "-z", "--untracked-files=all")
-        git.snapshot(tree)
+        snapshot(tree)
     assert ran(sentinel) == ""
 
 
@@ -95,9 +96,9 @@ def test_filters_and_textconv_the_configuration_names_never_run(tmp_path: Path) 
     with git.worktree(repo, git.head_sha(repo)) as tree:
         (tree / "calc.py").write_text("def add(a, b):\n    return b + a\n")
         before = git.git(tree, "write-tree").strip()
-        git.snapshot(tree)
+        snapshot(tree)
         git.git(tree, "diff", "HEAD")
-        git.put_back(tree, before)
+        put_back(tree, before)
     git.git(repo, "log", "-p", "-1")
     assert ran(sentinel) == ""
 
@@ -158,9 +159,9 @@ def test_no_hook_runs_from_the_global_configuration_or_the_default_hooks_dir(
     commit = git.commit_patch(repo, sha, patch, "swap")
     git.git(repo, "update-ref", "-m", "suture", "refs/heads/suture/x", commit)
     with git.worktree(repo, sha) as tree:
-        before = git.snapshot(tree)
+        before = snapshot(tree)
         (tree / "calc.py").write_text("changed = True\n")
-        assert git.put_back(tree, before) == ["calc.py"]
+        assert put_back(tree, before) == ["calc.py"]
     gitpush.push(repo, f"file://{forge}", gitpush.basic("x", "token-123456"), commit, "suture/x")
     assert plain_git(forge, "rev-parse", "refs/heads/suture/x").strip() == commit
     assert ran(sentinel) == ""
@@ -176,7 +177,7 @@ def test_the_users_git_variables_do_not_steer_suture(tmp_path: Path, monkeypatch
     monkeypatch.setenv("GIT_EXTERNAL_DIFF", str(program))
     with git.worktree(repo, git.head_sha(repo)) as tree:
         (tree / "calc.py").write_text("changed = True\n")
-        git.snapshot(tree)
+        snapshot(tree)
         git.git(tree, "diff")
     assert ran(sentinel) == ""
 
@@ -191,7 +192,7 @@ def test_global_configuration_is_ignored_but_the_users_identity_is_kept(
         f"[user]\n\tname = Ada Lovelace\n\temail = ada@example.com\n[core]\n\tfsmonitor = {program}\n"
         f"[diff]\n\texternal = {program}\n[core]\n\texcludesFile = {home / 'ignored'}\n"
     )
-    (home / "ignored").write_text("new.py\n")  # read, a snapshot would miss a file the check made
+    (home / "ignored").write_text("new.py\n")  # read, the listing of a candidate's files would miss new.py
     repo = make_repo(tmp_path / "repo", FILES)
     monkeypatch.setenv("HOME", str(home))
     for name in ("AUTHOR", "COMMITTER"):
@@ -201,7 +202,8 @@ def test_global_configuration_is_ignored_but_the_users_identity_is_kept(
     with git.worktree(repo, git.head_sha(repo)) as tree:
         (tree / "calc.py").write_text("changed = True\n")
         (tree / "new.py").write_text("made = True\n")
-        assert git.git(tree, "ls-tree", "--name-only", git.snapshot(tree), "new.py").strip() == "new.py"
+        assert "?? new.py" in git.git(tree, "status", "--porcelain", "-z", "--untracked-files=all").split("\0")
+        assert git.git(tree, "ls-tree", "--name-only", snapshot(tree, ["new.py"]), "new.py").strip() == "new.py"
         git.git(tree, "diff")
     tree_sha = git.git(repo, "write-tree").strip()
     commit = git.git(repo, "commit-tree", tree_sha, "-m", "by the user").strip()
@@ -222,7 +224,7 @@ def test_git_listings_are_read_with_nul_separators(tmp_path: Path) -> None:
     """A file name with a newline is one path, not two (a check may create any name)."""
     repo = make_repo(tmp_path / "repo", {**FILES, "odd\nname.py": "x = 1\n"})
     with git.worktree(repo, git.head_sha(repo)) as tree:
-        before = git.snapshot(tree)
+        before = snapshot(tree)
         (tree / "odd\nname.py").write_text("x = 2\n")
-        assert git.put_back(tree, before) == ["odd\nname.py"]
+        assert put_back(tree, before) == ["odd\nname.py"]
         assert (tree / "odd\nname.py").read_text() == "x = 1\n"

@@ -181,17 +181,16 @@ def pytest_unconfigure(config):
 """
 
 
-@ATTACKS.add(
-    "generated-files-into-objects",
-    expect="objects grew",
-    open="git add --all stores 60 MB of check output in .git/objects",
-)
+@ATTACKS.add("generated-files-into-objects", expect="objects grew")
 def generated_files_into_objects(lab: Lab, held: bool) -> Evidence:
-    """The first of two checks leaves 60 MB of random files; suture snapshots the tree with git add --all."""
+    """The first of two checks leaves 60 MB of random files; suture snapshots the tree with git add --all.
+
+    Through heal: the capture's checks and the candidate's (a snapshot with the patch in it) both
+    run twice."""
     two = '[tool.suture]\ntest-cmd = ["python -m pytest -q", "python -c pass"]\n'
     lab.repo(broken({"conftest.py": GENERATE, "pyproject.toml": two}))
     if held:
-        return diagnose(lab, True)
+        return heal(lab, True)
     tree, index = lab.root / "plain", lab.root / "index"
     script = (
         f"git worktree add -q --detach {tree} HEAD && cd {tree} && PYTHONPATH=. python -m pytest -q >/dev/null; "

@@ -18,9 +18,10 @@ from suture.capture import report as plugin_report
 from suture.capture.channel import JUNIT_FD, Channel
 from suture.records import Build, CheckRun
 from suture.run import checks, readback, tools
-from suture.run.git import put_back, snapshot, worktree
+from suture.run.git import worktree
 from suture.run.process import KEPT_OUTPUT, run_logged
 from suture.run.sandbox import Sandbox
+from suture.run.snapshot import put_back, snapshot
 
 PLUGIN_DIR = Path(__file__).parent / "pytest_plugin"
 EXIT_FILE = "exit"
@@ -71,18 +72,21 @@ def run_checks(
     order: Sequence[int] | None = None,
     prepared: Mapping[str, Callable[[], CheckRun | None]] | None = None,
     keep_going: Callable[[CheckRun], bool] = lambda _: False,
+    patched: Sequence[str] = (),
 ) -> tuple[CheckRun, ...]:
     """Run each command in `tree` (in `order`, indices of `commands`, if given; the records keep
     the commands' order); `first` test ids run before the others and stop pytest early.
     A command in `prepared` is not started: its run is already under way (warm.py), and
     the callable gives its record (None: it could not be used, run it). With `stop_on_failure`,
-    a failed check for which `keep_going` says so does not stop the others."""
+    a failed check for which `keep_going` says so does not stop the others.
+    What a check changes of the commit's files, or of `patched` (the files the candidate's
+    patch touches), is put back before the next (run/snapshot.py; NotStored if it is too large)."""
     prepared = prepared or {}
     for command in commands:
         checks.ensure_runnable(command, cwd=tree)
     runs: dict[int, CheckRun] = {}
     sequence = list(order if order is not None else range(len(commands)))
-    before = snapshot(tree) if len(sequence) > 1 else ""
+    before = snapshot(tree, patched) if len(sequence) > 1 else ""
     for step, index in enumerate(sequence):
         command = commands[index]
         if step > 0:

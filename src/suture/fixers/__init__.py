@@ -34,6 +34,7 @@ LADDER: tuple[str, ...] = (
     "suture.fixers.attributes:AttributesFixer",
     "suture.fixers.imports:ImportsFixer",
     "suture.fixers.calls:CallsFixer",
+    "suture.fixers.formats:FormatFixer",
     "suture.fixers.returns:ReturnsFixer",
     "suture.fixers.assertions:AssertionsFixer",
     "suture.fixers.syntax:SyntaxFixer",

@@ -517,46 +517,6 @@ def apply(tree: Path, patch: str, *, cached: bool = False, env: Mapping[str, str
     return None if done.returncode == 0 else (done.stderr.strip() or done.stdout.strip())
 
 
-def snapshot(tree: Path) -> str:
-    """The tree object of `tree`'s files as they are now: tracked and new ones, .gitignore respected.
-
-    Written through a copy of the worktree's index, so its real index is left as it is;
-    the copy keeps git's stat cache, so unchanged files are not read again.
-    """
-    with tempfile.TemporaryDirectory(prefix="suture-index-") as scratch:
-        index = Path(scratch) / "index"
-        real = Path(locate(tree).git_dir) / "index"
-        if real.is_file() and not real.is_symlink():
-            shutil.copyfile(real, index)
-        env = {"GIT_INDEX_FILE": str(index)}
-        git(tree, "add", "--all", "--", ".", env=env)
-        return git(tree, "write-tree", env=env).strip()
-
-
-def put_back(tree: Path, before: str) -> list[str]:
-    """Restore the files of `tree` that were changed or deleted since `snapshot` gave `before`.
-
-    New files stay: a check may build what the next one needs. Returns the restored paths.
-    """
-    now = snapshot(tree)
-    if now == before:
-        return []
-    listing = git(tree, "diff-tree", "-r", "-z", "--no-renames", "--name-status", before, now)
-    fields = listing.split("\0")
-    paths = [path for status, path in zip(fields[::2], fields[1::2], strict=False) if status in ("M", "D", "T")]
-    if paths:
-        git(
-            tree,
-            "restore",
-            f"--source={before}",
-            "--worktree",
-            "--pathspec-from-file=-",
-            "--pathspec-file-nul",
-            input="\0".join(paths),
-        )
-    return paths
-
-
 # The author and committer of the commits suture makes.
 IDENTITY = {
     "GIT_AUTHOR_NAME": "suture",

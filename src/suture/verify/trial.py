@@ -17,12 +17,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from suture import diffpaths
 from suture.capture.agreement import doubt_of
 from suture.capture.run import DOUBTED, Progress, run_checks
 from suture.diagnose.baseline import tolerated
 from suture.records import Build, Candidate, CheckRun, Diagnosis, Rules, Verdict
 from suture.run.git import apply, git, worktree
 from suture.run.sandbox import Sandbox
+from suture.run.snapshot import NotStored
 from suture.verify import policy
 from suture.verify.warm import Warm
 
@@ -99,17 +101,21 @@ def trial(
         changed = changed_paths(tree)
         if warm is not None and held is not None and all(path.endswith(".py") for path in changed):
             prepared[warm.command] = lambda: warm.run(changed, first)
-        after = run_checks(
-            tree,
-            commands,
-            sandbox=sandbox,
-            timeout=timeout,
-            first=first,
-            stop_on_failure=True,
-            progress=progress,
-            prepared=prepared,
-            keep_going=lambda check: tolerated(check, baseline) is not None,
-        )
+        try:
+            after = run_checks(
+                tree,
+                commands,
+                sandbox=sandbox,
+                timeout=timeout,
+                first=first,
+                stop_on_failure=True,
+                progress=progress,
+                prepared=prepared,
+                keep_going=lambda check: tolerated(check, baseline) is not None,
+                patched=diffpaths.touched(candidate.diff),
+            )
+        except NotStored as exc:
+            return Trial(candidate, (), f"not verified: {exc}", (), time.monotonic() - start)
     return Trial(candidate, after, "", (), time.monotonic() - start)
 
 
