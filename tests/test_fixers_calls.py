@@ -81,6 +81,63 @@ CASES = {
         ],
         [0],
     ),
+    # A missing argument the caller holds under another name, or passes to the same call elsewhere.
+    "missing-argument-the-caller-has-under-a-longer-name": Case(
+        {"pkg/clock.py": "def fmt(ts):\n    return str(ts)\n\n\ndef show(ts_int):\n    return fmt()\n"},
+        "from pkg.clock import show; show(3)",
+        [{"pkg/clock.py": "def fmt(ts):\n    return str(ts)\n\n\ndef show(ts_int):\n    return fmt(ts_int)\n"}],
+        [1],
+    ),
+    "missing-argument-the-caller-has-abbreviated": Case(
+        {
+            "pkg/grid.py": "def grid(rows, row_alignment):\n    return rows, row_alignment\n\n\n"
+            "def render(rows, rowalign='left'):\n    return grid(rows)\n"
+        },
+        "from pkg.grid import render; render([])",
+        [
+            {
+                "pkg/grid.py": "def grid(rows, row_alignment):\n    return rows, row_alignment\n\n\n"
+                "def render(rows, rowalign='left'):\n    return grid(rows, rowalign)\n"
+            }
+        ],
+        [1],
+    ),
+    "missing-argument-the-same-call-passes-elsewhere": Case(
+        {
+            "pkg/pad.py": "def pad(seq, width):\n    return list(seq) + [None] * width\n\n\n"
+            "def table(results):\n    head = pad(results, 1)\n    return head + pad(2)\n"
+        },
+        "from pkg.pad import table; table([1])",
+        [
+            {
+                "pkg/pad.py": "def pad(seq, width):\n    return list(seq) + [None] * width\n\n\n"
+                "def table(results):\n    head = pad(results, 1)\n    return head + pad(results, 2)\n"
+            },
+            {
+                "pkg/pad.py": "def pad(seq, width):\n    return list(seq) + [None] * width\n\n\n"
+                "def table(results):\n    head = pad(results, 1)\n    return head + pad(2, 1)\n"
+            },
+        ],
+        [1, 2],
+    ),
+    "a-middle-argument-dropped": Case(
+        {
+            "pkg/box.py": "def box(width, height, depth):\n    return width * height * depth\n\n\n"
+            "def make(width, height, depth):\n    return box(width, depth)\n"
+        },
+        "from pkg.box import make; make(1, 2, 3)",
+        [
+            {
+                "pkg/box.py": "def box(width, height, depth):\n    return width * height * depth\n\n\n"
+                "def make(width, height, depth):\n    return box(width, height, depth)\n"
+            },
+            {
+                "pkg/box.py": "def box(width, height, depth):\n    return width * height * depth\n\n\n"
+                "def make(width, height, depth):\n    return box(width, depth, height)\n"
+            },
+        ],
+        [1, 2],
+    ),
     "a-test-omits-a-parameter-the-body-never-uses": Case(
         {
             "pkg/shapes.py": "def square(side, unit):\n    return side * side\n",

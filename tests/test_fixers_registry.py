@@ -39,6 +39,7 @@ def test_the_registry_is_keyed_by_each_fixer_s_name() -> None:
         "attributes",
         "imports",
         "calls",
+        "format-args",
         "returns",
         "assertions",
         "syntax",
@@ -49,6 +50,7 @@ def test_the_registry_is_keyed_by_each_fixer_s_name() -> None:
         "one-token",
         "indentation",
         "dependencies",
+        "upstream",
     ]
     assert all(key == fixer.name for key, fixer in fixers.FIXERS.items())
 

@@ -22,11 +22,12 @@ import ast
 import re
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from suture.fixers import _common, _project
+from suture.fixers import _arguments, _common, _project
 from suture.fixers._library import stdlib_parameters
 from suture.fixers.names import in_scope
 from suture.records import Candidate, Failure
@@ -185,14 +186,14 @@ def _parameters(node: _Function) -> list[str]:
 def _at_call(
     source: Source, path: str, text: str, line: int, mismatch: _Mismatch, definition: Definition | None
 ) -> Iterator[_Edit]:
-    try:
-        wrapper = MetadataWrapper(cst.parse_module(text))
-        tree = ast.parse(text, path)
-    except (cst.ParserSyntaxError, SyntaxError, ValueError, RecursionError):
+    parsed = _parse(text, path)
+    if parsed is None:
         return
+    wrapper, tree = parsed
     finder = _CallFinder(line, mismatch.callee)
     wrapper.visit(finder)
     module = wrapper.module
+    caller = _arguments.Caller(tree, line, in_scope(tree, line), finder.elsewhere)
     # A call passing its keywords on (`json.dumps(x, indnt=2)` fails in `JSONEncoder.__init__`,
     # a subclass's call in its base's `__init__`): the call on the line that passes the keyword.
     passing = [call for call in finder.around if mismatch.keyword and mismatch.keyword in _keywords(call)]
@@ -202,10 +203,20 @@ def _at_call(
             parameters = _parameters(definition.node)
         else:  # a standard-library function, or a project class whose __init__ is one's
             parameters = _outside(source, path, tree, call, mismatch) if mismatch.keyword else frozenset()
-        for new, rationale, rank in _call_edits(call, mismatch, definition, in_scope(tree, line), parameters):
+        for new, rationale, rank in _call_edits(call, mismatch, definition, caller, parameters):
             edited = module.deep_replace(call, new)
             assert isinstance(edited, cst.Module)  # replacing a call keeps a module a module
             yield _Edit(path, text, edited.code, rationale, rank)
+
+
+@lru_cache(maxsize=8)
+def _parse(text: str, path: str) -> tuple[MetadataWrapper, ast.Module] | None:
+    """The file as libcst (with positions) and as ast, once per text: a heal with many failures
+    asks about the same file again and again."""
+    try:
+        return MetadataWrapper(cst.parse_module(text)), ast.parse(text, path)
+    except (cst.ParserSyntaxError, SyntaxError, ValueError, RecursionError):
+        return None
 
 
 class _CallFinder(cst.CSTVisitor):
@@ -219,28 +230,32 @@ class _CallFinder(cst.CSTVisitor):
         self.callee = callee
         self.calls: list[cst.Call] = []
         self.around: list[cst.Call] = []  # every call around the line
+        self.elsewhere: list[cst.Call] = []  # the calls of `callee` away from the line
 
     def visit_Call(self, node: cst.Call) -> None:
         where = self.get_metadata(PositionProvider, node)
-        if not where.start.line <= self.line <= where.end.line:
-            return
-        self.around.append(node)
         func = node.func
         name = func.value if isinstance(func, cst.Name) else func.attr.value if isinstance(func, cst.Attribute) else ""
+        if not where.start.line <= self.line <= where.end.line:
+            if name == self.callee:
+                self.elsewhere.append(node)
+            return
+        self.around.append(node)
         if name == self.callee:
             self.calls.append(node)
 
 
 def _call_edits(
-    call: cst.Call, mismatch: _Mismatch, definition: Definition | None, scope: set[str], parameters: Collection[str]
+    call: cst.Call,
+    mismatch: _Mismatch,
+    definition: Definition | None,
+    caller: _arguments.Caller,
+    parameters: Collection[str],
 ) -> Iterator[tuple[cst.Call, str, int]]:
     """(the call changed, why, rank) for each way the call could match the function."""
     positional = [arg for arg in call.args if arg.keyword is None and not arg.star]
-    if mismatch.missing and all(name in scope for name in mismatch.missing):
-        by_keyword = mismatch.keyword_only or len(positional) < len(call.args)
-        added = [_arg(name, keyword=name if by_keyword else None) for name in mismatch.missing]
-        why = f"the call does not pass {_listed(mismatch.missing)}; pass the caller's own"
-        yield _with_args(call, [*call.args, *added]), why, 0
+    if mismatch.missing:
+        yield from _missing(call, mismatch, definition, caller)
     if mismatch.extra and len(positional) == len(call.args) >= mismatch.extra:
         keep, extra = call.args[: -mismatch.extra], call.args[-mismatch.extra :]
         free = [name for name in _keyword_only(definition) if name not in _keywords(call)][: len(extra)]
@@ -254,6 +269,56 @@ def _call_edits(
     if right is not None:
         renamed = [_renamed_keyword(arg, mismatch.keyword, right) for arg in call.args]
         yield _with_args(call, renamed), f"`{mismatch.keyword}` is no parameter; rename it to the closest, `{right}`", 0
+
+
+def _missing(
+    call: cst.Call, mismatch: _Mismatch, definition: Definition | None, caller: _arguments.Caller
+) -> Iterator[tuple[cst.Call, str, int]]:
+    """The call passing what it lacks. One positional argument missing may have been any of
+    them (the interpreter names the last parameter, the others shifted left): a value for
+    each place, the end first; the likeliest ones only (those within one rank of the best)."""
+    positional = [arg for arg in call.args if arg.keyword is None and not arg.star]
+    by_keyword = mismatch.keyword_only or len(positional) < len(call.args)
+    passed = {_CODE.code_for_node(arg.value) for arg in call.args}
+    names = _positional_names(definition)
+    found: list[tuple[int, list[cst.Arg], str]] = []
+    if len(mismatch.missing) == 1 and not by_keyword and len(names) > len(positional):
+        for index in range(len(positional), -1, -1):
+            for value in _arguments.values(names[index], index, caller, passed)[:_VALUES]:
+                args = [*call.args[:index], _arg(value.code, keyword=None), *call.args[index:]]
+                why = f"the call does not pass `{names[index]}`; pass {value.why}"
+                found.append((value.rank + (index < len(positional)), args, why))
+    else:
+        start = len(positional)
+        chosen = [
+            _arguments.values(name, None if by_keyword else start + i, caller, passed)[:1]
+            for i, name in enumerate(mismatch.missing)
+        ]
+        if all(chosen):
+            added = [
+                _arg(v[0].code, keyword=n if by_keyword else None)
+                for n, v in zip(mismatch.missing, chosen, strict=True)
+            ]
+            why = f"the call does not pass {_listed(mismatch.missing)}; pass " + ", ".join(v[0].why for v in chosen)
+            found.append((max(v[0].rank for v in chosen), [*call.args, *added], why))
+    found.sort(key=lambda item: item[0])
+    best = found[0][0] if found else 0
+    for rank, args, why in [item for item in found if item[0] <= best + 1][:_VALUES]:
+        yield _with_args(call, args), why, rank
+
+
+_CODE = cst.Module([])  # renders a node as code
+_VALUES = 3  # values offered for one missing argument
+
+
+def _positional_names(definition: Definition | None) -> list[str]:
+    """The parameters a call fills by position, `self` left out of a method's."""
+    if definition is None:
+        return []
+    node = definition.node
+    names = [arg.arg for arg in [*node.args.posonlyargs, *node.args.args]]
+    static = any(isinstance(d, ast.Name) and d.id == "staticmethod" for d in node.decorator_list)
+    return names[1:] if definition.method and not static else names
 
 
 def _outside(source: Source, path: str, tree: ast.Module, call: cst.Call, mismatch: _Mismatch) -> frozenset[str]:
@@ -286,10 +351,11 @@ def _dotted(expression: cst.BaseExpression) -> str:
 _EQUAL = cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace(""))
 
 
-def _arg(name: str, *, keyword: str | None) -> cst.Arg:
+def _arg(code: str, *, keyword: str | None) -> cst.Arg:
+    value = cst.parse_expression(code)
     if keyword is None:
-        return cst.Arg(cst.Name(name))
-    return cst.Arg(cst.Name(name), keyword=cst.Name(keyword), equal=_EQUAL)
+        return cst.Arg(value)
+    return cst.Arg(value, keyword=cst.Name(keyword), equal=_EQUAL)
 
 
 def _with_args(call: cst.Call, args: Sequence[cst.Arg]) -> cst.Call:
