@@ -10,12 +10,12 @@ from __future__ import annotations
 import contextlib
 import errno
 import faulthandler
+import importlib
 import os
 import signal
 import sys
 import threading
 import time
-import traceback
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TextIO
@@ -23,15 +23,74 @@ from typing import TextIO
 import click
 
 from suture import __version__
-from suture.cli import ci as ci_commands
-from suture.cli import heal as heal_commands
-from suture.cli import mcp as mcp_commands
-from suture.cli import publishing
 from suture.errors import SutureError
 from suture.redact import Redactor
 
+# Every command: the module that defines it (in its COMMANDS) and the line `suture --help`
+# shows. A command's module is imported only when that command runs or shows its help, so
+# that `suture --help` and `suture diagnose --log` do not pay for the others' imports (the
+# fixers, libcst, rich, the forges). tests/test_cli_startup.py holds this table to the modules.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "demo": ("suture.cli.heal", "Build a small broken project in a temp dir and heal it, offline."),
+    "diagnose": (
+        "suture.cli.diagnose",
+        "Explain why the checks fail, without fixing anything: run them, or read a CI log.",
+    ),
+    "doctor": (
+        "suture.cli.heal",
+        "Show which sandbox the checks run in and whether it starts, and the git, python and pytest found.",
+    ),
+    "heal": ("suture.cli.heal", "Heal the current repository: capture, diagnose, fix, verify, propose."),
+    "init": (
+        "suture.cli.ci",
+        "Write the CI configuration that runs suture: GitHub Actions, GitLab CI or Semaphore.",
+    ),
+    "init-mcp": ("suture.cli.mcp", "Print (or --write) a coding agent's configuration that starts `suture mcp`."),
+    "logs": (
+        "suture.cli.ci",
+        "Download the logs of the failed jobs of the CI run this runs in, through the CI's API.",
+    ),
+    "mcp": ("suture.cli.mcp", "Serve this repository to a coding agent over the Model Context Protocol (stdio)."),
+    "propose": (
+        "suture.cli.publishing",
+        "Open the pull request of a suture branch on which CI passed (the verify-in-CI flow).",
+    ),
+    "publish": (
+        "suture.cli.publishing",
+        "Publish a proposal written by `suture heal --out FILE`: push its branch and open its pull request.",
+    ),
+    "sweep": (
+        "suture.cli.publishing",
+        "Delete suture's branches whose pull requests were closed or merged (also done after every publish).",
+    ),
+}
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+
+class _Suture(click.Group):
+    """The group whose commands are imported when one is asked for; its help lists them from COMMANDS."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*COMMANDS, *self.commands})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMANDS:
+            module = importlib.import_module(COMMANDS[cmd_name][0])
+            self.add_command(next(command for command in module.COMMANDS if command.name == cmd_name))
+        return self.commands.get(cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        names = self.list_commands(ctx)
+        limit = formatter.width - 6 - max(map(len, names))
+        rows = [(name, self._stand_in(name).get_short_help_str(limit)) for name in names]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+    def _stand_in(self, name: str) -> click.Command:
+        """The command if it is loaded (a test's, added at run time), else one with its line of help."""
+        return self.commands.get(name) or click.Command(name, help=COMMANDS[name][1])
+
+
+@click.group(cls=_Suture, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="suture")
 def cli() -> None:
     """suture heals red builds: it finds why the checks fail, writes a fix, proves it by
@@ -44,10 +103,6 @@ def cli() -> None:
       suture heal          heal the repository you are in
       suture doctor        check that the sandbox the checks run in starts
     """
-
-
-for _command in (*heal_commands.COMMANDS, *publishing.COMMANDS, *ci_commands.COMMANDS, *mcp_commands.COMMANDS):
-    cli.add_command(_command)
 
 
 def _terminate(signum: int, frame: object) -> None:
@@ -143,6 +198,8 @@ def _main(argv: Sequence[str] | None) -> int:
 
 def crash_log() -> Path:
     """Write the current exception's traceback to a log file and return its path."""
+    import traceback  # only a crash pays for it
+
     base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "suture"
     try:
         base.mkdir(parents=True, exist_ok=True)

@@ -1,34 +1,24 @@
-"""The commands that run the checks: `heal`, `diagnose`, `demo`, `doctor`."""
+"""The commands that run the checks: `heal`, `demo`, `doctor` (and `diagnose`, in diagnose.py)."""
 
 from __future__ import annotations
 
 import json
 import os
-import sys
 from pathlib import Path
 from typing import Any
 
 import click
-from rich.markup import escape
 
 from suture import ci, config
 from suture.cli import options
 from suture.cli import publishing as cli_publishing
+from suture.cli.diagnose import log_input
 from suture.cli.output import Progress, progress, stdout, warn
-from suture.errors import RepoError, UsageError
+from suture.errors import RepoError
 from suture.llm import settings as llm_settings
 
 
-def _log_input(value: str) -> Any:
-    """`--log FILE|-` as the library takes it: a path, or stdin's bytes."""
-    if value != "-":
-        return Path(value)
-    if sys.stdin.isatty():
-        raise UsageError("--log - reads the log from stdin, but stdin is a terminal: pipe a log in, or give a file")
-    return sys.stdin.buffer
-
-
-def _flags(
+def check_flags(
     test_cmds: tuple[str, ...], timeout: float | None, sandbox: str | None, env_allow: tuple[str, ...], **more: Any
 ) -> config.Flags:
     """The flags of `options.checks` (and `more`) as the configuration takes them."""
@@ -36,7 +26,7 @@ def _flags(
     return config.Flags(test_cmds=test_cmds, timeout=timeout, sandbox=sandbox, env_allow=allowed, **more)
 
 
-def _configured(
+def configured(
     directory: Path, flags: config.Flags, base: str | None, run: ci.Run | None, say: Progress
 ) -> config.Config:
     """The configuration, read once from the trusted commit (--base, else a pull request's target,
@@ -111,7 +101,7 @@ def heal(
     from suture.loop import heal as loop
 
     say = progress(quiet)
-    flags = _flags(
+    flags = check_flags(
         test_cmds,
         timeout,
         sandbox,
@@ -125,7 +115,7 @@ def heal(
     run = ci.detect(os.environ)
     if run is not None and run.ours:
         cli_publishing.nothing(f"the {run.provider} run is on {run.branch}, a suture branch: nothing to do", as_json)
-    settings = _configured(directory, flags, base, run, say)
+    settings = configured(directory, flags, base, run, say)
     plan = cli_publishing.plan(publishing, settings, directory, run=run, push_only=push_only, out=out, progress=say)
     outcome = loop.heal(
         directory,
@@ -134,7 +124,7 @@ def heal(
             dry_run=dry_run or plan.dry_run,
             publisher=plan.publisher,
             environ=dict(os.environ),  # the model's key is read from it, and its secrets kept out of prompts
-            log=_log_input(log) if log is not None else None,
+            log=log_input(log) if log is not None else None,
         ),
         progress=say,
         warn=warn,
@@ -144,86 +134,6 @@ def heal(
     else:
         render.outcome(stdout(), outcome)
     raise SystemExit(outcome.exit_code)
-
-
-@click.command()
-@options.checks
-@options.log
-def diagnose(
-    test_cmds: tuple[str, ...],
-    timeout: float | None,
-    sandbox: str | None,
-    env_allow: tuple[str, ...],
-    as_json: bool,
-    quiet: bool,
-    base: str | None,
-    directory: Path,
-    log: str | None,
-) -> None:
-    """Explain why the checks fail, without fixing anything: run them, or read a CI log.
-
-    \b
-    Examples:
-      suture diagnose                          run the checks in a worktree and explain
-      suture diagnose --log ci.log             explain a saved CI log (nothing runs)
-      gh run view RUN --log-failed | suture diagnose --log - --json
-
-    Prints the class (code, lint/format, flaky, environment, unknown), the failures grouped
-    by root cause and, for a log, the lines that explain it (redacted). With --json the last
-    line of stdout is one object: excerpt, lines, failures, class, fingerprint.
-
-    Exit codes: 0 nothing failed, 1 a failure was explained, 2 usage error (a bad log).
-    """
-    from suture.cli import render
-    from suture.loop import heal as loop
-    from suture.records import to_dict
-
-    if log is not None:
-        _diagnose_log(_log_input(log), "stdin" if log == "-" else log, directory, as_json=as_json)
-    say = progress(quiet)
-    flags = _flags(test_cmds, timeout, sandbox, env_allow)
-    settings = _configured(directory, flags, base, ci.detect(os.environ), say)
-    found = loop.examine(directory, loop.Options(settings=settings, environ=dict(os.environ)), progress=say, warn=warn)
-    if found is None:
-        message = {"status": "nothing-to-do", "reason": "every check passes"}
-        click.echo(json.dumps(message) if as_json else "every check passes: nothing to diagnose")
-        return
-    if as_json:
-        click.echo(json.dumps({**to_dict(found), "class": found.classification}))
-    else:
-        render.diagnosis(stdout(), found)
-    raise SystemExit(1)
-
-
-def _diagnose_log(log: Any, name: str, directory: Path, *, as_json: bool) -> None:
-    """`suture diagnose --log`: distil, parse and triage the log; exit 1 if it shows a failure."""
-    from rich.panel import Panel
-
-    from suture.cli import render
-    from suture.diagnose import fromlog
-    from suture.errors import RepoError
-    from suture.redact import Redactor
-    from suture.run import git
-    from suture.run.source import Source
-
-    try:  # in a checkout, its files tell where the CI had it (absolute paths in the log)
-        repo = git.toplevel(directory)
-        paths: tuple[str, ...] = Source(repo, git.head_sha(repo)).paths()
-    except RepoError:
-        paths = ()
-    logged = fromlog.read(log, name=name, redactor=Redactor(os.environ), paths=paths)
-    found, excerpt = logged.diagnosis, logged.excerpt
-    failed = bool(found.failures) or found.classification != "unknown"
-    if as_json:
-        click.echo(json.dumps(logged.to_json()))
-    else:
-        console = stdout()
-        render.diagnosis(console, found)
-        title = f"{name}: {len(excerpt.lines)} of {excerpt.total_lines} lines" + (", cut" if excerpt.truncated else "")
-        console.print(Panel(escape(excerpt.numbered()), title=escape(title), title_align="left", expand=False))
-        if not failed:
-            console.print("no failure found in the log: the lines above are its last", markup=False)
-    raise SystemExit(1 if failed else 0)
 
 
 @click.command()
@@ -268,4 +178,4 @@ def doctor(sandbox: str | None, directory: Path) -> None:
 
 
 # The commands `suture.cli.commands` adds to the group, in the order `--help` lists them.
-COMMANDS = (heal, diagnose, demo, doctor)
+COMMANDS = (heal, demo, doctor)

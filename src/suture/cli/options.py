@@ -16,10 +16,6 @@ from typing import Any, TypeVar
 
 import click
 
-from suture.ci import registry as ci_registry
-from suture.publish.forges import registry as forges
-from suture.run.sandbox import SANDBOXES
-
 Command = Callable[..., None]
 Decorator = Callable[[Command], Command]
 F = TypeVar("F", bound=Callable[..., Any])
@@ -48,11 +44,38 @@ def directory(help: str = "Run in this directory instead of the current one.") -
     )
 
 
+class Names(click.Choice[str]):
+    """A choice among names looked up when a value or the command's help needs them, not when
+    the command is defined: the sandboxes' table imports the sandbox, a registry its plugins."""
+
+    def __init__(self, names: Callable[[], Sequence[str]]) -> None:
+        super().__init__(())
+        self._names = names
+
+    @functools.cached_property
+    def _looked_up(self) -> tuple[str, ...]:
+        return tuple(self._names())
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        return self._looked_up
+
+    @choices.setter
+    def choices(self, value: Sequence[str]) -> None:
+        pass  # click.Choice's own __init__ sets them; the lookup is the truth
+
+
+def _sandboxes() -> list[str]:
+    from suture.run.sandbox import SANDBOXES
+
+    return list(SANDBOXES)
+
+
 json_output = click.option("--json", "as_json", is_flag=True, help="Print one JSON object as the last line of stdout.")
 quiet = click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
 sandbox = click.option(
     "--sandbox",
-    type=click.Choice(list(SANDBOXES)),
+    type=Names(_sandboxes),
     default=None,
     help="Where repository code runs: bwrap (bubblewrap: no network, no secrets, read-only root; the default, "
     "also [tool.suture] sandbox) or none (your files, network and environment; warned about on every run).",
@@ -141,7 +164,10 @@ class ForgeFlags:
     draft: bool | None = None
 
 
-def _forge_bundle() -> Callable[[F], F]:
+@functools.cache
+def _forge_options() -> Callable[[F], F]:
+    from suture.publish.forges import registry as forges
+
     names = forges.names()
     known = forges.every()
     hosted = [forge.public_url.split("://", 1)[-1] for forge in known if forge.public_url]
@@ -177,9 +203,6 @@ def _forge_bundle() -> Callable[[F], F]:
     )
 
 
-_forge_options = _forge_bundle()
-
-
 def forge_options(command: Command) -> Command:
     """Add the forge flags to `command`, handed to it as one `publishing: ForgeFlags` argument."""
 
@@ -188,11 +211,13 @@ def forge_options(command: Command) -> Command:
         fields = {f.name: kwargs.pop(f.name) for f in dataclasses.fields(ForgeFlags)}
         command(publishing=ForgeFlags(**fields), **kwargs)
 
-    return _forge_options(bundled)
+    return _forge_options()(bundled)
 
 
 def ci_token_env() -> Decorator:
     """`--token-env` of the commands that call a CI's API."""
+    from suture.ci import registry as ci_registry
+
     defaults = ", ".join(f"{provider.token_env} in {provider.title}" for provider in ci_registry.every())
     return click.option(
         "--token-env", metavar="VAR", help=f"The environment variable holding the CI API token (default {defaults})."

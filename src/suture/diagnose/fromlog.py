@@ -23,18 +23,19 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
-from suture.capture.run import Progress, run_checks
-from suture.diagnose import triage
+from suture.diagnose import triage, upstream
 from suture.diagnose.distil import CHUNK, Excerpt, Limits, distil
 from suture.diagnose.parsers import parse
 from suture.errors import UsageError
 from suture.records import Build, Diagnosis, Status, to_dict
 from suture.redact import Redactor
-from suture.run.git import worktree
-from suture.run.sandbox import Sandbox
-from suture.run.source import Source
+
+if TYPE_CHECKING:  # reading a log needs neither; reproducing it imports the capture stage
+    from suture.capture.run import Progress
+    from suture.run.sandbox import Sandbox
+    from suture.run.source import Source
 
 LogInput = Path | BinaryIO  # a file, or a stream such as sys.stdin.buffer
 SNIFF = 64 * 1024  # bytes looked at to tell a text log from binary data
@@ -93,7 +94,9 @@ def read(
         )
     root = checkout_root(excerpt.text, paths)
     failures = parse(excerpt.text, root=root, check="")
-    return Logged(name, excerpt, triage.triage(failures, log=excerpt.text), root)
+    # The versions CI installed (pip's `Successfully installed` line) name a release that broke it.
+    found = upstream.attribute(triage.triage(failures, log=excerpt.text), upstream.Evidence(installed_log=excerpt.text))
+    return Logged(name, excerpt, found, root)
 
 
 def _check_file(path: Path) -> None:
@@ -142,12 +145,16 @@ _MAX_PATHS = 200
 
 def checkout_root(text: str, paths: Iterable[str]) -> str:
     """The directory the CI had the repository in (`/home/runner/work/app/app`), from the
-    absolute paths of the log that end in one of the repository's files; '' if none does."""
-    files = frozenset(paths)
+    absolute paths of the log that end in one of the repository's files; '' if none does.
+
+    `paths` is iterated only when the log has an absolute path: a generator that asks git
+    for them costs nothing on a log without one."""
+    absolute = list(dict.fromkeys(_ABSOLUTE.findall(text)))[:_MAX_PATHS]
+    files = frozenset(paths) if absolute else frozenset()
     if not files:
         return ""
     votes: Counter[str] = Counter()
-    for path in list(dict.fromkeys(_ABSOLUTE.findall(text)))[:_MAX_PATHS]:
+    for path in absolute:
         parts = path.split("/")
         for cut in range(1, len(parts) - 1):
             if "/".join(parts[cut + 1 :]) in files:
@@ -213,6 +220,9 @@ def reproduce(
             diagnosis,
             "unfixed",
         )
+    from suture.capture.run import run_checks
+    from suture.run.git import worktree
+
     wanted = diagnosis.failing_tests
     progress(f"reproducing {len(wanted)} failing test(s) of {logged.name} first" if wanted else "reproducing")
     with worktree(repo, sha) as tree:
@@ -229,6 +239,13 @@ def judge(build: Build, logged: Logged) -> Reproduction:
     """
     diagnosis = logged.diagnosis
     where = f"on {build.base_sha[:12]} in the sandbox"
+    if not build.failed_checks and diagnosis.classification == "dependency":
+        return Reproduction(
+            build,
+            f"the failure in {logged.name} did not reproduce {where}, and it is a dependency's: "
+            f"{upstream.summary(diagnosis.failures)}; this environment has another version (not flaky)",
+            diagnosis,
+        )
     if not build.failed_checks:
         return Reproduction(
             build,
