@@ -60,15 +60,17 @@ def _flatten(content: object) -> str:
 
 
 def openai_reply(text: str, *, prompt_tokens: int = 1000, completion_tokens: int = 100) -> Scripted:
+    return _chat_completion({"role": "assistant", "content": text}, "stop", prompt_tokens, completion_tokens)
+
+
+def _chat_completion(message: dict[str, Any], finish: str, prompt_tokens: int, completion_tokens: int) -> Scripted:
     return Scripted(
         body={
             "id": "chatcmpl-fake",
             "object": "chat.completion",
             "created": int(time.time()),
             "model": "fake",
-            "choices": [
-                {"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": text}},
-            ],
+            "choices": [{"index": 0, "finish_reason": finish, "message": message}],
             "usage": {
                 "prompt_tokens": prompt_tokens,
                 "completion_tokens": completion_tokens,
@@ -89,6 +91,40 @@ def anthropic_reply(text: str, *, input_tokens: int = 1000, output_tokens: int =
             "stop_reason": "end_turn",
             "stop_sequence": None,
             "usage": {"input_tokens": input_tokens, "output_tokens": output_tokens},
+        }
+    )
+
+
+def openai_tool_calls(*calls: tuple[str, dict[str, Any] | str], first: int = 0) -> Scripted:
+    """A chat-completions turn that calls tools: (name, arguments) each, ids call_<first>, ..."""
+    tool_calls = [
+        {
+            "id": f"call_{first + n}",
+            "type": "function",
+            "function": {"name": name, "arguments": args if isinstance(args, str) else json.dumps(args)},
+        }
+        for n, (name, args) in enumerate(calls)
+    ]
+    return _chat_completion({"role": "assistant", "content": None, "tool_calls": tool_calls}, "tool_calls", 1000, 20)
+
+
+def anthropic_tool_use(*calls: tuple[str, dict[str, Any]], first: int = 0, text: str = "") -> Scripted:
+    """A Messages API turn with `tool_use` blocks: (name, input) each, ids toolu_<first>, ..."""
+    blocks: list[dict[str, Any]] = [{"type": "text", "text": text}] if text else []
+    blocks += [
+        {"type": "tool_use", "id": f"toolu_{first + n}", "name": name, "input": args}
+        for n, (name, args) in enumerate(calls)
+    ]
+    return Scripted(
+        body={
+            "id": "msg_fake",
+            "type": "message",
+            "role": "assistant",
+            "model": "fake",
+            "content": blocks,
+            "stop_reason": "tool_use",
+            "stop_sequence": None,
+            "usage": {"input_tokens": 1000, "output_tokens": 20},
         }
     )
 

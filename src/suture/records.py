@@ -191,6 +191,7 @@ class Usage:
     output_tokens: int
     cost_usd: float | None  # None when no price is known for the model
     seconds: float
+    tool_calls: int = 0  # what an investigating model asked for (files, symbols, tests)
     notes: tuple[str, ...] = ()  # one line per attempt: what became of it
     stopped: str = ""  # why the model was asked no more ('' when it produced the verified fix)
 

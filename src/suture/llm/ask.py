@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import TypeVar
 
-from suture.llm.base import Exhausted, Malformed, Provider, ProviderError, Reply, Transient
+from suture.llm.base import Exhausted, Malformed, Provider, ProviderError, Reply, Transient, Turn
 from suture.llm.budget import Meter
 from suture.llm.context import Prompt
 
@@ -35,12 +36,33 @@ def ask(
     a reply without usable text, ProviderError when the endpoint cannot be used at all.
     """
     max_tokens = meter.allowance(prompt.tokens)
+    return retrying(
+        lambda timeout: provider.complete(prompt.system, prompt.user, max_tokens=max_tokens, timeout=timeout),
+        prompt.tokens,
+        meter,
+        sleep=sleep,
+        progress=progress,
+    )
+
+
+Answered = TypeVar("Answered", Reply, Turn)
+
+
+def retrying(
+    request: Callable[[float], Answered],
+    sent_tokens: int,
+    meter: Meter,
+    *,
+    sleep: Callable[[float], None],
+    progress: Callable[[str], None],
+) -> Answered:
+    """`request(timeout)`'s answer, retried on what a retry may cure, charged to `meter`."""
     for retry in range(RETRIES + 1):
         timeout = min(REQUEST_SECONDS, meter.seconds_left())
         if timeout < MIN_REQUEST_SECONDS:
             raise Exhausted(f"the time budget is spent (max-seconds {meter.budget.max_seconds:g})")
         try:
-            reply = provider.complete(prompt.system, prompt.user, max_tokens=max_tokens, timeout=timeout)
+            answer = request(timeout)
         except Transient as exc:
             wait = _wait(exc, retry, meter)
             progress(f"{exc}; retrying in {wait:.1f}s")
@@ -48,10 +70,10 @@ def ask(
             continue
         except Malformed:
             # The endpoint did the work but reported nothing: charge what was sent.
-            meter.charge(Reply("", prompt.tokens, 0, estimated=True))
+            meter.charge(Reply("", sent_tokens, 0, estimated=True))
             raise
-        meter.charge(reply)
-        return reply
+        meter.charge(answer.reply if isinstance(answer, Turn) else answer)
+        return answer
     raise AssertionError("the loop returns or raises")  # pragma: no cover
 
 

@@ -14,7 +14,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from types import ModuleType
-from typing import ClassVar, Protocol
+from typing import Any, ClassVar, Protocol, runtime_checkable
 
 from suture.errors import UsageError
 
@@ -57,6 +57,73 @@ class Provider(Protocol):
     def complete(self, system: str, prompt: str, *, max_tokens: int, timeout: float) -> Reply: ...
 
 
+@dataclass(frozen=True)
+class ToolSpec:
+    """A tool the model may call: its name, what it does, and its arguments' JSON schema."""
+
+    name: str
+    description: str
+    parameters: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Call:
+    """One tool call the model made."""
+
+    id: str
+    name: str
+    arguments: str  # JSON text as the model wrote it: it may not parse
+
+
+@dataclass(frozen=True)
+class Turn:
+    """The model's turn in a conversation with tools: text, tool calls, or both."""
+
+    text: str
+    calls: tuple[Call, ...]
+    input_tokens: int
+    output_tokens: int
+    estimated: bool = False
+
+    @property
+    def reply(self) -> Reply:
+        return Reply(self.text, self.input_tokens, self.output_tokens, self.estimated)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A tool's answer to one call: data, or a structured error."""
+
+    call_id: str
+    content: str
+    error: bool = False
+
+
+# A conversation, provider-neutral: the user's text, the model's turns, the tools' answers.
+Message = str | Turn | tuple[Answer, ...]
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """One request of a conversation with tools."""
+
+    system: str
+    messages: tuple[Message, ...]
+    tools: tuple[ToolSpec, ...]
+    final: bool  # the tool-call cap is reached: ask for text (tool_choice none)
+    max_tokens: int
+
+
+@runtime_checkable
+class ToolUser(Protocol):
+    """A provider that can offer tools (native tool calling); one without `converse` is asked
+    with one prompt per attempt."""
+
+    # One request of a conversation. Raises what `complete` raises, and ToolsRefused when the
+    # endpoint rejects a request that offers tools.
+    def converse(self, exchange: Exchange, timeout: float) -> Turn: ...
+
+
 class ProviderError(UsageError):
     """The endpoint cannot be used as configured; the message says what to set or install."""
 
@@ -72,6 +139,11 @@ class Transient(Exception):
 
 class Malformed(Exception):
     """The endpoint answered, but not with text an attempt can use."""
+
+
+class ToolsRefused(Exception):
+    """The endpoint rejected a request that offered tools (a model without tool support):
+    the run goes on with one prompt per attempt."""
 
 
 class Exhausted(Exception):
@@ -123,6 +195,24 @@ def counted(text: str, sent: str, input_tokens: object, output_tokens: object) -
     if isinstance(input_tokens, int) and isinstance(output_tokens, int):
         return Reply(text, input_tokens, output_tokens)
     return Reply(text, estimate_tokens(sent), estimate_tokens(text), estimated=True)
+
+
+def counted_turn(text: str, calls: tuple[Call, ...], sent: str, input_tokens: object, output_tokens: object) -> Turn:
+    """A turn with the usage the endpoint reported, or counted from the texts."""
+    reply = counted(text, sent, input_tokens, output_tokens)
+    shown = text + "".join(call.name + call.arguments for call in calls)
+    output = reply.output_tokens if not reply.estimated else estimate_tokens(shown)
+    return Turn(text, calls, reply.input_tokens, output, reply.estimated)
+
+
+@contextmanager
+def refusing_tools(sdk: ModuleType) -> Iterator[None]:
+    """A 400 or 422 answer to a request offering tools as ToolsRefused (the model cannot use
+    them: Ollama's "does not support tools", vLLM without --enable-auto-tool-choice)."""
+    try:
+        yield
+    except (sdk.BadRequestError, sdk.UnprocessableEntityError) as exc:
+        raise ToolsRefused(f"{exc.status_code}: {detail(exc)}") from exc
 
 
 def retry_after(headers: Mapping[str, str]) -> float | None:

@@ -23,6 +23,7 @@ class Meter:
         self.requests = 0
         self.input_tokens = 0
         self.output_tokens = 0
+        self.tool_calls = 0
 
     @property
     def tokens(self) -> int:
@@ -54,6 +55,9 @@ class Meter:
                 )
         return allowance
 
+    def tool_calls_left(self) -> int:
+        return max(0, self.budget.max_tool_calls - self.tool_calls)
+
     def charge(self, reply: Reply) -> None:
         self.requests += 1
         self.input_tokens += reply.input_tokens
@@ -70,6 +74,7 @@ class Meter:
             output_tokens=self.output_tokens,
             cost_usd=None if cost is None else round(cost, 6),
             seconds=round(self.clock() - self.started, 3),
+            tool_calls=self.tool_calls,
             notes=tuple(notes),
             stopped=stopped,
         )

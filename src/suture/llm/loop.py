@@ -2,7 +2,10 @@
 
 For each failure, up to `max-attempts` replies; each attempt after the first is told what
 the earlier ones did and why they failed (the parse problem, the policy finding, or the
-verification's reason and the failing check's output). The loop stops at the first
+verification's reason and the failing check's output). The first attempt is one prompt;
+the later ones, given a `Workbench` and a provider with tool calling, may investigate first
+(investigate.py): read files, find symbols, see or re-run a failing test. An endpoint that
+refuses tools is asked with one prompt per attempt from then on. The loop stops at the first
 verified candidate, or when the budget (tokens, dollars, seconds) is spent. Candidates go
 through the same gatekeeper as every other: the `judge` the heal loop hands in.
 """
@@ -16,11 +19,13 @@ from typing import Any
 
 from suture.llm import context, edits
 from suture.llm.ask import ask
-from suture.llm.base import Exhausted, Malformed, Provider
+from suture.llm.base import Exhausted, Malformed, Provider, ToolsRefused, ToolUser
 from suture.llm.budget import Meter
 from suture.llm.context import Previous
+from suture.llm.investigate import investigate
 from suture.llm.providers import connect
 from suture.llm.settings import Flags, ModelSettings, resolve
+from suture.llm.workbench import Workbench
 from suture.records import Candidate, Diagnosis, Failure, Usage, Verdict
 from suture.redact import Redactor
 from suture.run.source import Source
@@ -47,8 +52,10 @@ class _Run:
     """What one run has done so far."""
 
     meter: Meter
+    workbench: Workbench | None = None
     verdicts: list[Verdict] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    tools_refused: bool = False
 
 
 class Assistant:
@@ -77,9 +84,19 @@ class Assistant:
     def origin(self) -> str:
         return f"llm:{self.name}"
 
-    def fix(self, diagnosis: Diagnosis, source: Source, judge: Judge, *, progress: Progress) -> Result:
+    def fix(
+        self,
+        diagnosis: Diagnosis,
+        source: Source,
+        judge: Judge,
+        *,
+        progress: Progress,
+        workbench: Workbench | None = None,
+    ) -> Result:
+        """Candidates for the diagnosis's failures until one is verified; with a `workbench`, the
+        attempts after the first may call its tools."""
         progress = self._redacting(progress)
-        run = _Run(Meter(self.settings, clock=self.clock))
+        run = _Run(Meter(self.settings, clock=self.clock), workbench)
         if run.meter.price is None:
             progress(
                 f"no price is known for {self.settings.model}: its cost is not counted and max-cost-usd does "
@@ -131,14 +148,14 @@ class Assistant:
         """One attempt; None when it produced the verified fix, else what to tell the next one."""
         number = len(previous) + 1
         try:
-            reply = ask(self.provider, prompt, run.meter, sleep=self.sleep, progress=progress)
+            text, how = self._reply(prompt, number, run, progress)
         except Malformed as exc:
             return self._failed(run, progress, number, f"the endpoint's answer was unusable: {exc}", "(none)")
         default = prompt.editable[0] if len(prompt.editable) == 1 else None
-        edited = edits.edit(reply.text, source.read, default_path=default, paths=source.paths(), redactor=self.redactor)
+        edited = edits.edit(text, source.read, default_path=default, paths=source.paths(), redactor=self.redactor)
         problem = edited.problem or _repeated(edited.diff, previous)
         if problem:
-            return self._failed(run, progress, number, f"rejected before verification: {problem}", reply.text)
+            return self._failed(run, progress, number, f"{how}rejected before verification: {problem}", text)
         candidate = Candidate(
             origin=self.origin,
             diff=edited.diff,
@@ -151,10 +168,37 @@ class Assistant:
         run.verdicts.append(verdict)
         progress(f"{'accepted' if verdict.passed else 'rejected'}: {verdict.reason}")
         if verdict.passed:
-            self._note(run, f"attempt {number}: verified: {verdict.reason}")
+            self._note(run, f"attempt {number}: {how}verified: {verdict.reason}")
             return None
-        self._note(run, f"attempt {number}: failed verification: {verdict.reason}")
+        self._note(run, f"attempt {number}: {how}failed verification: {verdict.reason}")
         return Previous(edited.diff, verdict.reason, _output_tail(verdict))
+
+    def _reply(self, prompt: context.Prompt, number: int, run: _Run, progress: Progress) -> tuple[str, str]:
+        """The model's answer to the attempt, and how it was reached ('' for one prompt, else the
+        tool calls it made); Malformed when there is none."""
+        if run.workbench is not None and self._investigates(number, run):
+            try:
+                found = investigate(
+                    self.provider,  # type: ignore[arg-type]
+                    prompt,
+                    run.workbench,
+                    run.meter,
+                    sleep=self.sleep,
+                    progress=progress,
+                )
+            except ToolsRefused as exc:
+                run.tools_refused = True
+                progress(f"{self.name} does not take tools ({exc}): one prompt per attempt from here")
+            else:
+                calls = ", ".join(found.calls)
+                return found.text, (f"after {len(found.calls)} tool call(s) ({calls}): " if found.calls else "")
+        return ask(self.provider, prompt, run.meter, sleep=self.sleep, progress=progress).text, ""
+
+    def _investigates(self, number: int, run: _Run) -> bool:
+        """Whether this attempt offers tools: not the first (one prompt suffices for most fixes),
+        and only with a provider that has tool calling, an endpoint that took them, calls left."""
+        tooled = isinstance(self.provider, ToolUser) and not run.tools_refused
+        return number > 1 and tooled and run.meter.tool_calls_left() > 0
 
     def _failed(self, run: _Run, progress: Progress, number: int, reason: str, reply: str) -> Previous:
         self._note(run, f"attempt {number}: {reason}")

@@ -10,6 +10,7 @@
     max-cost-usd = 0.5
     max-seconds = 600                       # the model's part of the run: requests and verifying
     max-prompt-tokens = 8000                # one prompt
+    max-tool-calls = 12                     # the whole run's tool calls (0: never investigate)
     prices = { "my-model" = { input = 0.2, output = 0.8 } }   # USD per million tokens
 
 No provider configured, or "none": the run stays offline. `base-url`, `api-key-env` (and
@@ -38,6 +39,7 @@ KEYS = (
     "max-cost-usd",
     "max-seconds",
     "max-prompt-tokens",
+    "max-tool-calls",
     "prices",
 )
 # A repository's configuration may only name key variables of this shape: otherwise a commit
@@ -82,6 +84,7 @@ class Budget:
     max_cost_usd: float = 0.50
     max_seconds: float = 600.0
     max_prompt_tokens: int = 8_000
+    max_tool_calls: int = 12  # what an investigating model may ask for, in the whole run
 
 
 @dataclass(frozen=True)
@@ -96,6 +99,7 @@ class Flags:
     max_tokens: int | None = None
     max_cost_usd: float | None = None
     max_seconds: float | None = None
+    max_tool_calls: int | None = None
 
     def keys(self) -> dict[str, Any]:
         """The flags given, as the `[tool.suture]` keys they stand for."""
@@ -164,6 +168,7 @@ def resolve(table: Mapping[str, Any], flags: Flags, origin: str) -> ModelSetting
         max_cost_usd=float(chosen.get("max-cost-usd", Budget.max_cost_usd)),
         max_seconds=float(chosen.get("max-seconds", Budget.max_seconds)),
         max_prompt_tokens=int(chosen.get("max-prompt-tokens", Budget.max_prompt_tokens)),
+        max_tool_calls=int(chosen.get("max-tool-calls", Budget.max_tool_calls)),
     )
     return ModelSettings(
         provider=provider,
@@ -194,6 +199,9 @@ def check(table: Mapping[str, Any], origin: str) -> None:
         _positive(table, key, origin, whole=True)
     for key in ("max-cost-usd", "max-seconds"):
         _positive(table, key, origin, whole=False)
+    calls = table.get("max-tool-calls", 0)
+    if not isinstance(calls, int) or isinstance(calls, bool) or calls < 0:
+        raise ConfigError(f"{origin}: max-tool-calls must be a whole number, 0 or more, e.g. max-tool-calls = 12")
     _prices(table.get("prices", {}), origin)
 
 

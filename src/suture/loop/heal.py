@@ -15,6 +15,7 @@ from suture.capture.run import Progress, capture
 from suture.diagnose import baseline, flaky, fromlog
 from suture.diagnose.build import diagnose
 from suture.llm.loop import assistant
+from suture.llm.workbench import Workbench, sandboxed
 from suture.loop import rounds
 from suture.loop.speculate import Early, capture_speculating
 from suture.publish import compose
@@ -189,6 +190,7 @@ def heal(
             source,
             lambda candidate: verify(build, diagnosis, candidate, sandbox=box, timeout=run.timeout, progress=progress),
             progress=progress,
+            workbench=Workbench(source, run.redactor, build, sandboxed(build, box, run.timeout)),
         )
         verdicts, usage = verdicts + helped.verdicts, helped.usage
     timings["fix_and_verify"] = round(time.monotonic() - mark, 3)

@@ -3,10 +3,26 @@ vLLM, llama.cpp's server, LM Studio, OpenRouter, through `base_url`."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+import json
+from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlsplit
 
-from suture.llm.base import KEYLESS, Endpoint, Malformed, Reply, counted, missing_extra, translated
+from suture.llm.base import (
+    KEYLESS,
+    Call,
+    Endpoint,
+    Exchange,
+    Malformed,
+    Message,
+    Reply,
+    ToolSpec,
+    Turn,
+    counted,
+    counted_turn,
+    missing_extra,
+    refusing_tools,
+    translated,
+)
 
 if TYPE_CHECKING:
     from openai.types.chat import ChatCompletion, ChatCompletionMessageParam
@@ -42,11 +58,74 @@ class OpenAIProvider:
         ]
         create, model, url = self._client.chat.completions.create, self.endpoint.model, str(self._client.base_url)
         with translated(openai, self.name, self.endpoint, url=url, timeout=timeout):
-            if self._completion_tokens:
-                response = create(model=model, messages=messages, max_completion_tokens=max_tokens, timeout=timeout)
-            else:
-                response = create(model=model, messages=messages, max_tokens=max_tokens, timeout=timeout)
+            response = create(model=model, messages=messages, timeout=timeout, **self._limit(openai, max_tokens))
         return _reply(response, system + prompt)
+
+    def converse(self, exchange: Exchange, timeout: float) -> Turn:
+        import openai
+
+        sent: list[Any] = [{"role": "system", "content": exchange.system}, *_messages(exchange.messages)]
+        offered: list[Any] = [{"type": "function", "function": _function(tool)} for tool in exchange.tools]
+        create, model, url = self._client.chat.completions.create, self.endpoint.model, str(self._client.base_url)
+        with translated(openai, self.name, self.endpoint, url=url, timeout=timeout), refusing_tools(openai):
+            response = create(
+                model=model,
+                messages=sent,
+                tools=offered,
+                tool_choice="none" if exchange.final else "auto",
+                timeout=timeout,
+                **self._limit(openai, exchange.max_tokens),
+            )
+        return _turn(response, json.dumps(sent) + json.dumps(offered))
+
+    def _limit(self, sdk: Any, max_tokens: int) -> Any:
+        """The reply's token limit under the name the endpoint knows; the other one omitted."""
+        omitted = getattr(sdk, "omit", None) or sdk.NOT_GIVEN  # `omit` arrived after 1.45
+        if self._completion_tokens:
+            return {"max_completion_tokens": max_tokens, "max_tokens": omitted}
+        return {"max_tokens": max_tokens, "max_completion_tokens": omitted}
+
+
+def _function(tool: ToolSpec) -> dict[str, Any]:
+    return {"name": tool.name, "description": tool.description, "parameters": tool.parameters}
+
+
+def _messages(messages: tuple[Message, ...]) -> list[dict[str, Any]]:
+    """The conversation as chat-completions messages: a turn's calls as `tool_calls`, each
+    answer as a `tool` message."""
+    sent: list[dict[str, Any]] = []
+    for message in messages:
+        if isinstance(message, str):
+            sent.append({"role": "user", "content": message})
+        elif isinstance(message, Turn):
+            turn: dict[str, Any] = {"role": "assistant", "content": message.text or None}
+            if message.calls:
+                turn["tool_calls"] = [
+                    {"id": c.id, "type": "function", "function": {"name": c.name, "arguments": c.arguments}}
+                    for c in message.calls
+                ]
+            sent.append(turn)
+        else:
+            sent.extend({"role": "tool", "tool_call_id": a.call_id, "content": a.content} for a in message)
+    return sent
+
+
+def _turn(response: ChatCompletion, sent: str) -> Turn:
+    choices = getattr(response, "choices", None) or []
+    message = getattr(choices[0], "message", None) if choices else None
+    text = getattr(message, "content", None) or ""
+    calls = tuple(
+        Call(str(call.id), str(call.function.name), str(call.function.arguments or ""))
+        for call in getattr(message, "tool_calls", None) or ()
+        if getattr(call, "function", None) is not None
+    )
+    if not calls and not (isinstance(text, str) and text.strip()):
+        reason = getattr(choices[0], "finish_reason", None) if choices else None
+        raise Malformed(f"the reply has neither text nor tool calls (finish_reason {reason!r})")
+    usage = getattr(response, "usage", None)
+    return counted_turn(
+        str(text), calls, sent, getattr(usage, "prompt_tokens", None), getattr(usage, "completion_tokens", None)
+    )
 
 
 def _reply(response: ChatCompletion, sent: str) -> Reply:

@@ -1,0 +1,275 @@
+"""What an investigating model may ask for before it edits: the tools, and their answers.
+
+    read_file     a range of lines of a file of the commit under repair, numbered
+    find_symbol   where a name is defined and used (git grep on the commit)
+    list_folder   the files and folders in a folder
+    test_output   the whole section of a failing test in its check's output
+    run_test      one collected test, run again in the sandbox on the commit
+
+Everything a tool returns came from the repository or its output: it is redacted and fenced
+as data (`data.block`). A request outside the repository (an absolute path, `..`, a path
+through a symbolic link), an unknown tool or arguments that do not fit the schema get a
+structured error, `{"error": kind, "message": ...}`, which the model reads like any answer.
+Files are read from the commit (`Source`), never from a checkout a check ran in.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from suture.capture.run import run_check
+from suture.llm import data
+from suture.llm.base import Answer, Call, ToolSpec
+from suture.records import Build, CheckRun
+from suture.redact import Redactor
+from suture.run.git import run_git, worktree
+from suture.run.sandbox import Sandbox
+from suture.run.source import Source
+from suture.untrusted import one_line
+
+MAX_LINES = 300  # of one read_file answer
+MAX_MATCHES = 40  # of one find_symbol answer
+MAX_ENTRIES = 200  # of one list_folder answer
+MAX_OUTPUT = 8000  # characters of one test's output (its end)
+SYMLINK_MODE = "120000"
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,99}")
+
+RunTest = Callable[[str, float], CheckRun]  # (command with the test id, seconds) -> its run
+
+
+def _schema(properties: dict[str, Any], required: tuple[str, ...]) -> dict[str, Any]:
+    return {"type": "object", "properties": properties, "required": list(required), "additionalProperties": False}
+
+
+_PATH = {"type": "string", "description": "a path relative to the repository's root, e.g. src/pkg/mod.py"}
+_TEST = {"type": "string", "description": "a test id as pytest prints it, e.g. tests/test_x.py::test_y"}
+SPECS = (
+    ToolSpec(
+        "read_file",
+        "Read lines of a file of the repository (at most 300 per call), numbered.",
+        _schema(
+            {"path": _PATH, "start": {"type": "integer", "minimum": 1}, "end": {"type": "integer", "minimum": 1}},
+            ("path",),
+        ),
+    ),
+    ToolSpec(
+        "find_symbol",
+        "Find where a function, class or variable is defined and where it is used in the repository.",
+        _schema({"name": {"type": "string", "description": "an identifier, e.g. parse_date"}}, ("name",)),
+    ),
+    ToolSpec(
+        "list_folder",
+        "List the files and folders in a folder of the repository ('' or '.' for its root).",
+        _schema({"path": _PATH}, ()),
+    ),
+    ToolSpec(
+        "test_output",
+        "Show the whole output pytest printed for one failing test.",
+        _schema({"test_id": _TEST}, ("test_id",)),
+    ),
+    ToolSpec(
+        "run_test",
+        "Run one test of the repository again, as it is on the commit, in the sandbox; shows its output.",
+        _schema({"test_id": _TEST}, ("test_id",)),
+    ),
+)
+
+
+class Refused(Exception):
+    """A call the workbench does not answer with data; `kind` names why."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+@dataclass(frozen=True)
+class Workbench:
+    """The tools on one commit: its files (`source`), its checks' runs (`build`) and a way to
+    run one test in the sandbox (`run_test`; None: the tool is not offered)."""
+
+    source: Source
+    redactor: Redactor
+    build: Build | None = None
+    run_test: RunTest | None = None
+
+    @property
+    def specs(self) -> tuple[ToolSpec, ...]:
+        offered = {"read_file", "find_symbol", "list_folder"}
+        offered |= {"test_output"} if self.build is not None else set()
+        offered |= {"run_test"} if self.build is not None and self.run_test is not None else set()
+        return tuple(spec for spec in SPECS if spec.name in offered)
+
+    def answer(self, call: Call, *, seconds: float) -> Answer:
+        """The answer to `call`: data in a fenced block, or a structured error."""
+        try:
+            arguments = self._arguments(call)
+            text = self._dispatch(call.name, arguments, seconds)
+        except Refused as exc:
+            message = self.redactor.redact(one_line(str(exc), 500))
+            return Answer(call.id, json.dumps({"error": exc.kind, "message": message}), error=True)
+        return Answer(call.id, text)
+
+    def _arguments(self, call: Call) -> dict[str, Any]:
+        spec = next((s for s in self.specs if s.name == call.name), None)
+        if spec is None:
+            known = ", ".join(s.name for s in self.specs)
+            raise Refused("unknown-tool", f"there is no tool {one_line(call.name, 80)!r}; the tools are {known}")
+        try:
+            arguments = json.loads(call.arguments or "{}")
+        except ValueError as exc:
+            raise Refused("malformed-arguments", f"the arguments are not JSON: {exc}") from exc
+        if not isinstance(arguments, dict):
+            raise Refused("malformed-arguments", "the arguments must be a JSON object")
+        properties = spec.parameters["properties"]
+        for name, value in arguments.items():
+            expected = properties.get(name, {}).get("type")
+            if expected is None:
+                raise Refused("malformed-arguments", f"{call.name} takes no argument {one_line(name, 80)!r}")
+            if not isinstance(value, int if expected == "integer" else str) or isinstance(value, bool):
+                noun = "an integer" if expected == "integer" else "a string"
+                raise Refused("malformed-arguments", f"{name} must be {noun}")
+        missing = [name for name in spec.parameters["required"] if name not in arguments]
+        if missing:
+            raise Refused("malformed-arguments", f"{call.name} needs {', '.join(missing)}")
+        return arguments
+
+    def _dispatch(self, name: str, arguments: dict[str, Any], seconds: float) -> str:
+        if name == "read_file":
+            return self._read(self._inside(arguments["path"]), arguments.get("start", 1), arguments.get("end"))
+        if name == "find_symbol":
+            return self._find(arguments["name"])
+        if name == "list_folder":
+            return self._list(self._inside(arguments.get("path", "") or "."))
+        if name == "test_output":
+            return self._test_output(arguments["test_id"])
+        return self._run(arguments["test_id"], seconds)
+
+    # -- the repository's files -------------------------------------------------------------
+
+    def _inside(self, path: str) -> str:
+        """`path` as a path of the repository; Refused for one that leaves it."""
+        if path.startswith(("/", "\\", "~")) or re.match(r"[A-Za-z]:", path) or "\0" in path:
+            raise Refused("outside-repository", f"{path!r} is not a path inside the repository: give it relative")
+        parts = [part for part in PurePosixPath(path.replace("\\", "/")).parts if part != "."]
+        if ".." in parts:
+            raise Refused("outside-repository", f"{path!r} leaves the repository ('..' is refused)")
+        for end in range(1, len(parts) + 1):
+            if "/".join(parts[:end]) in self._links:
+                raise Refused("outside-repository", f"{'/'.join(parts[:end])!r} is a symbolic link: it is not followed")
+        return "/".join(parts)
+
+    @cached_property
+    def _links(self) -> frozenset[str]:
+        listing = run_git(self.source.repo, "ls-tree", "-r", "-z", self.source.sha, check=True).stdout
+        return frozenset(
+            entry.split("\t", 1)[1] for entry in listing.split("\0") if entry.startswith(SYMLINK_MODE + " ")
+        )
+
+    def _read(self, path: str, start: int, end: int | None) -> str:
+        text = self.source.read(path) if path in self.source.paths() else None
+        if text is None:
+            kind = "a folder" if any(p.startswith(path + "/") for p in self.source.paths()) else "not a text file"
+            raise Refused("not-found", f"{path!r} is {kind} of the repository's commit")
+        lines = text.splitlines()
+        first = max(1, start)
+        last = min(len(lines), end if end is not None else first + MAX_LINES - 1, first + MAX_LINES - 1)
+        if first > len(lines):
+            raise Refused("out-of-range", f"{path} has {len(lines)} lines; start at most at line {len(lines)}")
+        numbered = "\n".join(f"{n:>5}  {lines[n - 1]}" for n in range(first, last + 1))
+        shown = f"lines {first}-{last} of {len(lines)}"
+        return data.block("file", numbered, redactor=self.redactor, path=path, lines=shown)
+
+    def _list(self, folder: str) -> str:
+        prefix = "" if folder == "" else folder + "/"
+        entries: dict[str, None] = {}
+        for path in self.source.paths():
+            if path.startswith(prefix):
+                rest = path[len(prefix) :]
+                entries[rest.split("/", 1)[0] + ("/" if "/" in rest else "")] = None
+        if not entries:
+            raise Refused("not-found", f"{folder!r} is not a folder of the repository's commit")
+        shown = list(entries)[:MAX_ENTRIES]
+        more = f"\n… and {len(entries) - MAX_ENTRIES} more" if len(entries) > MAX_ENTRIES else ""
+        return data.block("folder", "\n".join(shown) + more, redactor=self.redactor, path=folder or ".")
+
+    def _find(self, name: str) -> str:
+        name = name.rsplit(".", 1)[-1]  # Class.method: the method
+        if not _NAME.fullmatch(name):
+            raise Refused("malformed-arguments", "name must be an identifier, e.g. parse_date")
+        done = run_git(self.source.repo, "grep", "-n", "-I", "-w", "-e", name, self.source.sha, "--")
+        prefix = self.source.sha + ":"
+        matches = [line.removeprefix(prefix) for line in done.stdout.splitlines() if line.startswith(prefix)]
+        definition = re.compile(rf"^\d+:\s*(?:async\s+def|def|class)\s+{name}\b|^\d+:{name}\s*[:=]")
+        defined = [m for m in matches if definition.search(m.split(":", 1)[1] if ":" in m else "")]
+        used = [m for m in matches if m not in defined]
+        if not matches:
+            return data.block("symbol", f"{name} appears nowhere in the repository", redactor=self.redactor)
+        text = "defined at:\n" + ("\n".join(defined[:MAX_MATCHES]) or "(no definition found)")
+        text += "\n\nused at:\n" + "\n".join(used[: max(0, MAX_MATCHES - len(defined))])
+        if len(matches) > MAX_MATCHES:
+            text += f"\n… and {len(matches) - MAX_MATCHES} more"
+        return data.block("symbol", text, redactor=self.redactor, name=name)
+
+    # -- the tests ---------------------------------------------------------------------------
+
+    def _failing(self) -> Mapping[str, CheckRun]:
+        assert self.build is not None  # the tool is offered only with a build
+        return {t.test_id: c for c in self.build.checks for t in c.tests if t.outcome in ("failed", "error")}
+
+    def _test_output(self, test_id: str) -> str:
+        failing = self._failing()
+        check = failing.get(test_id)
+        if check is None:
+            shown = ", ".join(list(failing)[:10]) or "none (no test failed)"
+            raise Refused("not-a-failing-test", f"{one_line(test_id, 200)!r} did not fail; the failing tests: {shown}")
+        output = _relative(check)
+        return data.block("test-output", section(output, test_id), redactor=self.redactor, test=test_id)
+
+    def _run(self, test_id: str, seconds: float) -> str:
+        assert self.build is not None and self.run_test is not None
+        check = next((c for c in self.build.checks if test_id in c.collected), None)
+        if check is None:
+            raise Refused("unknown-test", f"pytest did not collect {one_line(test_id, 200)!r} on this commit")
+        ran = self.run_test(f"{check.command} {shlex.quote(test_id)}", seconds)
+        outcome = "timed out" if ran.timed_out else f"exit code {ran.exit_code}"
+        output = _relative(ran)[-MAX_OUTPUT:]
+        return data.block("test-run", output, redactor=self.redactor, test=test_id, result=outcome)
+
+
+def section(output: str, test_id: str) -> str:
+    """The part of pytest's output about `test_id`: its `____ name ____` section up to the next
+    one (or the short summary); the output's end when there is none."""
+    name = test_id.split("::", 1)[-1].replace("::", ".")
+    lines = output.splitlines()
+    header = re.compile(rf"^_{{3,}} {re.escape(name)} _{{3,}}$")
+    start = next((i for i, line in enumerate(lines) if header.match(line)), None)
+    if start is None:
+        return output[-MAX_OUTPUT:]
+    end = next(
+        (i for i in range(start + 1, len(lines)) if re.match(r"^(_{3,} .+ _{3,}|={3,} .+ ={3,})$", lines[i])),
+        len(lines),
+    )
+    return "\n".join(lines[start:end])[-MAX_OUTPUT:]
+
+
+def _relative(check: CheckRun) -> str:
+    return check.output.replace(check.root + "/", "") if check.root else check.output
+
+
+def sandboxed(build: Build, sandbox: Sandbox, timeout: float) -> RunTest:
+    """Runs one test command on the build's commit in a fresh worktree, in `sandbox`, for at
+    most `timeout` seconds (or the model's seconds left, if fewer)."""
+
+    def run(command: str, seconds: float) -> CheckRun:
+        with worktree(Path(build.repo), build.base_sha) as tree:
+            return run_check(tree, command, sandbox=sandbox, timeout=min(timeout, max(1.0, seconds)))
+
+    return run
