@@ -151,6 +151,12 @@ model = bundle(
     click.option("--max-tokens", type=click.IntRange(min=1), metavar="N", help="Tokens, the run (60000)."),
     click.option("--max-cost-usd", type=_positive, metavar="USD", help="Spend, the run (0.50)."),
     click.option("--max-seconds", type=_positive, metavar="S", help="The model's requests and verifications (600)."),
+    click.option(
+        "--max-tool-calls",
+        type=click.IntRange(min=0),
+        metavar="N",
+        help="Files, symbols and tests the model may ask for after its first attempt, the run (12; 0: none).",
+    ),
 )
 
 
