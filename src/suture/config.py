@@ -64,6 +64,7 @@ class Config:
     policy: Rules = field(default_factory=Rules)  # protect, allow-paths, max-files, max-lines
     llm_flags: llm_settings.Flags = field(default_factory=llm_settings.Flags)  # the model's flags, over `llm`
     ignored: tuple[str, ...] = ()  # what the configuration said that does not apply, and why: the CLI warns
+    trusted_sha: str = ""  # the trusted base commit the configuration was read from ('' when none was named)
 
     def over(self, flags: Flags) -> Config:
         """This configuration with the command line's flags over it: the one place they meet."""
@@ -107,7 +108,7 @@ def trusted(repo: Path, sha: str, base: str | None) -> Config:
     found = git.ref_sha(repo, base)
     if found is None:
         raise UsageError(f"--base {base!r} is not a commit of this repository: fetch it, or name a branch or sha")
-    return load(Source(repo, found))
+    return dataclasses.replace(load(Source(repo, found)), trusted_sha=found)
 
 
 # Keys that route a secret or admit one (docs/security.md, "configuration steering a secret"),

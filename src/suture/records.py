@@ -86,6 +86,10 @@ class Build:
     rules: Rules = field(default_factory=Rules)
     # The failing quick static checks run on the parent commit (baseline.py): findings a fix may leave.
     baseline: tuple[CheckRun, ...] = ()
+    trusted_sha: str = ""  # the trusted base commit (--base, a pull request's target); '' when none is named
+    # Files of test infrastructure (conftest.py, pytest's configuration, modules that shadow the runner)
+    # that differ between the trusted base and this commit: verification also runs with the base's.
+    infrastructure: tuple[str, ...] = ()
 
     @property
     def failed_checks(self) -> tuple[CheckRun, ...]:
@@ -177,6 +181,7 @@ class Verdict:
     tests_after: int
     seconds: float
     findings: tuple[str, ...] = ()  # policy findings that rejected it
+    infrastructure: tuple[str, ...] = ()  # verified again with these files as the trusted base has them
 
 
 @dataclass(frozen=True)

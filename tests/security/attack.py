@@ -112,10 +112,11 @@ def broken(extra: dict[str, str] | None = None, *, base: dict[str, str] = BROKEN
     return {**base, **(extra or {})}
 
 
-def heal(lab: Lab, held: bool, *args: str, timeout: float = 150) -> Evidence:
-    """`suture heal --json` in the checkout; the control runs it without the sandbox."""
+def heal(lab: Lab, held: bool, *args: str, timeout: float = 150, unsandboxed: bool = True) -> Evidence:
+    """`suture heal --json` in the checkout; the control runs it without the sandbox (unless the
+    attack's protection is another: `unsandboxed=False`, and `args` differ instead)."""
     options = ("--json", "--flaky-reruns", "0", "--timeout", "60", *args)
-    return lab.suture("heal", *options, *(() if held else UNSANDBOXED), timeout=timeout)
+    return lab.suture("heal", *options, *(() if held or not unsandboxed else UNSANDBOXED), timeout=timeout)
 
 
 def diagnose(lab: Lab, held: bool, *args: str, timeout: float = 150) -> Evidence:

@@ -13,7 +13,7 @@ judge sees the forged `fixed`.
 
 from __future__ import annotations
 
-from attack import UNFIXABLE, Attacks, broken, fixed, heal
+from attack import UNFIXABLE, Attacks, Run, broken, fixed, heal
 from lab import Evidence, Lab, phase_probe
 
 ATTACKS = Attacks(cls=6)
@@ -21,14 +21,15 @@ FORGED = "forged verdict"
 PATCH_AREA = "import shapes\nshapes.area = lambda width, height: 7\n"
 
 
-def forge(name: str, open: str, files: dict[str, str]) -> None:
-    """An attack whose files (with @PHASE@ replaced by the phase probe) make the test pass in verification."""
+def forge(name: str, open: str, files: dict[str, str], *, control: Run | None = None) -> None:
+    """An attack whose files (with @PHASE@ replaced by the phase probe) make the test pass in verification.
+    The control runs suture without the sandbox, or `control` (an unprotected reader)."""
 
     @ATTACKS.add(name, check=fixed, expect=FORGED, open=open)
     def attack(lab: Lab, held: bool) -> Evidence:
         staged = {path: text.replace("@PHASE@", phase_probe(lab)) for path, text in files.items()}
         lab.repo(broken(staged, base=UNFIXABLE))
-        return heal(lab, held)
+        return heal(lab, held) if held or control is None else control(lab, held)
 
     attack.__doc__ = f"{name}: " + ", ".join(files)
 
@@ -121,10 +122,34 @@ def pytest_sessionfinish(session, exitstatus):
         os._exit(0)
 """
 
+# The control: the report as a file suture reads back after the run (as it was until the report
+# became a socket suture reads as it comes), judged by suture's own witnesses: capture, then
+# verification, whose report the conftest rewrote whole.
+FILE_REPORT = """\
+import json, os, subprocess, sys, tempfile
+from suture.capture import agreement, report
+
+for run in ("capture", "verification"):
+    with tempfile.TemporaryFile() as handle:
+        os.dup2(handle.fileno(), 198)
+        done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], pass_fds=(198,),
+                              capture_output=True, text=True)
+        data = os.pread(198, 1 << 20, 0)
+found = report.summary(report.events(report.kept_lines(data, cut=False)))
+doubt = agreement.disagreement("pytest", done.returncode, done.stdout, found)
+print(json.dumps({"status": "fixed" if done.returncode == 0 and not doubt else "unfixed", "doubt": doubt}))
+"""
+
+
+def file_report(lab: Lab, held: bool) -> Evidence:
+    return lab.python(FILE_REPORT, timeout=120)
+
+
 forge(
     "report-and-exit-status",
-    "",  # held: nothing in the environment or the files tells verification from capture
+    "",  # held: the report is a socket suture reads as it comes: what it read cannot be rewritten
     {"conftest.py": REPORT_FORGER},
+    control=file_report,
 )
 
 REWRITE_TEST = """\
@@ -158,19 +183,17 @@ def _forge(monkeypatch):
 """
 
 
-@ATTACKS.add(
-    "conftest-hashes-code",
-    check=fixed,
-    expect=FORGED,
-    open="a conftest.py passes the test whenever the code is patched",
-)
+@ATTACKS.add("conftest-hashes-code", check=fixed, expect=FORGED)
 def conftest_hashes_code(lab: Lab, held: bool) -> Evidence:
-    """conftest.py knows the hash of the broken code: any other code is a candidate under verification."""
+    """conftest.py, added by the pull request, knows the hash of the broken code: any other code is a
+    candidate under verification. Held: the pull request's target is named (--base), and the fix is
+    verified again without the conftest.py the target does not have. The control names no base."""
     import hashlib
 
     digest = hashlib.sha256(UNFIXABLE["shapes.py"].encode()).hexdigest()
-    lab.repo(broken({"conftest.py": HASH_CODE.replace("@HASH@", digest), "tests/__init__.py": ""}, base=UNFIXABLE))
-    return heal(lab, held)
+    lab.repo(UNFIXABLE, message="the target branch")
+    lab.repo({"conftest.py": HASH_CODE.replace("@HASH@", digest), "tests/__init__.py": ""})
+    return heal(lab, held, *(("--base", "HEAD~1") if held else ()), unsandboxed=False)
 
 
 test_attack = ATTACKS.test()

@@ -25,8 +25,9 @@ from suture.redact import Redactor
 from suture.run import checks, git
 from suture.run.sandbox import Sandbox, by_name
 from suture.run.source import Source
-from suture.verify import policy
-from suture.verify.trial import Trial, conclude, verify
+from suture.untrusted import one_line
+from suture.verify import infrastructure, policy
+from suture.verify.trial import Trial, conclude, confirm, verify
 
 FIXABLE = ("code", "lint/format")
 MODEL_FIXABLE = (*FIXABLE, "unknown")  # what a language model may try when one is configured
@@ -150,7 +151,12 @@ def heal(
                 repo, sha, commands, source, sandbox=box, timeout=run.timeout, progress=progress, scratch=Path(scratch)
             )
     timings["capture"] = round(time.monotonic() - mark, 3)
-    build = dataclasses.replace(build, rules=settings.policy)
+    trusted = settings.trusted_sha
+    build = dataclasses.replace(
+        build, rules=settings.policy, trusted_sha=trusted, infrastructure=infrastructure.changed(repo, trusted, sha)
+    )
+    if build.infrastructure:
+        warn(_infrastructure_note(build.infrastructure))
     if not build.failed_checks:
         return done(
             "nothing-to-do",
@@ -270,6 +276,15 @@ def _addressing(early: Early, diagnosis: Diagnosis) -> Trial:
     return ran
 
 
+def _infrastructure_note(files: Sequence[str]) -> str:
+    more = f" and {len(files) - 5} more" if len(files) > 5 else ""
+    shown = ", ".join(one_line(path, 200) for path in files[:5]) + more
+    return (
+        f"the commit under test changed test infrastructure against the trusted base ({shown}): "
+        "a fix is verified with both, and accepted only if both pass"
+    )
+
+
 def _ours(repo: Path, sha: str) -> str:
     """Why this run must do nothing because HEAD is suture's own work, or ''."""
     branch = git.current_branch(repo)
@@ -297,6 +312,7 @@ def _try_candidates(
     tried: set[str] = set()
     if early is not None:
         verdict = conclude(build, diagnosis, _addressing(early, diagnosis))
+        verdict = confirm(build, diagnosis, verdict, sandbox=run.sandbox, timeout=run.timeout, progress=run.progress)
         run.progress(f"{'accepted' if verdict.passed else 'rejected'} (early trial): {verdict.reason}")
         if verdict.passed:
             return (verdict,)

@@ -31,7 +31,7 @@ from suture.redact import Redactor
 from suture.run import git
 from suture.run.sandbox import Sandbox
 from suture.run.source import Source
-from suture.verify.trial import Trial, conclude, trial
+from suture.verify.trial import Trial, conclude, confirm, trial
 
 ROUNDS = DEFAULT_ROUNDS  # fixes composed at most, the first included
 
@@ -167,6 +167,7 @@ def _judged(build: Build, diagnosis: Diagnosis, state: State, ran: Trial, run: C
                 now = diagnose(Build(build.repo, sha, ran.after), redactor=run.redactor)
                 following = State(sha, runs, now, steps)
     verdict = conclude(build, diagnosis, Trial(combined, ran.after, ran.problem, ran.findings, ran.seconds))
+    verdict = confirm(build, diagnosis, verdict, sandbox=run.sandbox, timeout=run.timeout, progress=run.progress)
     cured = all(check.outcome_of(t) in ("passed", None) for t in addressed.test_ids for check in ran.after)
     return Attempt(verdict, None if verdict.passed else following, cured)
 

@@ -100,11 +100,22 @@ def body(build: Build, diagnosis: Diagnosis, verdict: Verdict) -> str:
             "",
             f"Tests collected: {verdict.tests_before} before, {verdict.tests_after} after. "
             f"{one_line(verdict.reason, 1000)}.",
+            *_infrastructure(verdict),
             "",
             f"Base commit `{build.base_sha}`. Fingerprint `{diagnosis.fingerprint}`.",
             "",
         ]
     )
+
+
+def _infrastructure(verdict: Verdict) -> list[str]:
+    """The test infrastructure the commit changed, which the fix was verified without too."""
+    if not verdict.infrastructure:
+        return []
+    files = ", ".join(code_span(path, 300) for path in verdict.infrastructure[:20])
+    more = f" and {len(verdict.infrastructure) - 20} more" if len(verdict.infrastructure) > 20 else ""
+    said = "Verified twice: the commit changed test infrastructure, and the fix passes with these files as the"
+    return ["", f"{said} trusted base has them too: {files}{more}."]
 
 
 def fenced(text: str, info: str = "") -> tuple[str, str, str]:

@@ -12,6 +12,7 @@ every test id it collected on the base.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ from suture.records import Build, Candidate, CheckRun, Diagnosis, Rules, Verdict
 from suture.run.git import apply, git, worktree
 from suture.run.sandbox import Sandbox
 from suture.run.snapshot import NotStored
-from suture.verify import policy
+from suture.verify import infrastructure, policy
 from suture.verify.warm import Warm
 
 
@@ -63,7 +64,8 @@ def verify(
         rules=build.rules,
         baseline=build.baseline,
     )
-    return conclude(build, diagnosis, ran)
+    verdict = conclude(build, diagnosis, ran)
+    return confirm(build, diagnosis, verdict, sandbox=sandbox, timeout=timeout, progress=progress)
 
 
 def trial(
@@ -79,6 +81,7 @@ def trial(
     rules: Rules | None = None,
     warm: Warm | None = None,
     baseline: Sequence[CheckRun] = (),
+    trusted: tuple[str, Sequence[str]] = ("", ()),
 ) -> Trial:
     """Policy, apply and run `commands` in `sandbox` (stopping at the first failing one) in a fresh worktree.
 
@@ -86,6 +89,7 @@ def trial(
     With `warm`, a pytest run started beforehand and held (warm.py): if this trial can claim
     it, its worktree is the trial's, and that check is released rather than started.
     A static check failing only with findings `baseline` has too does not stop the others.
+    `trusted` (a commit, files of test infrastructure): those files as that commit has them.
     """
     start = time.monotonic()
     found = policy.check(repo, sha, candidate.diff, rules)
@@ -97,6 +101,8 @@ def trial(
         if problem:
             return Trial(candidate, (), f"the diff does not apply: {problem}", (), time.monotonic() - start)
         reset_tests(tree, sha)
+        if trusted[1]:
+            infrastructure.put_trusted(tree, trusted[0], tuple(trusted[1]))
         prepared: dict[str, Callable[[], CheckRun | None]] = {}
         changed = changed_paths(tree)
         if warm is not None and held is not None and all(path.endswith(".py") for path in changed):
@@ -164,6 +170,38 @@ def conclude(build: Build, diagnosis: Diagnosis, ran: Trial) -> Verdict:
         seconds=round(ran.seconds, 3),
         findings=ran.findings,
     )
+
+
+def confirm(
+    build: Build, diagnosis: Diagnosis, verdict: Verdict, *, sandbox: Sandbox, timeout: float, progress: Progress
+) -> Verdict:
+    """`verdict`, and if it passed where the commit under test changed test infrastructure against the
+    trusted base (verify/infrastructure.py), the same candidate verified again with the base's files:
+    accepted only if both runs pass. The verdict names the files either way."""
+    files = build.infrastructure
+    if not verdict.passed or not files:
+        return verdict
+    where = f"with the trusted base's test infrastructure ({len(files)} file(s) the commit changed)"
+    progress(f"verifying again {where}")
+    ran = trial(
+        Path(build.repo),
+        build.base_sha,
+        verdict.candidate,
+        ordered_commands(build),
+        first=diagnosis.failing_tests,
+        sandbox=sandbox,
+        timeout=timeout,
+        progress=progress,
+        rules=build.rules,
+        baseline=build.baseline,
+        trusted=(build.trusted_sha, files),
+    )
+    again = conclude(build, diagnosis, ran)
+    seconds = round(verdict.seconds + again.seconds, 3)
+    if not again.passed:
+        return dataclasses.replace(again, reason=f"{where}: {again.reason}", infrastructure=files, seconds=seconds)
+    reason = f"{verdict.reason}; so too {where}"
+    return dataclasses.replace(verdict, reason=reason, infrastructure=files, seconds=seconds)
 
 
 def ordered_commands(build: Build) -> list[str]:
