@@ -25,6 +25,9 @@ HEAVY = (
     "anthropic",
     "mcp",
     "importlib.metadata",  # the plugins' entry points: the registries read them
+    "urllib.request",  # reading a log is offline: no HTTP client
+    "http.client",
+    "packaging",
     "suture.loop",
     "suture.fixers",
     "suture.llm",
