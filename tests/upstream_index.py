@@ -79,7 +79,7 @@ def wheel(
     name: str, version: str, files: dict[str, bytes], *, requires: tuple[str, ...] = (), extra: str = ""
 ) -> bytes:
     """A py3-none-any wheel, written by hand: the files, METADATA, WHEEL and RECORD."""
-    info = f"{name}-{version}.dist-info"
+    info = f"{_normal(name).replace('-', '_')}-{version}.dist-info"
     metadata = f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n"
     metadata += "".join(f"Requires-Dist: {spec}\n" for spec in requires)
     entries = {

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 TestOutcome = Literal["passed", "failed", "error", "skipped", "xfailed", "xpassed"]
-Classification = Literal["code", "lint/format", "flaky", "environment", "unknown"]
+Classification = Literal["code", "dependency", "lint/format", "flaky", "environment", "unknown"]
 Status = Literal["fixed", "unfixed", "not-reproduced", "nothing-to-do"]
 
 
@@ -107,6 +107,30 @@ class Frame:
 
 
 @dataclass(frozen=True)
+class Upstream:
+    """What broke in an installed distribution, not in the repository (diagnose/upstream.py)."""
+
+    distribution: str  # as its metadata names it: fakedist
+    installed: str  # the version the failing run had: 2.0
+    good: str  # the last version known to work ('' when unknown)
+    how: str  # where `good` comes from: "by date: ...", "pip's Successfully installed line ..."
+    released: str  # the installed release's upload date, YYYY-MM-DD ('' when the index does not say)
+    name: str  # the API that broke: `api` ('' when the failure does not name one)
+    replacement: str  # what the release's message names instead ('' when it names nothing)
+    module: str = ""  # the module the failure names: fakedist (fakedist.sub for a removed submodule)
+    newer: str = ""  # the newest release after `installed` with wheels ('' when none): a lock may move to it
+
+    @property
+    def sentence(self) -> str:
+        """'fakedist 2.0 (released 2026-06-01) removed `api`; 1.0 worked (by date: ...)'."""
+        released = f" (released {self.released})" if self.released else ""
+        what = f"removed `{self.name}`" if self.name else "broke the checks"
+        worked = f"; {self.good} worked ({self.how})" if self.good else "; no earlier version is known to work"
+        instead = f"; it names `{self.replacement}` instead" if self.replacement else ""
+        return f"{self.distribution} {self.installed}{released} {what}{worked}{instead}"
+
+
+@dataclass(frozen=True)
 class Failure:
     """One root cause: an error and every test that fails on it."""
 
@@ -119,6 +143,11 @@ class Failure:
     frames: tuple[Frame, ...]  # repo-local, outermost first; the last is where it raised
     excerpt: str
     fingerprint: str
+    # Frames outside the repository (installed packages, the standard library), absolute paths,
+    # outermost first: an upstream breakage raises in them.
+    outside: tuple[Frame, ...] = ()
+    detail: str = ""  # the whole exception text when it spans lines (numpy's "use `float` by itself")
+    upstream: Upstream | None = None  # set when an installed distribution broke the checks
 
     @property
     def location(self) -> Frame | None:

@@ -64,6 +64,7 @@ class Raised:
     line: str  # the interpreter's last line for it: 'NameError: name ...'
     frames: tuple[Frame, ...]
     logged: bool = False  # logged by the test's code rather than raised
+    text: str = ""  # the interpreter's text from `line` on, when the message spans lines
 
 
 @dataclass(frozen=True)
@@ -146,7 +147,9 @@ def _event(raw: object) -> Event | None:
     if kind in ("exception", "logged"):
         frames = raw.get("frames")
         found = tuple(_frame(f) for f in frames if isinstance(f, dict)) if isinstance(frames, list) else ()
-        return Raised(test_id, when, _text(raw, "type"), _text(raw, "line"), found, logged=kind == "logged")
+        line = _text(raw, "line")
+        text = _text(raw, "text")
+        return Raised(test_id, when, _text(raw, "type"), line, found, logged=kind == "logged", text=text[:8000])
     return None
 
 

@@ -46,6 +46,7 @@ def redacted(failure: Failure, redactor: Redactor) -> Failure:
     return dataclasses.replace(
         failure,
         message=strip_invisible(redactor.redact(failure.message)),
+        detail=strip_invisible(redactor.redact(failure.detail)),
         # Each line as a person reads it: colours, redraws and invisible characters gone.
         excerpt=redactor.redact("\n".join(map(normalise, failure.excerpt.split("\n")))),
     )
@@ -90,7 +91,7 @@ def _from_event(check: CheckRun, event: report.Raised, node_id: str, when: str) 
     error_type, message = _split_line(event.line, event.type)
     frames = local_frames(event.frames, root=check.root)
     kind = {"collect": "collection-error", "call": "test-failure"}.get(when, "test-error")
-    return _failure(
+    found = _failure(
         check,
         kind=kind,
         error_type=error_type,
@@ -99,6 +100,13 @@ def _from_event(check: CheckRun, event: report.Raised, node_id: str, when: str) 
         frames=frames,
         excerpt=_excerpt_for(check.output, node_id, message),
         location=frames[-1].path if frames else node_id.split("::")[0],
+    )
+    # What raised outside the repository stays known: an installed package's frame is where an
+    # upstream breakage shows (diagnose/upstream.py), and its whole message may name the fix.
+    return dataclasses.replace(
+        found,
+        outside=outside_frames(event.frames, root=check.root),
+        detail=event.text if "\n" in event.text else "",
     )
 
 
@@ -118,6 +126,15 @@ def local_frames(raw: Iterable[report.Frame], *, root: str) -> tuple[Frame, ...]
         if path is not None:
             frames.append(Frame(path=path, line=frame.line, function=frame.function, column=frame.column))
     return tuple(frames)
+
+
+def outside_frames(raw: Iterable[report.Frame], *, root: str) -> tuple[Frame, ...]:
+    """The frames after the last one in the repository, with their absolute paths: what the
+    project's code called that raised (an installed package, the standard library)."""
+    frames = list(raw)
+    local = [index for index, frame in enumerate(frames) if repo_relative(frame.path, root) is not None]
+    after = frames[local[-1] + 1 :] if local else frames
+    return tuple(Frame(path=f.path, line=f.line, function=f.function) for f in after if os.path.isabs(f.path))
 
 
 _FOREIGN = {"site-packages", "dist-packages", ".venv", "venv", ".tox", ".nox"}

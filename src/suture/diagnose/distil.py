@@ -271,10 +271,16 @@ _MAX_CONTINUATION = 150  # lines of an indented block kept after its error line
 _MAX_TRACEBACK = 2_000  # lines: Python's own are far shorter (it folds recursion)
 
 
+# pip's list of what it installed: the versions an upstream breakage is named by (diagnose/upstream.py).
+_INSTALLED = re.compile(r"^\s*Successfully installed \S+-\d")
+
+
 def score(text: str) -> int:
     """How much a normalised line says about a failure: ERROR, LOCATION, CONTEXT or 0."""
     if _EXIT.search(text):
         return ERROR
+    if _INSTALLED.match(text):
+        return LOCATION
     error = _ERROR_LINES.search(text) is not None and not _NO_ERRORS.match(text)
     # `warning: unused variable 'error'` is not an error; `DeprecationWarning: x` raised is.
     minor = _MINOR.search(text) is not None and not _CASED_ERRORS.match(text)

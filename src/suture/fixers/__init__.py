@@ -45,6 +45,7 @@ LADDER: tuple[str, ...] = (
     "suture.fixers.onetoken:OneTokenFixer",
     "suture.fixers.indentation:IndentationFixer",
     "suture.fixers.dependencies:DependenciesFixer",
+    "suture.fixers.upstream:UpstreamFixer",
 )
 
 

@@ -17,6 +17,7 @@ from suture.diagnose.build import diagnose
 from suture.llm.loop import assistant
 from suture.llm.workbench import Workbench, sandboxed
 from suture.loop import rounds
+from suture.loop import upstream as upstream_loop
 from suture.loop.speculate import Early, capture_speculating
 from suture.publish import compose
 from suture.publish.forges import local
@@ -29,7 +30,7 @@ from suture.untrusted import one_line
 from suture.verify import infrastructure, policy
 from suture.verify.trial import Trial, conclude, confirm, verify
 
-FIXABLE = ("code", "lint/format")
+FIXABLE = ("code", "dependency", "lint/format")
 MODEL_FIXABLE = (*FIXABLE, "unknown")  # what a language model may try when one is configured
 
 
@@ -171,6 +172,8 @@ def heal(
     if build.baseline:
         timings["baseline"] = round(time.monotonic() - mark, 3)
     diagnosis = diagnose(build, redactor=run.redactor)
+    upstream_context = upstream_loop.context(options.environ)
+    diagnosis = upstream_loop.attribute(repo, sha, diagnosis, upstream_context)  # before reruns: not flaky
     mark = time.monotonic()
     rechecked = flaky.recheck(
         build, diagnosis, times=settings.flaky_reruns, sandbox=box, timeout=run.timeout, progress=progress
@@ -188,7 +191,12 @@ def heal(
         )
 
     mark = time.monotonic()
-    verdicts = _try_candidates(build, diagnosis, source, early, run=run, most=settings.rounds)
+    if diagnosis.classification == "dependency":  # each candidate verified in the environment it needs
+        verdicts = upstream_loop.try_candidates(
+            build, diagnosis, source, upstream_context, sandbox=box, timeout=run.timeout, progress=progress
+        )
+    else:
+        verdicts = _try_candidates(build, diagnosis, source, early, run=run, most=settings.rounds)
     usage = None
     if model is not None and not any(v.passed for v in verdicts):
         helped = model.fix(
@@ -229,6 +237,7 @@ def examine(
     if not build.failed_checks:
         return None
     found = diagnose(build, redactor=Redactor(options.environ))
+    found = upstream_loop.attribute(repo, sha, found, upstream_loop.context(options.environ))
     times = settings.flaky_reruns
     return flaky.recheck(build, found, times=times, sandbox=box, timeout=settings.timeout, progress=progress).diagnosis
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from suture.fixers import upstream
 from suture.records import Build, CheckRun, Diagnosis, Failure, Proposal, Usage, Verdict
 from suture.run.git import BRANCH_PREFIX, TRAILER
 from suture.untrusted import code_span, invisible_gone, one_line
@@ -34,6 +35,8 @@ def winner(verdicts: Sequence[Verdict], ladder: Sequence[str] = ()) -> Verdict |
 def propose(build: Build, diagnosis: Diagnosis, verdict: Verdict, *, usage: Usage | None = None) -> Proposal:
     failure = _addressed(diagnosis, verdict)
     title = summary(failure)
+    if failure.upstream is not None and verdict.candidate.origin in upstream.ORIGINS:  # labelled as upstream's
+        title = one_line(upstream.title(verdict.candidate, failure.upstream), 200)
     message = (
         f"{title}\n\n"
         f"{one_line(_headline(failure), 1000)}\n"
@@ -85,6 +88,7 @@ def body(build: Build, diagnosis: Diagnosis, verdict: Verdict) -> str:
         [
             "### Root cause",
             *fenced(invisible_gone(_headline(failure))),
+            *([f"Upstream breakage: {one_line(failure.upstream.sentence, 1000)}.", ""] if failure.upstream else []),
             f"Raised at {code_span(f'{where.path}:{where.line}', 300)}." if where else "",
             "",
             "### Failing tests",

@@ -87,8 +87,11 @@ def _emit(record: dict[str, Any]) -> None:
         pass
 
 
-def _interpreter_line(exc: BaseException) -> str:
-    """The last line the interpreter itself would print for `exc`."""
+MAX_TEXT = 4000  # characters of an exception's whole text: numpy's removal notes run to a paragraph
+
+
+def _interpreter_text(exc: BaseException) -> tuple[str, str]:
+    """The last line the interpreter itself would print for `exc`, and its text from that line on."""
     buffer = io.StringIO()
     saved = sys.stderr
     sys.stderr = buffer
@@ -103,11 +106,12 @@ def _interpreter_line(exc: BaseException) -> str:
     # names the exception: that line, not the message's last, says what went wrong.
     names = (type(exc).__name__, f"{type(exc).__module__}.{type(exc).__qualname__}")
     # An exception group draws its tree in `  | ` margins.
-    for line in reversed(lines):
-        text = line.lstrip(" |")
+    for index in range(len(lines) - 1, -1, -1):
+        text = lines[index].lstrip(" |")
         if text.startswith(tuple(f"{name}:" for name in names)) or text in names:
-            return text
-    return lines[-1] if lines else type(exc).__name__
+            return text, "\n".join([text, *lines[index + 1 :]])[:MAX_TEXT]
+    last = lines[-1] if lines else type(exc).__name__
+    return last, last
 
 
 def _frames(exc: BaseException) -> list[dict[str, Any]]:
@@ -177,7 +181,7 @@ def _describe(exc: BaseException) -> dict[str, Any]:
     return {
         "type": type(exc).__name__,
         "qualified": f"{type(exc).__module__}.{type(exc).__qualname__}",
-        "line": _interpreter_line(exc),
+        **dict(zip(("line", "text"), _interpreter_text(exc), strict=True)),
         "frames": _frames(exc),
     }
 

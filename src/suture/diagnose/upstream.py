@@ -1,0 +1,170 @@
+"""Upstream breakage: a check fails because an installed distribution changed, not the repository.
+
+    attribute(diagnosis, evidence) -> Diagnosis     failures named by distribution; class `dependency`
+
+What broke is in an installed distribution when the failure names one of its modules (an
+ImportError's `cannot import name 'api' from 'fakedist'`, an AttributeError's `module 'fakedist'
+has no attribute 'api'`, a removed submodule) or when the code the project called raised inside
+site-packages (a DeprecationWarning turned error by `filterwarnings = error`, a changed
+behaviour). The distribution and its version are read from the environment's dist-info
+(`run/venv.py`: nothing of it runs); the last version known to work from a green run's
+`Successfully installed` line, else by date: the newest release the index had when the last
+commit was made (`run/index.py`'s upload times), and the diagnosis says which route it took.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from suture.records import Diagnosis, Failure, Upstream
+from suture.run import index, venv
+
+# (error types, pattern): a failure that names the module (and the name in it) that is gone.
+NAMED = (
+    (("ImportError",), re.compile(r"cannot import name '(?P<name>\w+)' from '(?P<module>[\w.]+)'")),
+    (("AttributeError",), re.compile(r"module '(?P<module>[\w.]+)' has no attribute '(?P<name>\w+)'")),
+    (("ModuleNotFoundError",), re.compile(r"No module named '(?P<module>[\w.]+)\.(?P<name>\w+)'")),
+)
+# Warnings a project turns into errors: tomorrow's removal, today's failure.
+WARNINGS = frozenset({"DeprecationWarning", "FutureWarning", "PendingDeprecationWarning"})
+# What a release's message names instead: "use X instead", "Did you mean: 'X'?", "renamed to X".
+REPLACEMENT = re.compile(
+    r"\b[Uu]se [`'\"]?(?P<use>[A-Za-z_][\w.]*)(?:\(\))?[`'\"]? (?:instead|by itself)"
+    r"|Did you mean:? [`'\"]?(?P<mean>[A-Za-z_][\w.]*)[`'\"]?\?"
+    r"|(?:renamed to|replaced by) [`'\"]?(?P<renamed>[A-Za-z_][\w.]*)"
+)
+_SITE = re.compile(r"(?P<site>/[^\s'\"()]*?/(?:site|dist)-packages)/(?P<module>[A-Za-z_]\w*)")
+_INSTALLED = re.compile(r"Successfully installed (?P<list>.+)")
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the diagnosis may read besides the failures: the environment, the index, the history."""
+
+    sites: tuple[Path, ...] = ()  # site-packages of the environment the checks ran with
+    listing: Callable[[str], index.Listing] | None = None  # the project's index: a distribution's releases
+    last_green: str = ""  # ISO date of the last commit known to pass (HEAD's, when nothing else says)
+    green_log: str = ""  # the log of a green run: pip's `Successfully installed ...` line
+    installed_log: str = ""  # the failing run's own log: what CI installed, when no environment is here
+
+
+@dataclass(frozen=True)
+class Suspicion:
+    module: str  # the module the failure names or raised in
+    name: str  # the name that is gone ('' when none is named)
+    site: str  # a site-packages the failure showed ('' when none)
+
+
+def attribute(diagnosis: Diagnosis, evidence: Evidence) -> Diagnosis:
+    """`diagnosis` with each failure an installed distribution explains named, and classed `dependency`."""
+    if diagnosis.classification not in ("code", "unknown"):
+        return diagnosis  # the environment's or flaky: not a release's doing
+    failures = tuple(_attributed(failure, evidence) for failure in diagnosis.failures)
+    if not any(failure.upstream for failure in failures):
+        return diagnosis
+    return dataclasses.replace(diagnosis, classification="dependency", failures=failures)
+
+
+def _attributed(failure: Failure, evidence: Evidence) -> Failure:
+    found = suspect(failure)
+    if found is None:
+        return failure
+    sites = (*((Path(found.site),) if found.site else ()), *evidence.sites)
+    for site in dict.fromkeys(sites):
+        dist = venv.owner(venv.installed(site), found.module)
+        if dist is not None:
+            return dataclasses.replace(failure, upstream=named(dist.name, dist.version, found, failure, evidence))
+    versions = installed_in_log(evidence.installed_log)
+    root = found.module.partition(".")[0]
+    if root in versions:  # no environment here (a CI log): pip said what it installed
+        return dataclasses.replace(failure, upstream=named(root, versions[root], found, failure, evidence))
+    return failure
+
+
+def suspect(failure: Failure) -> Suspicion | None:
+    """The installed module a failure points at, when it points at one outside the repository."""
+    text = failure.detail or failure.message
+    for types, pattern in NAMED:
+        match = pattern.search(failure.message) if failure.error_type in types else None
+        if match:
+            site = _SITE.search(text)
+            return Suspicion(match["module"], match["name"], site["site"] if site else "")
+    raising = next((frame for frame in reversed(failure.outside) if _SITE.search(frame.path)), None)
+    if raising is None or not (failure.error_type in WARNINGS or failure.frames):
+        return None  # raised in an installed package, but not called from the project
+    where = _SITE.search(raising.path)
+    assert where is not None
+    quoted = re.search(r"`(?P<name>\w+)`|'(?P<single>\w+)'", failure.message)
+    name = (quoted["name"] or quoted["single"]) if quoted else ""
+    return Suspicion(where["module"], name if failure.error_type in WARNINGS else "", where["site"])
+
+
+def named(distribution: str, version: str, found: Suspicion, failure: Failure, evidence: Evidence) -> Upstream:
+    listing = evidence.listing(distribution) if evidence.listing is not None else index.Listing(())
+    release = listing.get(version)
+    good, how = last_good(distribution, version, listing, evidence)
+    return Upstream(
+        distribution=distribution,
+        installed=version,
+        good=good,
+        how=how,
+        released=release.uploaded[:10] if release else "",
+        name=found.name,
+        replacement=replacement(failure.detail or failure.message, found.name),
+        module=found.module,
+        newer=next(
+            (r.version for r in reversed(listing.releases) if r.wheels and not r.yanked and _after(r.version, version)),
+            "",
+        ),
+    )
+
+
+def _after(candidate: str, version: str) -> bool:
+    return index.key(candidate) > index.key(version)
+
+
+def last_good(distribution: str, version: str, listing: index.Listing, evidence: Evidence) -> tuple[str, str]:
+    """The last version known to work and how it is known; ('', why not) when nothing says."""
+    green = installed_in_log(evidence.green_log).get(venv.normal(distribution), "")
+    if green and green != version:
+        return green, "pip's `Successfully installed` line in the green run's log"
+    cutoff = evidence.last_green
+    before = [
+        release
+        for release in listing.releases
+        if release.uploaded and cutoff and release.uploaded < cutoff and not release.yanked and release.wheels
+    ]
+    if before and index.key(before[-1].version) < index.key(version):
+        return before[-1].version, f"by date: the newest release before the last commit, {cutoff[:10]}"
+    if listing.problem:
+        return "", listing.problem
+    return "", "no lockfile, green log or release before the last commit says"
+
+
+def installed_in_log(text: str) -> dict[str, str]:
+    """pip's `Successfully installed a-1.0 b_c-2.0` lines: normalised name -> version."""
+    found: dict[str, str] = {}
+    for match in _INSTALLED.finditer(text):
+        for item in match["list"].split():
+            name, sep, version = item.rpartition("-")
+            if sep and name and re.fullmatch(r"\d[\w.!+]*", version):
+                found[venv.normal(name)] = version
+    return found
+
+
+def replacement(text: str, gone: str) -> str:
+    """What the message names instead of `gone` ('' when it names nothing else)."""
+    for match in REPLACEMENT.finditer(text):
+        named = match["use"] or match["mean"] or match["renamed"]
+        if named and named.rpartition(".")[2] != gone:
+            return named
+    return ""
+
+
+def summary(failures: Iterable[Failure]) -> str:
+    """One line per distribution named: the sentences of the diagnosis."""
+    return "; ".join(dict.fromkeys(f.upstream.sentence for f in failures if f.upstream is not None))

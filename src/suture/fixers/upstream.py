@@ -1,0 +1,224 @@
+"""A release upstream broke the checks (`Failure.upstream`, diagnose/upstream.py): migrate the code,
+move the lock forward, or pin, in that order of preference.
+
+    fakedist 2.0 removed `api`, names `new_api`   ->  the project's uses of `fakedist.api` renamed (rank 0)
+    requirements.txt pins fakedist==2.0, 2.1 out  ->  fakedist==2.1 (rank 1)
+    anything else                                 ->  fakedist<2 where the project declares it (rank 2): a
+                                                      stop-gap the rationale says is one
+
+A pin on a distribution the project does not declare (a transitive one) goes in its
+constraints.txt, else its requirements.txt, else pyproject's [project] dependencies, and the
+rationale says why. A candidate that changes a requirement verifies only in an environment
+prepared with it (run/environments.py): the loop makes one for it.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Callable, Iterator
+
+from packaging.version import InvalidVersion, Version
+
+from suture.fixers import _common, dependencies
+from suture.records import Candidate, Failure, Upstream
+from suture.run.source import Source
+from suture.run.venv import normal
+from suture.verify.policy import is_test_path
+
+# One requirement line: name, extras, specifier, then markers or a comment.
+_LINE = re.compile(
+    r"^(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)(?P<extras>\[[^\]]*\])?\s*(?P<spec>[^;#\s][^;#]*?)?\s*(?P<rest>[;#].*)?$"
+)
+_REQUIREMENTS = re.compile(r"(?:requirements[\w.-]*|constraints[\w.-]*)\.txt|requirements/[\w./-]+\.txt")
+_Change = Callable[[str], str | None]  # a requirement's specifier -> the new one (None: leave the line)
+ORIGINS = ("upstream-migrate", "upstream-lock", "upstream-pin")  # what a candidate does: the proposal's label
+
+
+class UpstreamFixer:
+    name = "upstream"
+
+    def propose(self, failure: Failure, source: Source) -> list[Candidate]:
+        found = failure.upstream
+        if found is None:
+            return []
+        return _common.unique(
+            [_migration(failure, found, source), *_forward(failure, found, source), _pin(failure, found, source)]
+        )
+
+
+def bound(version: str) -> str:
+    """The upper bound that excludes `version` and what followed it: 2.0 -> <2, 3.0.0 -> <3, 2.1.3 -> <2.1.3."""
+    try:
+        release = Version(version).release
+    except InvalidVersion:
+        return f"!={version}"
+    if all(part == 0 for part in release[1:]):
+        return f"<{release[0]}"
+    return f"<{version}"
+
+
+def title(candidate: Candidate, found: Upstream) -> str:
+    """The proposal's title for an upstream fix: 'suture: pin fakedist<2 (2.0 removed api)'."""
+    what = f"{found.installed} removed {found.name}" if found.name else f"{found.installed} broke the checks"
+    if candidate.origin == "upstream-migrate":
+        return f"suture: migrate to {found.replacement} for {found.distribution} {found.installed}"
+    if candidate.origin == "upstream-lock":
+        return f"suture: move {found.distribution} to {found.newer} ({what})"
+    return f"suture: pin {found.distribution}{bound(found.installed)} ({what})"
+
+
+# --- migrate --------------------------------------------------------------------------------
+
+
+def _migration(failure: Failure, found: Upstream, source: Source) -> Candidate | None:
+    """The project's uses of the removed name renamed to what the release names instead."""
+    if not found.name or not found.replacement:
+        return None
+    module, _, new = found.replacement.rpartition(".")
+    if module and module not in (found.module, found.module.partition(".")[0]):
+        return None  # another module's name: an import to change (not done yet)
+    if not new.isidentifier():
+        return None
+    root = re.escape(found.module.partition(".")[0])
+    importing = re.compile(rf"^\s*(?:import {root}\b|from {root}[\w.]* import)", re.MULTILINE)
+    edits = {}
+    for path in source.paths():
+        if not path.endswith(".py") or is_test_path(path):
+            continue
+        text = source.read(path) or ""
+        if importing.search(text):
+            renamed = _common.rename(text, found.name, new, attribute=None)
+            if renamed != text:
+                edits[path] = (text, renamed)
+    return _common.candidate_over(
+        failure,
+        origin="upstream-migrate",
+        edits=edits,
+        rationale=f"{found.sentence}: the code moves to `{found.replacement}`, as the release's message says",
+        rank=0,
+    )
+
+
+# --- move the lock forward --------------------------------------------------------------------
+
+
+def _forward(failure: Failure, found: Upstream, source: Source) -> Iterator[Candidate | None]:
+    """A requirements file that pins the broken release exactly, moved to the newest release."""
+    if not found.newer:
+        return
+    for path in _requirement_files(source):
+        text = source.read(path) or ""
+        new = _edit_lines(text, found.distribution, lambda spec: f"=={found.newer}" if spec.startswith("==") else None)
+        yield _common.candidate(
+            failure,
+            origin="upstream-lock",
+            path=path,
+            old=text,
+            new=new,
+            rationale=f"{found.sentence}; {path} moves to {found.distribution} {found.newer}, the newest release",
+            rank=1,
+        )
+
+
+# --- pin --------------------------------------------------------------------------------------
+
+
+def _pin(failure: Failure, found: Upstream, source: Source) -> Candidate | None:
+    upper = bound(found.installed)
+    edits = {path: (text, new) for path, text, new in _declared_pins(source, found.distribution, upper)}
+    how = "where the project declares it"
+    if not edits:
+        placed = _constraint(source, f"{found.distribution}{upper}")
+        if placed is None:
+            return None
+        edits = {placed[0]: placed[1:]}
+        how = f"as a constraint in {placed[0]}: the project does not declare it (a dependency of a dependency)"
+    return _common.candidate_over(
+        failure,
+        origin="upstream-pin",
+        edits=edits,
+        rationale=f"{found.sentence}. A stop-gap: {found.distribution}{upper} {how}; "
+        + (f"migrating the code to {found.distribution} {found.installed} is the lasting fix" if found.name else ""),
+        rank=2,
+    )
+
+
+def _declared_pins(source: Source, name: str, upper: str) -> Iterator[tuple[str, str, str]]:
+    """(path, old, new) for each file that declares `name`, with the bound added."""
+
+    def bounded(spec: str) -> str:
+        if spec.startswith(("==", "===", "~=")) or not spec:
+            return upper
+        return f"{spec},{upper}"
+
+    for path in _requirement_files(source):
+        text = source.read(path) or ""
+        new = _edit_lines(text, name, bounded)
+        if new != text:
+            yield path, text, new
+    pyproject = source.read("pyproject.toml")
+    if pyproject is not None:
+        new = _edit_pyproject(pyproject, name, bounded)
+        if new != pyproject:
+            yield "pyproject.toml", pyproject, new
+
+
+def _requirement_files(source: Source) -> list[str]:
+    return sorted(path for path in source.paths() if _REQUIREMENTS.fullmatch(path))
+
+
+def _edit_lines(text: str, name: str, change: _Change) -> str:
+    """`text` (a requirements file) with each line naming `name` given the specifier `change` says."""
+    out = []
+    for line in _common.lines(text):
+        body = line.rstrip("\n")
+        edited = _edit_requirement(body.strip(), name, change)
+        out.append(line if edited is None else body[: len(body) - len(body.lstrip())] + edited + line[len(body) :])
+    return "".join(out)
+
+
+def _edit_requirement(requirement: str, name: str, change: _Change) -> str | None:
+    match = _LINE.match(requirement)
+    if match is None or normal(match["name"]) != normal(name):
+        return None
+    spec = change((match["spec"] or "").replace(" ", ""))
+    if spec is None:
+        return None
+    rest = f" {match['rest']}" if match["rest"] else ""
+    return f"{match['name']}{match['extras'] or ''}{spec}{rest}"
+
+
+def _edit_pyproject(text: str, name: str, change: _Change) -> str:
+    """pyproject.toml with `name`'s requirement strings in [project] dependencies and extras changed."""
+    lines = _common.lines(text)
+    tables = dependencies._tables(lines)
+    for table in ("project", "project.optional-dependencies"):
+        start, end = tables.get(table, (0, 0))
+        for row in range(start + 1, end):
+            lines[row] = re.sub(
+                r"(?P<q>[\"'])(?P<req>[^\"'\n]+)(?P=q)",
+                lambda m: f"{m['q']}{_edit_requirement(m['req'].strip(), name, change) or m['req']}{m['q']}",
+                lines[row],
+            )
+    new = "".join(lines)
+    try:
+        tomllib.loads(new)
+    except tomllib.TOMLDecodeError:
+        return text
+    return new
+
+
+def _constraint(source: Source, line: str) -> tuple[str, str, str] | None:
+    """(path, old, new): `line` added to constraints.txt, else requirements.txt, else [project] dependencies."""
+    for path in ("constraints.txt", "requirements.txt"):
+        text = source.read(path)
+        if text is not None:
+            return path, text, text + ("" if not text or text.endswith("\n") else "\n") + line + "\n"
+    text = source.read("pyproject.toml")
+    tables = dependencies._tables(_common.lines(text or ""))
+    if text is None or "project" not in tables:
+        return None
+    start, end = tables["project"]
+    new = dependencies._add_to_table(_common.lines(text), start, end, "dependencies", line)
+    return ("pyproject.toml", text, new) if new is not None else None

@@ -1,0 +1,169 @@
+"""Heal an upstream breakage: name the release that broke the checks, then verify each fix in the
+environment it needs.
+
+    context(environ) -> Context                         the checks' environment, the index, suture's cache
+    attribute(repo, sha, diagnosis, ctx) -> Diagnosis   failures named by distribution (diagnose/upstream.py)
+    try_candidates(build, diagnosis, source, ctx, ...)  migrate, move the lock, pin: the first verified wins
+
+A migration changes code: it is verified with the environment the checks failed in (it must work
+with the new release). A pin or a lock moved changes what is installed: its environment is the
+checks' environment as it is, but for the requirements the candidate adds, prepared outside the
+sandbox from wheels in suture's cache (run/environments.py) and handed to the sandbox read-only.
+The user's own environment is read (its dist-info), never installed into.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from suture import fixers
+from suture.capture.run import Progress
+from suture.diagnose import upstream
+from suture.errors import UsageError
+from suture.fixers.upstream import ORIGINS
+from suture.records import Build, Candidate, Diagnosis, Verdict
+from suture.run import environments, index, venv
+from suture.run.git import git
+from suture.run.process import program
+from suture.run.sandbox import Sandbox
+from suture.run.source import Source
+from suture.verify.trial import Trial, conclude, verify
+
+DEFAULT_INDEX = "https://pypi.org/simple"
+# Where the project's index is configured, first found wins (uv's, then pip's).
+INDEX_VARIABLES = ("UV_DEFAULT_INDEX", "UV_INDEX_URL", "PIP_INDEX_URL")
+_QUOTED = re.compile(r"[\"']([A-Za-z0-9][^\"'\n]*)[\"']")
+_REQUIREMENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*(?:\[[^\]]*\])?\s*(?:[<>=!~][^;#]*)?(?:;[^#]*)?")
+
+
+@dataclass(frozen=True)
+class Context:
+    prefix: Path | None  # the virtualenv the checks run with (None: not one suture can read)
+    installer: environments.Installer
+
+    @property
+    def installed(self) -> dict[str, venv.Distribution]:
+        found: dict[str, venv.Distribution] = {}
+        for site in venv.site_packages(self.prefix) if self.prefix else ():
+            found.update(venv.installed(site))
+        return found
+
+
+def context(environ: Mapping[str, str]) -> Context:
+    """Where the checks' environment is, which index the project uses and where suture keeps its own."""
+    prefix = checks_prefix(environ)
+    cache = Path(environ.get("XDG_CACHE_HOME") or Path(environ.get("HOME") or "/nonexistent") / ".cache")
+    index_url = next((environ[name] for name in INDEX_VARIABLES if environ.get(name)), DEFAULT_INDEX)
+    installer = environments.Installer(
+        python=base_python(prefix, environ),
+        index_url=index_url,
+        cache=cache / "suture" / "environments",
+        uv=environments.find_uv(environ),
+    )
+    return Context(prefix, installer)
+
+
+def checks_prefix(environ: Mapping[str, str]) -> Path | None:
+    """The virtualenv whose `python` the checks run: VIRTUAL_ENV's, else the first on PATH that is one."""
+    candidates = [environ["VIRTUAL_ENV"]] if environ.get("VIRTUAL_ENV") else []
+    candidates += [str(Path(entry).parent) for entry in environ.get("PATH", "").split(":") if entry.startswith("/")]
+    for candidate in candidates:
+        if venv.config(Path(candidate)) is not None and (Path(candidate) / "bin" / "python").exists():
+            return Path(candidate)
+    return None
+
+
+def base_python(prefix: Path | None, environ: Mapping[str, str]) -> str:
+    """The interpreter a prepared environment is based on: the checks' virtualenv's own base."""
+    home = (venv.config(prefix) or {}).get("home", "") if prefix else ""
+    for name in ("python3", "python"):
+        if home and (Path(home) / name).is_file():
+            return str(Path(home) / name)
+    try:
+        return program("python3", environ)
+    except UsageError:
+        return "python3"
+
+
+def attribute(repo: Path, sha: str, diagnosis: Diagnosis, ctx: Context) -> Diagnosis:
+    """`diagnosis` with the failures an installed release explains named (class `dependency`)."""
+    sites = venv.site_packages(ctx.prefix) if ctx.prefix else ()
+    committed = git(repo, "log", "-1", "--format=%cI", sha).strip()
+    last = datetime.fromisoformat(committed).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if committed else ""
+    evidence = upstream.Evidence(
+        sites=sites, listing=lambda name: index.releases(ctx.installer.index_url, name), last_green=last
+    )
+    return upstream.attribute(diagnosis, evidence)
+
+
+def try_candidates(
+    build: Build,
+    diagnosis: Diagnosis,
+    source: Source,
+    ctx: Context,
+    *,
+    sandbox: Sandbox,
+    timeout: float,
+    progress: Progress = lambda _: None,
+) -> tuple[Verdict, ...]:
+    """The upstream fixer's candidates verified in order (migrate, lock, pin) until one passes."""
+    verdicts: list[Verdict] = []
+    for failure in diagnosis.failures:
+        if failure.upstream is None:
+            continue
+        progress(f"upstream: {failure.upstream.sentence}")
+        for candidate in (c for c in fixers.propose(failure, source) if c.origin in ORIGINS):
+            verdict = _verify(build, diagnosis, candidate, ctx, sandbox=sandbox, timeout=timeout, progress=progress)
+            progress(f"{'accepted' if verdict.passed else 'rejected'} ({candidate.origin}): {verdict.reason}")
+            verdicts.append(verdict)
+            if verdict.passed:
+                return tuple(verdicts)
+    return tuple(verdicts)
+
+
+def _verify(
+    build: Build,
+    diagnosis: Diagnosis,
+    candidate: Candidate,
+    ctx: Context,
+    *,
+    sandbox: Sandbox,
+    timeout: float,
+    progress: Progress,
+) -> Verdict:
+    if candidate.origin == "upstream-migrate":  # the code moves to the new release: the checks' own environment
+        return verify(build, diagnosis, candidate, sandbox=sandbox, timeout=timeout, progress=progress)
+    wanted = requirements(candidate, ctx.installed)
+    progress(f"preparing an environment from wheels of {index.public(ctx.installer.index_url)} for {candidate.origin}")
+    prepared = environments.prepare(wanted, ctx.installer)
+    if prepared.venv is None:
+        return conclude(build, diagnosis, Trial(candidate, (), prepared.problem, (), 0.0))
+    boxed = environments.InVenv(sandbox, prepared.venv)
+    return verify(build, diagnosis, candidate, sandbox=boxed, timeout=timeout, progress=progress)
+
+
+def requirements(candidate: Candidate, installed: Mapping[str, venv.Distribution]) -> list[str]:
+    """The environment a requirement-changing candidate needs: what its diff adds, and every other
+    distribution of the checks' environment at the version it has (the local ones left out)."""
+    added = added_requirements(candidate.diff)
+    named = {venv.normal(re.split(r"[\s\[<>=!~;]", spec, maxsplit=1)[0]) for spec in added}
+    kept = [f"{d.name}=={d.version}" for key, d in sorted(installed.items()) if key not in named and not d.local]
+    return [*added, *kept]
+
+
+def added_requirements(diff: str) -> list[str]:
+    """The requirement strings a diff adds to requirements files and to pyproject.toml."""
+    found: list[str] = []
+    path = ""
+    for line in diff.splitlines():
+        if line.startswith("+++ b/"):
+            path = line[6:]
+        elif line.startswith("+") and not line.startswith("+++"):
+            text = line[1:].strip()
+            specs = _QUOTED.findall(text) if path.endswith(".toml") else [text.split(" #")[0].strip()]
+            found += [spec for spec in specs if _REQUIREMENT.fullmatch(spec)]
+    return found

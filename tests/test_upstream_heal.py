@@ -1,0 +1,128 @@
+"""Breakage from upstream, end to end through `suture heal`: a project green with fakedist 1.0 is red
+in an environment with 2.0 (installed from the loopback index of upstream_index.py with real uv).
+suture names the release and the last good version, pins or migrates, verifies the pin in an
+environment it prepared from wheels in its own cache, and leaves the user's checkout and
+environment byte-identical. No test reaches a public index."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from helpers import make_repo, snapshot
+from sandbox_helpers import bubblewrap_problem
+from upstream_index import Index, serve
+
+pytestmark = pytest.mark.skipif(bool(bubblewrap_problem()), reason="bubblewrap does not start here")
+
+COMMITTED = "2026-03-01T12:00:00+00:00"  # after fakedist 1.0 (2026-01-10), before 2.0 (2026-06-01)
+PASSWORD = "idx-pw-7f3a9c1e5b"
+TEST = "def test_value():\n    from app import value\n\n    assert value() == 'api'\n"
+
+
+def project(
+    root: Path, *, dependencies: str = '"fakedist"', app: str = "", extra: dict[str, str] | None = None
+) -> Path:
+    files = {
+        "pyproject.toml": f'[project]\nname = "demo"\nversion = "0.1"\ndependencies = [{dependencies}]\n',
+        "app.py": app or "import fakedist\n\n\ndef value():\n    return fakedist.api()\n",
+        "tests/test_app.py": TEST,
+        **(extra or {}),
+    }
+    env = {**os.environ, "GIT_AUTHOR_DATE": COMMITTED, "GIT_COMMITTER_DATE": COMMITTED}
+    old = dict(os.environ)
+    os.environ.update(env)
+    try:
+        return make_repo(root, files)
+    finally:
+        os.environ.clear()
+        os.environ.update(old)
+
+
+def user_env(tmp: Path, index: Index, *requirements: str) -> Path:
+    """The user's own virtualenv, installed from the index with real uv."""
+    venv = tmp / "user-venv"
+    env = {"PATH": os.environ["PATH"], "HOME": str(tmp), "UV_NO_CONFIG": "1", "UV_CACHE_DIR": str(tmp / "uvc")}
+    url = index.with_credentials("ci", PASSWORD)
+    for argv in (
+        ["uv", "venv", "--quiet", "--python", sys.executable, str(venv)],
+        ["uv", "pip", "install", "--quiet", "--python", str(venv / "bin/python"), "--index-url", url, *requirements],
+    ):
+        subprocess.run(argv, check=True, env=env, capture_output=True, timeout=120)
+    return venv
+
+
+def tree_hash(root: Path) -> str:
+    """Every path, link target and file's bytes under `root`: a venv changed in any way hashes otherwise."""
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*")):
+        digest.update(str(path.relative_to(root)).encode())
+        if path.is_symlink():
+            digest.update(os.readlink(path).encode())
+        elif path.is_file():
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def heal(repo: Path, venv: Path, index: Index, *args: str) -> tuple[dict[str, object], str]:
+    env = {
+        **os.environ,
+        "PATH": f"{venv / 'bin'}:{os.environ['PATH']}",
+        "VIRTUAL_ENV": str(venv),
+        "PIP_INDEX_URL": index.with_credentials("ci", PASSWORD),
+        "PYTHONPATH": str(Path(__file__).parents[1] / "src"),
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "suture", "heal", "--json", "--test-cmd", "python -m pytest -q", *args],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    lines = done.stdout.strip().splitlines()
+    assert lines, done.stderr
+    return json.loads(lines[-1]), done.stderr
+
+
+@pytest.fixture
+def index(tmp_path: Path):  # type: ignore[no-untyped-def]
+    with serve(tmp_path / "canary", password=PASSWORD) as served:
+        yield served
+
+
+def test_a_removed_api_is_named_and_pinned_in_an_environment_suture_prepared(tmp_path: Path, index: Index) -> None:
+    repo = project(tmp_path / "repo")
+    venv = user_env(tmp_path, index, "fakedist==2.0", "pytest")
+    before, checkout = tree_hash(venv), snapshot(repo)
+    outcome, stderr = heal(repo, venv, index)
+    assert outcome["classification"] == "dependency", stderr
+    failure = outcome["failures"][0]  # type: ignore[index]
+    assert failure["upstream"]["distribution"] == "fakedist"
+    assert (failure["upstream"]["installed"], failure["upstream"]["good"]) == ("2.0", "1.0")
+    assert failure["upstream"]["released"] == "2026-06-01"
+    assert failure["upstream"]["name"] == "api"
+    assert "fakedist 2.0 (released 2026-06-01) removed `api`; 1.0 worked (by date" in stderr
+    assert outcome["status"] == "fixed", stderr
+    assert outcome["fixer"] == "upstream-pin"
+    assert '+dependencies = ["fakedist<2"]' in str(outcome["patch"])
+    proposal = Path(str(outcome["proposal"])).read_text()
+    assert proposal.splitlines()[0] == "# suture: pin fakedist<2 (2.0 removed api)"
+    assert "Upstream breakage: fakedist 2.0 (released 2026-06-01) removed `api`" in proposal
+    # The user's environment and checkout are as they were; the password is nowhere suture wrote.
+    assert tree_hash(venv) == before
+    assert snapshot(repo) == checkout
+    assert PASSWORD not in proposal and PASSWORD not in json.dumps(outcome) and PASSWORD not in stderr
+    prepared = [path.parent.parent for path in environments().glob("*/bin/python")]
+    assert prepared, "the pin was verified in an environment of suture's own"
+    for environment in prepared:  # the index's password reached no file of it (the sandbox sees them)
+        assert not any(PASSWORD.encode() in path.read_bytes() for path in environment.rglob("*") if path.is_file())
+
+
+def environments() -> Path:
+    return Path(os.environ["XDG_CACHE_HOME"]) / "suture" / "environments"
