@@ -35,6 +35,7 @@ def test_the_registry_is_keyed_by_each_fixer_s_name() -> None:
         "concat",
         "missing-import",
         "names",
+        "known-import",
         "did-you-mean",
         "attributes",
         "imports",

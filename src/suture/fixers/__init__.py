@@ -30,6 +30,7 @@ LADDER: tuple[str, ...] = (
     "suture.fixers.concat:ConcatFixer",
     "suture.fixers.missing_import:MissingImportFixer",
     "suture.fixers.names:NamesFixer",
+    "suture.fixers.known_imports:KnownImportsFixer",
     "suture.fixers.did_you_mean:DidYouMeanFixer",
     "suture.fixers.attributes:AttributesFixer",
     "suture.fixers.imports:ImportsFixer",

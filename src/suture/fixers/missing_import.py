@@ -72,22 +72,24 @@ _NOT_MEANT = frozenset({"this", "antigravity", "test", "idlelib", "turtledemo"})
 class Import:
     module: str
     name: str | None = None  # None: `import module`
+    alias: str | None = None  # `as alias`
 
     @property
     def bound(self) -> str:
         """The name the import defines."""
-        return self.name or self.module.partition(".")[0]
+        return self.alias or self.name or self.module.partition(".")[0]
 
     @property
     def code(self) -> str:
-        return f"from {self.module} import {self.name}" if self.name else f"import {self.module}"
+        code = f"from {self.module} import {self.name}" if self.name else f"import {self.module}"
+        return f"{code} as {self.alias}" if self.alias else code
 
 
 class MissingImportFixer:
     name = "missing-import"
 
     def propose(self, failure: Failure, source: Source) -> list[Candidate]:
-        name = _undefined_name(failure)
+        name = undefined_name(failure)
         if name is None:
             return []
         target = _common.target(failure, source)
@@ -123,7 +125,8 @@ class MissingImportFixer:
         )
 
 
-def _undefined_name(failure: Failure) -> str | None:
+def undefined_name(failure: Failure) -> str | None:
+    """The name a NameError says is not defined, or None for any other failure."""
     if failure.error_type != "NameError":
         return None
     found = _UNDEFINED.fullmatch(failure.message.strip())
@@ -177,13 +180,19 @@ def with_import(module: cst.Module, imp: Import, *, first_party: frozenset[str] 
     body = list(module.body)
     if imp.bound in _top_level_bindings(body):
         return None
-    if imp.name is not None:
+    if imp.name is not None and imp.alias is None:
         for index, statement in enumerate(body):
             extended = _extend(statement, imp.module, imp.name)
             if extended is not None:
                 body[index] = extended
                 return module.with_changes(body=body)
-    _insert(body, cst.parse_statement(imp.code + "\n"), imp, first_party)
+    new = cst.parse_statement(imp.code + "\n")
+    _insert(body, new, imp, first_party)
+    if body[0] is new and len(body) > 1 and module.header and all(line.comment is None for line in module.header):
+        # the blank lines a deleted first import left at the top go below the new one
+        kept = [line for line in body[1].leading_lines if line.comment is not None]
+        body[1] = body[1].with_changes(leading_lines=(*module.header, *kept))
+        return module.with_changes(body=body, header=())
     return module.with_changes(body=body)
 
 
