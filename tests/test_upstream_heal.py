@@ -22,6 +22,17 @@ pytestmark = pytest.mark.skipif(bool(bubblewrap_problem()), reason="bubblewrap d
 
 COMMITTED = "2026-03-01T12:00:00+00:00"  # after fakedist 1.0 (2026-01-10), before 2.0 (2026-06-01)
 PASSWORD = "idx-pw-7f3a9c1e5b"
+# Runs in the checks, before and after: the index's password is in no variable and no file of the
+# environment they run with (a leak fails the check, and the heal with it).
+NO_SECRET = f"""import os, sys
+from pathlib import Path
+
+
+def test_the_index_password_is_out_of_reach():
+    assert not any({PASSWORD[:6]!r} + {PASSWORD[6:]!r} in value for value in os.environ.values())
+    files = [path for path in Path(sys.prefix).rglob("*") if path.is_file() and "__pycache__" not in path.parts]
+    assert files and not any(({PASSWORD[:6]!r} + {PASSWORD[6:]!r}).encode() in path.read_bytes() for path in files)
+"""
 TEST = "def test_value():\n    from app import value\n\n    assert value() == 'api'\n"
 
 
@@ -96,11 +107,16 @@ def index(tmp_path: Path):  # type: ignore[no-untyped-def]
         yield served
 
 
-def test_a_removed_api_is_named_and_pinned_in_an_environment_suture_prepared(tmp_path: Path, index: Index) -> None:
-    repo = project(tmp_path / "repo")
+# The issue found `--sandbox none` verifying a pin by downgrading the user's own venv: both sandboxes here.
+@pytest.mark.parametrize("sandbox", ["bwrap", "none"])
+def test_a_removed_api_is_named_and_pinned_in_an_environment_suture_prepared(
+    tmp_path: Path, index: Index, sandbox: str
+) -> None:
+    # Without a sandbox the checks see the user's environment, the index's URL included: no such promise.
+    repo = project(tmp_path / "repo", extra={"tests/test_secret.py": NO_SECRET} if sandbox == "bwrap" else {})
     venv = user_env(tmp_path, index, "fakedist==2.0", "pytest")
     before, checkout = tree_hash(venv), snapshot(repo)
-    outcome, stderr = heal(repo, venv, index)
+    outcome, stderr = heal(repo, venv, index, "--sandbox", sandbox)
     assert outcome["classification"] == "dependency", stderr
     failure = outcome["failures"][0]  # type: ignore[index]
     assert failure["upstream"]["distribution"] == "fakedist"
@@ -126,3 +142,27 @@ def test_a_removed_api_is_named_and_pinned_in_an_environment_suture_prepared(tmp
 
 def environments() -> Path:
     return Path(os.environ["XDG_CACHE_HOME"]) / "suture" / "environments"
+
+
+def test_a_replacement_the_release_names_is_migrated_to_rather_than_pinned(tmp_path: Path, index: Index) -> None:
+    app = "import movedist\n\n\ndef value():\n    return movedist.old_name() and 'api'\n"
+    repo = project(tmp_path / "repo", dependencies='"movedist"', app=app)
+    venv = user_env(tmp_path, index, "movedist==2.0", "pytest")
+    outcome, stderr = heal(repo, venv, index)
+    assert outcome["status"] == "fixed", stderr
+    assert outcome["fixer"] == "upstream-migrate"
+    assert "+    return movedist.new_name() and 'api'" in str(outcome["patch"])
+    assert "pyproject.toml" not in str(outcome["patch"])
+    proposal = Path(str(outcome["proposal"])).read_text()
+    assert proposal.splitlines()[0] == "# suture: migrate to movedist.new_name for movedist 2.0"
+
+
+def test_a_transitive_release_is_pinned_in_the_constraints_file(tmp_path: Path, index: Index) -> None:
+    app = "import parentdist\n\n\ndef value():\n    return parentdist.work() and 'api'\n"
+    repo = project(tmp_path / "repo", dependencies='"parentdist"', app=app, extra={"constraints.txt": "pytest>=8\n"})
+    venv = user_env(tmp_path, index, "parentdist", "pytest")  # childdist 2.0 comes with it
+    outcome, stderr = heal(repo, venv, index)
+    assert outcome["status"] == "fixed", stderr
+    assert outcome["fixer"] == "upstream-pin"
+    assert "+childdist<2" in str(outcome["patch"]) and "+++ b/constraints.txt" in str(outcome["patch"])
+    assert "a dependency of a dependency" in stderr or "dependency of a dependency" in json.dumps(outcome)

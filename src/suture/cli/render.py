@@ -29,6 +29,8 @@ def diagnosis(console: Console, found: Diagnosis) -> None:
         headline = f"{failure.error_type}: {failure.message}" if failure.error_type else failure.message
         lines.append(f"• {clean(headline)}\n", style="red")
         lines.append(f"  at {clean(place)}  ({clean(failure.kind)}, {len(failure.test_ids)} test(s))\n")
+        if failure.upstream is not None:  # which release broke it, and what worked
+            lines.append(f"  upstream: {clean(failure.upstream.sentence)}\n", style="yellow")
         for test_id in failure.test_ids[:5]:
             lines.append(f"    {clean(test_id)}\n", style="dim")
         if len(failure.test_ids) > 5:

@@ -31,6 +31,9 @@ NAMED = (
 )
 # Warnings a project turns into errors: tomorrow's removal, today's failure.
 WARNINGS = frozenset({"DeprecationWarning", "FutureWarning", "PendingDeprecationWarning"})
+# Errors whose message, raised in a package, names what is gone (`x` deprecated, no attribute 'x',
+# an unexpected keyword argument 'x'); another error's quoted word is a value, not an API.
+NAMING = ("AttributeError", "ImportError", "TypeError")
 # What a release's message names instead: "use X instead", "Did you mean: 'X'?", "renamed to X".
 REPLACEMENT = re.compile(
     r"\b[Uu]se [`'\"]?(?P<use>[A-Za-z_][\w.]*)(?:\(\))?[`'\"]? (?:instead|by itself)"
@@ -98,9 +101,18 @@ def suspect(failure: Failure) -> Suspicion | None:
         return None  # raised in an installed package, but not called from the project
     where = _SITE.search(raising.path)
     assert where is not None
-    quoted = re.search(r"`(?P<name>\w+)`|'(?P<single>\w+)'", failure.message)
-    name = (quoted["name"] or quoted["single"]) if quoted else ""
-    return Suspicion(where["module"], name if failure.error_type in WARNINGS else "", where["site"])
+    named = failure.error_type in (*WARNINGS, *NAMING)
+    return Suspicion(where["module"], gone_name(failure.message, where["module"]) if named else "", where["site"])
+
+
+def gone_name(message: str, module: str) -> str:
+    """The name a package's own message says is gone: the first `module.name` it mentions, else its
+    first quoted name ("`api` is deprecated"); '' when it names none."""
+    dotted = re.search(rf"\b{re.escape(module)}\.(?P<name>[A-Za-z_]\w*)", message)
+    quoted = re.search(r"`(?P<name>[A-Za-z_]\w*)`|'(?P<single>[A-Za-z_]\w*)'", message)
+    if dotted:
+        return dotted["name"]
+    return (quoted["name"] or quoted["single"]) if quoted else ""
 
 
 def named(distribution: str, version: str, found: Suspicion, failure: Failure, evidence: Evidence) -> Upstream:
