@@ -147,10 +147,6 @@ def test_rationales(tmp_path: Path) -> None:
 
 
 NOT_FOR_US = {
-    "a-class-of-that-name-in-two-modules": (
-        {"pkg/a.py": BOX, "pkg/b.py": BOX, "pkg/use.py": "def use(box):\n    return box.widht\n"},
-        "from pkg.a import Box; from pkg.use import use; use(Box(1))",
-    ),
     "a-third-party-module": (
         {"pkg/use.py": "import pytest\n\n\ndef use():\n    return pytest.aprox(1)\n"},
         "from pkg.use import use; use()",
@@ -172,6 +168,20 @@ def test_nothing_to_propose(tmp_path: Path, files: dict[str, str], run: str) -> 
     source = commit(tmp_path, files)
 
     assert AttributesFixer().propose(raised(tmp_path, run, suggestion=False), source) == []
+
+
+def test_an_object_the_source_cannot_place_gets_the_attributes_the_project_uses(tmp_path: Path) -> None:
+    """Two classes `Box`: which one `box` is, the source cannot say; `.width` is what the project
+    uses (a guess, rank 1: verification judges)."""
+    files = {"pkg/a.py": BOX, "pkg/b.py": BOX, "pkg/use.py": "def use(box):\n    return box.widht\n"}
+    source = commit(tmp_path, files)
+    failed = raised(tmp_path, "from pkg.a import Box; from pkg.use import use; use(Box(1))", suggestion=False)
+
+    found = AttributesFixer().propose(failed, source)
+
+    assert [(applied(tmp_path, c, "pkg/use.py"), c.rank) for c in found] == [
+        ("def use(box):\n    return box.width\n", 1)
+    ]
 
 
 def test_names_as_close_as_the_interpreters_suggestion_come_after_it(tmp_path: Path) -> None:

@@ -137,6 +137,21 @@ CASES = {
         ],
         [0, 1],
     ),
+    # several as close: each, the most used in the file first (verification picks)
+    "two-names-equally-close": Case(
+        {"pkg/mod.py": "def f(rate, date):\n    return rate + bate\n"},
+        "from pkg.mod import f; f(1, 2)",
+        "pkg/mod.py",
+        ["def f(rate, date):\n    return rate + rate\n", "def f(rate, date):\n    return rate + date\n"],
+        [1, 1],
+    ),
+    "a-two-letter-name-lost-a-letter": Case(
+        {"pkg/mod.py": "def count(items):\n    return ln(items)\n"},
+        "from pkg.mod import count; count([1])",
+        "pkg/mod.py",
+        ["def count(items):\n    return len(items)\n"],
+        [0],
+    ),
     "with-the-interpreter-s-suggestion-only-the-import": Case(
         {
             "pkg/__init__.py": "",
@@ -184,9 +199,6 @@ def test_rationales(tmp_path: Path) -> None:
 
 
 NOT_FOR_US = {
-    "two-names-equally-close": Case(
-        {"pkg/mod.py": "def f(rate, date):\n    return bate\n"}, "from pkg.mod import f; f(1, 2)", "", [], []
-    ),
     "nothing-close": Case(
         {"pkg/mod.py": "def f(total):\n    return amount\n"}, "from pkg.mod import f; f(1)", "", [], []
     ),

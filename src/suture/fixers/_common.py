@@ -164,6 +164,19 @@ def closest(word: str, choices: Iterable[str]) -> str | None:
     return best[0] if len(best) == 1 else None
 
 
+def ranked(word: str, choices: Iterable[str], *, weight: Mapping[str, int] | None = None) -> list[str]:
+    """Every choice `word` may be a typo of, likeliest first: within `closest`'s cutoff, and for
+    a word of two letters a three-letter choice it lost one letter of (`ln`, `len`); fewer edits
+    first, then the choice `weight` counts most (its uses in the file, say), then by name."""
+    kept = set(choices) - {word}
+    if len(word) == 2:
+        costs = {c: 1 for c in kept if len(c) == 3 and distance(word, c) == 1}
+    else:
+        costs = {c: 1 if c.lower() == word.lower() else distance(word, c) for c in kept if closest(word, [c]) == c}
+    counts = weight or {}
+    return sorted(costs, key=lambda c: (costs[c], -counts.get(c, 0), c))
+
+
 def nearest(word: str, choices: Iterable[str]) -> list[str]:
     """Every choice as close to `word` as the closest, within `closest`'s cutoff, sorted."""
     tied = [choice for choice in set(choices) if closest(word, [choice]) == choice]

@@ -19,6 +19,7 @@ from __future__ import annotations
 import ast
 import builtins
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 from suture.fixers import _common, _project
@@ -34,6 +35,7 @@ _MISSING = re.compile(
 )
 # How many base classes deep the attributes of a project class are looked for.
 _DEPTH = 5
+_TIED = 3  # renames offered at the use when several attributes are as close
 
 
 @dataclass(frozen=True)
@@ -72,16 +74,27 @@ class AttributesFixer:
         if found is None or frame is None:
             return []
         owner = _owner(source, found, frame.path)
-        if owner is None:
-            return []
         wrong, suggested = found["wrong"], found["right"]
+        if owner is None:
+            # What it is, the source cannot say (a third party's object, a dynamic one): the
+            # attributes the project uses, when the interpreter had no suggestion either.
+            used = {} if suggested else _used_attributes(source, frame.path)
+            return _common.unique(
+                self._at_use(failure, source, wrong, right, rank=1)
+                for right in _common.ranked(wrong, used, weight=used)[:_TIED]
+            )
         if suggested:
             # The interpreter's pick (the did-you-mean fixer's) may be one of several as close:
             # `json.dums` gets 'dump', and `dumps` is as near. The others come after it.
             others = [r for r in _common.nearest(wrong, owner.known) if r != suggested]
             at_use = [self._at_use(failure, source, wrong, right, rank=1) for right in others]
         else:
-            at_use = [self._at_use(failure, source, wrong, _common.closest(wrong, owner.known), rank=0)]
+            choices = _common.ranked(wrong, owner.known)
+            tied = len(_common.nearest(wrong, owner.known)) > 1 or not _common.closest(wrong, owner.known)
+            at_use = [
+                self._at_use(failure, source, wrong, right, rank=1 if tied or index else 0)
+                for index, right in enumerate(choices[:_TIED])
+            ]
         at_definition = self._at_definition(failure, owner, wrong, rank=0 if is_test_path(frame.path) else 1)
         return _common.unique([*at_use, at_definition])
 
@@ -167,6 +180,16 @@ def _inherited(source: Source, path: str, cls: ast.ClassDef, depth: int = 0) -> 
         elif isinstance(kind := getattr(builtins, name, None), type):
             found |= set(dir(kind))
     return found
+
+
+def _used_attributes(source: Source, path: str) -> dict[str, int]:
+    """Every `.name` the project's modules (and the failing file) use or assign, with its count."""
+    counted: Counter[str] = Counter()
+    for other in {*_project.modules(source).values(), path}:
+        parsed = _project.tree(source, other)
+        if parsed is not None:
+            counted.update(node.attr for node in ast.walk(parsed) if isinstance(node, ast.Attribute))
+    return dict(counted)
 
 
 def _names(node: ast.stmt) -> set[str]:

@@ -17,6 +17,7 @@ import ast
 import builtins
 import dataclasses
 import re
+from collections import Counter
 
 import libcst as cst
 
@@ -26,6 +27,7 @@ from suture.fixers.missing_import import Import, with_import
 from suture.records import Candidate, Failure
 from suture.run.source import Source
 
+_TIED = 3  # renames offered when several names are as close
 _UNDEFINED = re.compile(r"name '(?P<name>\w+)' is not defined(?P<hint>\. .*)?", re.DOTALL)
 _Comprehension = ast.ListComp | ast.SetComp | ast.DictComp | ast.GeneratorExp
 _Scope = ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda | ast.ClassDef | _Comprehension
@@ -44,10 +46,10 @@ class NamesFixer:
         name = found["name"]
         imported = self._import(failure, source, target, name)
         # The interpreter's own suggestion beats ours: the did-you-mean fixer takes it.
-        renamed = None if "Did you mean" in (found["hint"] or "") else self._typo(failure, target, name)
-        if renamed is not None and imported is not None:
-            renamed = dataclasses.replace(renamed, rank=1)
-        return _common.unique([imported, renamed])
+        renamed = [] if "Did you mean" in (found["hint"] or "") else self.typos(failure, target, name)
+        if imported is not None:
+            renamed = [dataclasses.replace(candidate, rank=max(candidate.rank, 1)) for candidate in renamed]
+        return _common.unique([imported, *renamed])
 
     def _import(self, failure: Failure, source: Source, target: _common.Target, name: str) -> Candidate | None:
         here = _project.module_name(target.path)
@@ -71,24 +73,26 @@ class NamesFixer:
             rank=0,
         )
 
-    def _typo(self, failure: Failure, target: _common.Target, wrong: str) -> Candidate | None:
+    def typos(self, failure: Failure, target: _common.Target, wrong: str) -> list[Candidate]:
+        """Renames to the names in scope `wrong` may be a typo of: the one closest (rank 0), or,
+        when several are as close, up to `_TIED` of them, the most used in the file first (rank 1)."""
         try:
             tree = ast.parse(target.text, target.path)
         except (SyntaxError, ValueError, RecursionError):
-            return None
-        right = _common.closest(wrong, in_scope(tree, target.line))
-        new = rename_on_line(target, wrong, right, attribute=False) if right else None
-        if new is None:
-            return None
-        return _common.edit(
-            failure,
-            target,
-            new,
-            origin=self.name,
-            rationale=f"`{wrong}` is not defined and `{right}` is the closest name in scope; "
-            f"rename it on line {target.line}",
-            rank=0,
-        )
+            return []
+        used = Counter(node.id for node in ast.walk(tree) if isinstance(node, ast.Name))
+        choices = _common.ranked(wrong, in_scope(tree, target.line), weight=used)
+        cost = {_common.distance(wrong.lower(), choice.lower()) for choice in choices[:2]}
+        tied = len(choices) > 1 and len(cost) == 1
+        found = []
+        for right in choices[: _TIED if tied else 1]:
+            new = rename_on_line(target, wrong, right, attribute=False)
+            why = (
+                f"`{wrong}` is not defined and `{right}` is the closest name in scope; rename it on line {target.line}"
+            )
+            if new is not None:
+                found.append(_common.edit(failure, target, new, origin=self.name, rationale=why, rank=int(tied)))
+        return _common.unique(found)
 
 
 def _home(source: Source, name: str, here: str | None) -> str | None:
