@@ -313,20 +313,28 @@ def test_init_mcp_prints_and_merges_each_clients_configuration(tmp_path: Path) -
     project = make_repo(tmp_path / "project", {"README.md": "x\n"})
     write(project, {".vscode/mcp.json": json.dumps({"servers": {"other": {"type": "stdio", "command": "x"}}})})
 
-    def suture(*args: str) -> subprocess.CompletedProcess[str]:
+    def suture(*args: str, code: int = 0) -> subprocess.CompletedProcess[str]:
         env = {**os.environ, "CODEX_HOME": str(tmp_path / "codex")}
         done = subprocess.run(
             [sys.executable, "-m", "suture", *args], cwd=project, capture_output=True, text=True, env=env
         )
-        assert done.returncode == 0, done.stderr
+        assert done.returncode == code, done.stderr
         return done
 
     entry = {"command": "suture", "args": ["mcp"]}
-    assert json.loads(suture("init-mcp", "--client", "claude").stdout) == {"mcpServers": {"suture": entry}}
+    assert json.loads(suture("init", "mcp", "--client", "claude").stdout) == {"mcpServers": {"suture": entry}}
     assert json.loads(suture("init-mcp", "--client", "cursor").stdout) == {"mcpServers": {"suture": entry}}
-    assert "[mcp_servers.suture]" in suture("init-mcp", "--client", "codex").stdout
-    for client in ("claude", "cursor", "vscode", "codex"):
+    assert "[mcp_servers.suture]" in suture("init", "mcp", "--client", "codex").stdout
+    for client in ("claude", "cursor"):
         suture("init-mcp", "--client", client, "--write")
+    for client in ("vscode", "codex"):
+        suture("init", "mcp", "--client", client, "--write")
+    # `suture init` is one command for CI providers and agents; the options of one are refused for the other.
+    assert "needs the coding agent: --client claude|codex|cursor|vscode" in suture("init", "mcp", code=2).stderr
+    refused = suture("init", "mcp", "--client", "claude", "--flow", "ci", code=2).stderr
+    assert "--flow: CI option(s); `suture init mcp` takes --client and --write" in refused
+    assert "`suture init mcp`, not `suture init github`" in suture("init", "github", "--write", code=2).stderr
+    assert not (project / ".github").exists()
     assert json.loads((project / ".mcp.json").read_text()) == {"mcpServers": {"suture": entry}}
     assert json.loads((project / ".cursor" / "mcp.json").read_text()) == {"mcpServers": {"suture": entry}}
     vscode = json.loads((project / ".vscode" / "mcp.json").read_text())

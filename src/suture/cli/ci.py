@@ -18,6 +18,7 @@ from suture.cli import options
 from suture.cli.output import progress
 from suture.cli.publishing import token
 from suture.errors import UsageError
+from suture.mcp import clients
 from suture.publish.forges import registry as forges
 from suture.redact import Redactor
 
@@ -80,26 +81,57 @@ def logs_command(out: Path | None, token_env: str | None, quiet: bool) -> None:
     )
 
 
-@click.command(help=f"Write the CI configuration that runs suture: {_TITLES}.")
-@click.argument("provider", type=click.Choice([provider.init_name for provider in _PROVIDERS]))
+MCP = "mcp"  # `suture init mcp --client NAME`: a coding agent's set-up, not a CI provider's
+_CLIENTS = list(clients.CLIENTS)
+
+
+@click.command(
+    help="Write the CI configuration that runs suture (GitHub Actions, GitLab CI, Semaphore), or a coding "
+    "agent's (init mcp --client NAME).\n\nA CI provider: " + _TITLES + ". `suture init mcp --client NAME` "
+    "prints (with --write: merges into its file) the agent's configuration that starts `suture mcp`."
+)
+@click.argument("provider", type=click.Choice([*(provider.init_name for provider in _PROVIDERS), MCP]))
 @click.option(
     "--flow",
     type=click.Choice(["direct", "ci"]),
-    default="direct",
-    help="direct: verify in the job and open the pull request; ci: push the branch, let CI run on it, "
-    "and open the pull request when it passes (Semaphore always uses ci).",
+    default=None,
+    help="direct (the default): verify in the job and open the pull request; ci: push the branch, let CI "
+    "run on it, and open the pull request when it passes (Semaphore always uses ci).",
 )
-@click.option("--workflow", default="CI", metavar="NAME", help="GitHub: the workflow whose failures suture heals.")
+@click.option("--workflow", default=None, metavar="NAME", help="GitHub: the workflow whose failures suture heals.")
 @click.option("--forge", type=click.Choice(list(forges.names())), default=None, help="Semaphore: the forge.")
 @click.option("--force", is_flag=True, help="Overwrite files that exist.")
+@click.option("--client", type=click.Choice(_CLIENTS), default=None, help="mcp: the coding agent.")
+@click.option("--write", is_flag=True, help="mcp: merge into the client's configuration file instead of printing.")
 @options.directory("The repository (default: the current directory).")
-def init(provider: str, flow: str, workflow: str, forge: str | None, force: bool, directory: Path) -> None:
+def init(
+    provider: str,
+    flow: str | None,
+    workflow: str | None,
+    forge: str | None,
+    force: bool,
+    client: str | None,
+    write: bool,
+    directory: Path,
+) -> None:
+    if provider == MCP:
+        ci_only = [name for name, value in (("--flow", flow), ("--workflow", workflow), ("--forge", forge)) if value]
+        if ci_only or force:
+            raise UsageError(
+                f"{', '.join(ci_only) or '--force'}: CI option(s); `suture init mcp` takes --client and --write"
+            )
+        if client is None:
+            raise UsageError(f"suture init mcp needs the coding agent: --client {'|'.join(_CLIENTS)}")
+        from suture.cli.mcp import set_up
+
+        set_up(client, write=write, directory=directory)
+        return
+    if client is not None or write:
+        raise UsageError(f"--client and --write set up a coding agent: `suture init mcp`, not `suture init {provider}`")
     from suture.ci import init as templates
 
-    written = templates.write(
-        directory, templates.files(provider, flow=flow, workflow=workflow, forge=forge or ""), force=force
-    )
-    for path in written:
+    made = templates.files(provider, flow=flow or "direct", workflow=workflow or "CI", forge=forge or "")
+    for path in templates.write(directory, made, force=force):
         click.echo(f"wrote {path}")
 
 

@@ -43,9 +43,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "heal": ("suture.cli.heal", "Heal the current repository: capture, diagnose, fix, verify, propose."),
     "init": (
         "suture.cli.ci",
-        "Write the CI configuration that runs suture: GitHub Actions, GitLab CI or Semaphore.",
+        "Write the CI configuration that runs suture (GitHub Actions, GitLab CI, Semaphore), or a coding "
+        "agent's (init mcp --client NAME).",
     ),
-    "init-mcp": ("suture.cli.mcp", "Print (or --write) a coding agent's configuration that starts `suture mcp`."),
+    "init-mcp": ("suture.cli.mcp", "The same as `suture init mcp`: a coding agent's configuration for `suture mcp`."),
     "logs": (
         "suture.cli.ci",
         "Download the logs of the failed jobs of the CI run this runs in, through the CI's API.",

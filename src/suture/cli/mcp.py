@@ -1,8 +1,9 @@
-"""The command line of coding agents: `suture mcp` (the MCP server over stdio) and `suture init-mcp`
-(the configuration that makes an agent start it).
+"""The command line of coding agents: `suture mcp` (the MCP server over stdio) and `suture init mcp`
+(the configuration that makes an agent start it; `suture init-mcp` is the same command).
 
-`init-mcp` is a command of its own rather than `suture init mcp`: `suture init` takes a CI
-provider and CI options (--flow, --workflow, --forge), none of which an agent's set-up has.
+`suture init` writes set-up files: a CI provider's (`suture init github`) or a coding agent's
+(`suture init mcp --client NAME`); the CI options (--flow, --workflow, --forge) are refused with
+`mcp`, and --client with a CI provider (cli/ci.py).
 """
 
 from __future__ import annotations
@@ -78,17 +79,28 @@ def _publishers(repo: Path) -> Publishers:
     return chosen
 
 
+CLIENT_HELP = "The coding agent: " + ", ".join(clients.CLIENTS) + "."
+WRITE_HELP = "Write (merge into) the client's configuration file instead of printing."
+
+
 @click.command(name="init-mcp")
-@click.option("--client", "client_name", type=click.Choice(list(clients.CLIENTS)), required=True)
-@click.option("--write", is_flag=True, help="Write (merge into) the client's configuration file instead of printing.")
+@click.option("--client", "client_name", type=click.Choice(list(clients.CLIENTS)), required=True, help=CLIENT_HELP)
+@click.option("--write", is_flag=True, help=WRITE_HELP)
 @options.directory("The project (default: the current directory); Codex's file is in your home.")
 def init_mcp(client_name: str, write: bool, directory: Path) -> None:
-    """Print (or --write) a coding agent's configuration that starts `suture mcp`.
+    """The same as `suture init mcp`: a coding agent's configuration for `suture mcp`.
+
+    Printed, or with --write merged into the client's file:
 
     \b
       claude  .mcp.json            cursor  .cursor/mcp.json
       vscode  .vscode/mcp.json     codex   ~/.codex/config.toml
     """
+    set_up(client_name, write=write, directory=directory)
+
+
+def set_up(client_name: str, *, write: bool, directory: Path) -> None:
+    """Print the client's snippet, or merge it into the client's file with `write`."""
     client = clients.CLIENTS[client_name]
     if not write:
         click.echo(f"{client.title} reads this from {'~/' if client.home else ''}{client.path}:", err=True)

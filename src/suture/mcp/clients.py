@@ -1,4 +1,4 @@
-"""`suture init-mcp --client NAME`: the configuration that makes a coding agent start `suture mcp`.
+"""`suture init mcp --client NAME` (or `init-mcp`): the configuration that makes a coding agent start `suture mcp`.
 
     claude  .mcp.json (Claude Code, the project's)        {"mcpServers": {"suture": {...}}}
     cursor  .cursor/mcp.json (the project's)              {"mcpServers": {"suture": {...}}}
