@@ -166,3 +166,14 @@ def test_a_transitive_release_is_pinned_in_the_constraints_file(tmp_path: Path, 
     assert outcome["fixer"] == "upstream-pin"
     assert "+childdist<2" in str(outcome["patch"]) and "+++ b/constraints.txt" in str(outcome["patch"])
     assert "a dependency of a dependency" in stderr or "dependency of a dependency" in json.dumps(outcome)
+
+
+def test_a_locked_release_moves_forward_to_the_one_that_fixed_it(tmp_path: Path, index: Index) -> None:
+    repo = project(tmp_path / "repo", dependencies="", extra={"requirements.txt": "fakedist==2.0\n"})
+    venv = user_env(tmp_path, index, "fakedist==2.0", "pytest")
+    outcome, stderr = heal(repo, venv, index)
+    assert outcome["status"] == "fixed", stderr
+    assert outcome["fixer"] == "upstream-lock"  # 2.1 brought `api` back: better than a pin to 1.0
+    assert "+fakedist==2.1" in str(outcome["patch"]).splitlines()
+    proposal = Path(str(outcome["proposal"])).read_text()
+    assert proposal.splitlines()[0] == "# suture: move fakedist to 2.1 (2.0 removed api)"

@@ -196,4 +196,54 @@ def conftest_hashes_code(lab: Lab, held: bool) -> Evidence:
     return heal(lab, held, *(("--base", "HEAD~1") if held else ()), unsandboxed=False)
 
 
+# A stand-in for the runner that knows the hash of the broken code: when the code differs, it is
+# a candidate under verification, and it reports a pass on its own (suture's report descriptor,
+# pytest's summary line, exit status 0), all witnesses agreeing. Held: a check that runs pytest
+# alone is started by the interpreter's pytest (capture/start.py), with no site of the tree's;
+# the control runs the same check through the shell (`&& true`), which suture starts as written.
+STAND_IN = """\
+import hashlib, json, os, sys
+
+if hashlib.sha256(open(os.path.join(os.getcwd(), "shapes.py"), "rb").read()).hexdigest() != "@HASH@":
+    node = "tests/test_shapes.py::test_area"
+    lines = [{"event": "started"}, {"event": "collected", "ids": [node]}]
+    lines += [{"event": "result", "id": node, "when": "call", "outcome": "passed"}]
+    lines += [{"event": "finished", "exitstatus": 0}]
+    try:
+        os.write(198, "".join(json.dumps(line) + "\\n" for line in lines).encode())
+    except OSError:
+        pass
+    sys.stdout.write("1 passed in 0.01s\\n")
+    sys.stdout.flush()
+    os._exit(0)
+"""
+FALL_THROUGH = """
+import os, sys
+here = os.path.dirname(os.path.abspath(os.path.dirname(__file__) if "__main__" in __file__ else __file__))
+saved = sys.path[:]
+sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != here]
+sys.modules.pop("pytest", None)
+import pytest as real
+sys.path[:] = saved
+sys.exit(real.console_main())
+"""
+
+
+def stand_in(name: str, files: dict[str, str]) -> None:
+    @ATTACKS.add(name, check=fixed, expect=FORGED)
+    def attack(lab: Lab, held: bool) -> Evidence:
+        import hashlib
+
+        digest = hashlib.sha256(UNFIXABLE["shapes.py"].encode()).hexdigest()
+        lab.repo(broken({path: text.replace("@HASH@", digest) for path, text in files.items()}, base=UNFIXABLE))
+        as_written = () if held else ("--test-cmd", "python -m pytest -q && true")
+        return heal(lab, held, *as_written, unsandboxed=False)
+
+    attack.__doc__ = f"{name}: " + ", ".join(files) + " stands in for pytest when the code is patched"
+
+
+stand_in("root-pytest-hashes-code", {"pytest.py": STAND_IN + FALL_THROUGH})
+stand_in("pytest-package-hashes-code", {"pytest/__init__.py": STAND_IN, "pytest/__main__.py": FALL_THROUGH})
+stand_in("sitecustomize-hashes-code", {"sitecustomize.py": STAND_IN})
+
 test_attack = ATTACKS.test()

@@ -13,7 +13,7 @@ import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
-from suture.capture import agreement
+from suture.capture import agreement, start
 from suture.capture import report as plugin_report
 from suture.capture.channel import JUNIT_FD, Channel
 from suture.records import Build, CheckRun
@@ -165,7 +165,8 @@ def run_check(
     log = files / "output.log"
     env = check_env(tree, sandbox.environment(os.environ))
     with tempfile.TemporaryDirectory(prefix="suture-box-") as box:  # the same shape in every phase
-        argv, fds = channel.wrap(sandbox.argv(command, tree=tree, scratch=Path(box), env=env), env)
+        started = start.isolated(command, tree=tree, env=env)  # the interpreter's pytest, not the tree's
+        argv, fds = channel.wrap(sandbox.argv(started, tree=tree, scratch=Path(box), env=env), env)
         timed = run_logged(argv, cwd=tree, env=env, log=log, timeout=timeout, pass_fds=fds)
     reported = channel.report()
     found = plugin_report.summary(plugin_report.events(reported))

@@ -28,7 +28,7 @@ from suture.verify.policy import is_test_path
 
 # One requirement line: name, extras, specifier, then markers or a comment.
 _LINE = re.compile(
-    r"^(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)(?P<extras>\[[^\]]*\])?\s*(?P<spec>[^;#\s][^;#]*?)?\s*(?P<rest>[;#].*)?$"
+    r"^(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)(?P<extras>\[[^\]]*\])?\s*(?P<spec>[^;#\s][^;#]*?)?(?P<gap>\s*)(?P<rest>[;#].*)?$"
 )
 _REQUIREMENTS = re.compile(r"(?:requirements[\w.-]*|constraints[\w.-]*)\.txt|requirements/[\w./-]+\.txt")
 _Change = Callable[[str], str | None]  # a requirement's specifier -> the new one (None: leave the line)
@@ -50,11 +50,12 @@ class UpstreamFixer:
 def bound(version: str) -> str:
     """The upper bound that excludes `version` and what followed it: 2.0 -> <2, 3.0.0 -> <3, 2.1.3 -> <2.1.3."""
     try:
-        release = Version(version).release
+        parsed = Version(version)
     except InvalidVersion:
         return f"!={version}"
-    if all(part == 0 for part in release[1:]):
-        return f"<{release[0]}"
+    epoch = f"{parsed.epoch}!" if parsed.epoch else ""
+    if all(part == 0 for part in parsed.release[1:]) and not parsed.is_prerelease:
+        return f"<{epoch}{parsed.release[0]}"
     return f"<{version}"
 
 
@@ -185,7 +186,7 @@ def _edit_requirement(requirement: str, name: str, change: _Change) -> str | Non
     spec = change((match["spec"] or "").replace(" ", ""))
     if spec is None:
         return None
-    rest = f" {match['rest']}" if match["rest"] else ""
+    rest = f"{match['gap'] or ' '}{match['rest']}" if match["rest"] else ""
     return f"{match['name']}{match['extras'] or ''}{spec}{rest}"
 
 

@@ -418,13 +418,15 @@ def _interpreters(command: str, *, tree: Path, env: Mapping[str, str]) -> set[st
     with contextlib.suppress(ValueError):
         words = shlex.split(command)
         names += [checks.first_program(words)] if words else []
-    found = set()
-    for name in names:
-        executable = _which(name, tree=tree, env=env)
-        interpreter = _python_behind(executable, env) if executable else None
-        if interpreter and not _untrusted_place(interpreter, tree):
-            found.add(interpreter)
-    return found
+    found = (interpreter_of(name, tree=tree, env=env) for name in names)
+    return {interpreter for interpreter in found if interpreter}
+
+
+def interpreter_of(program: str, *, tree: Path, env: Mapping[str, str]) -> str | None:
+    """The Python interpreter `program` is or starts (its #! line), if it is one outside the worktree."""
+    executable = _which(program, tree=tree, env=env)
+    interpreter = _python_behind(executable, env) if executable else None
+    return interpreter if interpreter and not _untrusted_place(interpreter, tree) else None
 
 
 def _untrusted_place(path: str, tree: Path) -> bool:

@@ -1,0 +1,116 @@
+"""The upstream fixer's edits, over real repositories: the bound a pin takes, where it goes (each
+declaring file, keeping the rest of the line; a constraint when the project does not declare it),
+and a lock moved forward only where a file pins the broken release exactly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from helpers import git, make_repo
+
+from suture.fixers.upstream import UpstreamFixer, bound
+from suture.records import Failure, Frame, Upstream
+from suture.run.source import Source
+
+BROKE = Upstream(
+    distribution="fakedist",
+    installed="2.0",
+    good="1.0",
+    how="by date",
+    released="2026-06-01",
+    name="api",
+    replacement="",
+    module="fakedist",
+    newer="2.1",
+)
+
+
+def failure(upstream: Upstream = BROKE) -> Failure:
+    return Failure(
+        tool="pytest",
+        kind="test-failure",
+        check="python -m pytest",
+        error_type="AttributeError",
+        message="module 'fakedist' has no attribute 'api'",
+        test_ids=("tests/test_app.py::test_value",),
+        frames=(Frame("app.py", 5, "value"),),
+        excerpt="",
+        fingerprint="f",
+        upstream=upstream,
+    )
+
+
+def diffs(tmp_path: Path, files: dict[str, str], upstream: Upstream = BROKE) -> dict[str, str]:
+    repo = make_repo(tmp_path / "repo", {"app.py": "import fakedist\n", **files})
+    found = UpstreamFixer().propose(failure(upstream), Source(repo, git(repo, "rev-parse", "HEAD").strip()))
+    return {candidate.origin: candidate.diff for candidate in found}
+
+
+@pytest.mark.parametrize(
+    ("version", "expected"),
+    [
+        ("2.0", "<2"),
+        ("3.0.0", "<3"),
+        ("2.1.3", "<2.1.3"),
+        ("1!2.0", "<1!2"),
+        ("3.0rc1", "<3.0rc1"),
+        ("weird", "!=weird"),
+    ],
+)
+def test_the_bound_excludes_the_release_and_what_followed(version: str, expected: str) -> None:
+    assert bound(version) == expected
+
+
+@pytest.mark.parametrize(
+    ("files", "path", "added"),
+    [
+        (
+            {"pyproject.toml": '[project]\nname = "x"\ndependencies = [\n    "fakedist>=1.0",\n]\n'},
+            "pyproject.toml",
+            '+    "fakedist>=1.0,<2",',
+        ),
+        (
+            {"pyproject.toml": '[project]\nname = "x"\n[project.optional-dependencies]\nfast = ["Fake_Dist[x]"]\n'},
+            "pyproject.toml",
+            None,
+        ),
+        (
+            {"requirements.txt": "click\nfakedist ; python_version >= '3.8'  # ours\n"},
+            "requirements.txt",
+            "+fakedist<2 ; python_version >= '3.8'  # ours",
+        ),
+        ({"requirements-dev.txt": "fakedist==2.0\n"}, "requirements-dev.txt", "+fakedist<2"),
+        ({"constraints.txt": "click<9\n", "requirements.txt": "click\n"}, "constraints.txt", "+fakedist<2"),
+        (
+            {"pyproject.toml": '[project]\nname = "x"\ndependencies = ["click"]\n'},
+            "pyproject.toml",
+            '+dependencies = ["click", "fakedist<2"]',
+        ),
+    ],
+)
+def test_a_pin_goes_where_the_project_declares_it_else_as_a_constraint(
+    tmp_path: Path, files: dict[str, str], path: str, added: str | None
+) -> None:
+    pin = diffs(tmp_path, files).get("upstream-pin", "")
+    if added is None:  # Fake_Dist is another distribution's name only to the eye: fakedist is not declared
+        assert f"+++ b/{path}" in pin and '"fakedist<2"' in pin
+        return
+    assert f"+++ b/{path}" in pin
+    assert added in pin.splitlines()
+
+
+def test_a_lock_moves_forward_only_where_a_file_pins_the_release(tmp_path: Path) -> None:
+    found = diffs(tmp_path, {"requirements.txt": "fakedist==2.0  # locked\nclick==8.1.7\n"})
+    assert "+fakedist==2.1  # locked" in found["upstream-lock"].splitlines()
+    assert "-fakedist==2.0  # locked" in found["upstream-lock"].splitlines()
+    assert "upstream-lock" not in diffs(tmp_path / "b", {"requirements.txt": "fakedist>=1\n"})
+    assert "upstream-lock" not in diffs(
+        tmp_path / "c", {"requirements.txt": "fakedist==2.0\n"}, BROKE.__class__(**{**BROKE.__dict__, "newer": ""})
+    )
+
+
+def test_nothing_for_a_failure_no_release_explains(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo", {"app.py": "x = 1\n"})
+    plain = Failure(**{**failure().__dict__, "upstream": None})
+    assert UpstreamFixer().propose(plain, Source(repo, git(repo, "rev-parse", "HEAD").strip())) == []
