@@ -73,3 +73,38 @@ def test_the_checks_see_the_prepared_environment_and_not_the_users() -> None:
     assert env["PATH"].split(":") == ["/cache/suture/environments/abc/bin", "/usr/bin"]
     assert env["VIRTUAL_ENV"] == "/cache/suture/environments/abc"
     assert "PIP_INDEX_URL" not in boxed.environment({**base, "PIP_INDEX_URL": f"https://ci:{PASSWORD}@x/simple"})
+
+
+def test_a_candidate_environment_is_the_checks_own_but_for_what_the_diff_adds() -> None:
+    from suture.diffs import unified
+    from suture.loop.upstream import requirements
+    from suture.records import Candidate
+    from suture.run.venv import Distribution
+
+    old = "fakedist\nother\n"
+    new = "fakedist<2 ; python_version >= '3.8'\nother\nevil @ https://x.example/evil.whl\nbad --config-settings=x\n"
+    candidate = Candidate("upstream-pin", unified("requirements.txt", old, new), "pin", "f")
+    installed = {
+        "fakedist": Distribution("fakedist", "2.0", ("fakedist",)),
+        "pytest": Distribution("pytest", "9.0.3", ("pytest", "_pytest")),
+        "demo": Distribution("demo", "0.1", (), local=True),  # the project itself, installed editable
+    }
+    assert requirements(candidate, installed) == ["fakedist<2 ; python_version >= '3.8'", "pytest==9.0.3"]
+
+
+def test_an_index_s_text_reaches_no_record_unless_it_is_a_version_or_a_time(tmp_path: Path, index: Index) -> None:
+    from suture.run import index as package_index
+
+    listing = package_index.releases(index.with_credentials("ci", PASSWORD), "FakeDist")
+    assert [r.version for r in listing.releases] == ["1.0", "2.0", "2.1"]
+    assert listing.get("2.0") is not None and listing.get("2.0").uploaded == "2026-06-01T10:00:00Z"  # type: ignore[union-attr]
+    hostile = package_index._releases(
+        [
+            {"filename": "x-1.0<img src=y>-py3-none-any.whl", "upload-time": "2026"},
+            {"filename": "x-2.0.tar.gz", "upload-time": "[link](http://e)"},
+        ]
+    )
+    assert [(r.version, r.uploaded) for r in hostile] == [("2.0", "")]
+    down = package_index.releases("http://127.0.0.1:9/simple", "fakedist", timeout=5)
+    assert down.releases == () and "could not be read" in down.problem
+    assert PASSWORD not in package_index.releases(f"http://ci:{PASSWORD}@127.0.0.1:9/simple", "x", timeout=5).problem

@@ -37,6 +37,7 @@ DEFAULT_INDEX = "https://pypi.org/simple"
 # Where the project's index is configured, first found wins (uv's, then pip's).
 INDEX_VARIABLES = ("UV_DEFAULT_INDEX", "UV_INDEX_URL", "PIP_INDEX_URL")
 _QUOTED = re.compile(r"[\"']([A-Za-z0-9][^\"'\n]*)[\"']")
+_OPTION = re.compile(r"(?:^|\s)-|@|://")
 _REQUIREMENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*(?:\[[^\]]*\])?\s*(?:[<>=!~][^;#]*)?(?:;[^#]*)?")
 
 
@@ -165,5 +166,6 @@ def added_requirements(diff: str) -> list[str]:
         elif line.startswith("+") and not line.startswith("+++"):
             text = line[1:].strip()
             specs = _QUOTED.findall(text) if path.endswith(".toml") else [text.split(" #")[0].strip()]
-            found += [spec for spec in specs if _REQUIREMENT.fullmatch(spec)]
+            # A requirement only: no URL, no file, no per-line option (`--hash`, `--config-settings`).
+            found += [spec for spec in specs if _REQUIREMENT.fullmatch(spec) and not _OPTION.search(spec)]
     return found

@@ -137,7 +137,9 @@ def _run(argv: list[str], installer: Installer, *, stdin: str) -> str | list[str
     """The installer's output lines, or what went wrong (the index's credentials never shown)."""
     env = installer_env(installer)
     try:
-        done = run(argv, env=env, input=stdin, check=False, timeout=installer.timeout)
+        # In suture's cache, not the checkout: no project file (pyproject's [tool.uv], uv.toml) steers it.
+        installer.cache.mkdir(parents=True, exist_ok=True)
+        done = run(argv, cwd=installer.cache, env=env, input=stdin, check=False, timeout=installer.timeout)
     except SutureError as exc:
         return f"installing failed: {_clean(str(exc), installer)}"
     if done.returncode != 0:

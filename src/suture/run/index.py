@@ -19,6 +19,8 @@ if TYPE_CHECKING:  # reading a CI log imports this module and stays offline: the
     from packaging.version import Version  # packaging are imported when an index is asked
 
 JSON = "application/vnd.pypi.simple.v1+json"
+_UPLOADED = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})?")
+_VERSION = re.compile(r"[\w.!+]{1,100}")  # what a release's file name may give as its version
 LIMIT = 32 * 1024 * 1024  # bytes of one project's listing read (numpy's is a few MB)
 TIMEOUT = 20.0
 
@@ -81,12 +83,14 @@ def _releases(files: list[Any]) -> tuple[Release, ...]:
     for entry in files:
         if isinstance(entry, dict) and isinstance(entry.get("filename"), str):
             version = _version_of(entry["filename"])
-            if version:
+            if _VERSION.fullmatch(version):  # the index's text reaches the proposal: versions only
                 found.setdefault(version, []).append(entry)
     listed = [
         Release(
             version=version,
-            uploaded=min((str(f.get("upload-time")) for f in entries if f.get("upload-time")), default=""),
+            uploaded=min(
+                (str(f["upload-time"]) for f in entries if _UPLOADED.fullmatch(str(f.get("upload-time")))), default=""
+            ),
             wheels=any(f["filename"].endswith(".whl") for f in entries),
             yanked=all(bool(f.get("yanked")) for f in entries),
         )
