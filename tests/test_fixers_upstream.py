@@ -114,3 +114,47 @@ def test_nothing_for_a_failure_no_release_explains(tmp_path: Path) -> None:
     repo = make_repo(tmp_path / "repo", {"app.py": "x = 1\n"})
     plain = Failure(**{**failure().__dict__, "upstream": None})
     assert UpstreamFixer().propose(plain, Source(repo, git(repo, "rev-parse", "HEAD").strip())) == []
+
+
+NUMPY_1_24 = (
+    "module 'numpy' has no attribute 'float'.\n`np.float` was a deprecated alias for the builtin `float`. To avoid "
+    "this error in existing code, use `float` by itself. Doing this will not modify any behavior and is safe."
+)
+
+
+def test_numpy_s_alias_of_a_builtin_is_migrated_to_the_builtin(tmp_path: Path) -> None:
+    from suture.diagnose.upstream import replacement
+
+    numpy = Upstream(
+        "numpy", "1.24.0", "1.23.5", "by date", "2022-12-18", "float", replacement(NUMPY_1_24, "float"), "numpy"
+    )
+    app = "import numpy as np\n\n\ndef ratio(a):\n    return np.float(a) / np.float_(2) + np.floating(1)\n"
+    repo = make_repo(tmp_path / "repo", {"calc.py": app, "tests/test_calc.py": "import numpy as np\nnp.float\n"})
+    found = UpstreamFixer().propose(failure(numpy), Source(repo, git(repo, "rev-parse", "HEAD").strip()))
+    migrate = next(candidate for candidate in found if candidate.origin == "upstream-migrate")
+    assert "+    return float(a) / np.float_(2) + np.floating(1)" in migrate.diff.splitlines()
+    assert migrate.paths == ("calc.py",)  # the test is read-only
+
+
+@pytest.mark.parametrize(
+    ("message", "module", "gone", "instead"),
+    [
+        (NUMPY_1_24, "numpy", "float", "builtins.float"),
+        (
+            "movedist.old_name was removed in movedist 2.0; use movedist.new_name instead",
+            "movedist",
+            "old_name",
+            "movedist.new_name",
+        ),
+        ("'DataFrame' object has no attribute 'append'", "pandas", "append", ""),
+        ("`api` is deprecated and goes in deprdist 3; use `new_api` instead", "deprdist", "api", "new_api"),
+        ("module 'fakedist' has no attribute 'apl'. Did you mean: 'api'?", "fakedist", "apl", "api"),
+    ],
+)
+def test_what_a_release_s_message_says_is_gone_and_what_instead(
+    message: str, module: str, gone: str, instead: str
+) -> None:
+    from suture.diagnose.upstream import gone_name, replacement
+
+    assert gone_name(message, module) == gone
+    assert replacement(message, gone) == instead

@@ -36,7 +36,8 @@ WARNINGS = frozenset({"DeprecationWarning", "FutureWarning", "PendingDeprecation
 NAMING = ("AttributeError", "ImportError", "TypeError")
 # What a release's message names instead: "use X instead", "Did you mean: 'X'?", "renamed to X".
 REPLACEMENT = re.compile(
-    r"\b[Uu]se [`'\"]?(?P<use>[A-Za-z_][\w.]*)(?:\(\))?[`'\"]? (?:instead|by itself)"
+    r"\b[Uu]se [`'\"]?(?P<use>[A-Za-z_][\w.]*)(?:\(\))?[`'\"]? instead"
+    r"|\b[Uu]se [`'\"]?(?P<builtin>[A-Za-z_]\w*)[`'\"]? by itself"  # numpy 1.24: `np.float` -> `float`
     r"|Did you mean:? [`'\"]?(?P<mean>[A-Za-z_][\w.]*)[`'\"]?\?"
     r"|(?:renamed to|replaced by) [`'\"]?(?P<renamed>[A-Za-z_][\w.]*)"
 )
@@ -108,6 +109,9 @@ def suspect(failure: Failure) -> Suspicion | None:
 def gone_name(message: str, module: str) -> str:
     """The name a package's own message says is gone: the first `module.name` it mentions, else its
     first quoted name ("`api` is deprecated"); '' when it names none."""
+    attribute = re.search(r"has no attribute '(?P<name>[A-Za-z_]\w*)'", message)
+    if attribute:  # pandas 2: 'DataFrame' object has no attribute 'append'
+        return attribute["name"]
     dotted = re.search(rf"\b{re.escape(module)}\.(?P<name>[A-Za-z_]\w*)", message)
     quoted = re.search(r"`(?P<name>[A-Za-z_]\w*)`|'(?P<single>[A-Za-z_]\w*)'", message)
     if dotted:
@@ -171,6 +175,8 @@ def installed_in_log(text: str) -> dict[str, str]:
 def replacement(text: str, gone: str) -> str:
     """What the message names instead of `gone` ('' when it names nothing else)."""
     for match in REPLACEMENT.finditer(text):
+        if match["builtin"]:  # the builtin itself, not the module's alias of it: builtins.float
+            return f"builtins.{match['builtin']}"
         named = match["use"] or match["mean"] or match["renamed"]
         if named and named.rpartition(".")[2] != gone:
             return named

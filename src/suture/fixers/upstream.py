@@ -63,7 +63,8 @@ def title(candidate: Candidate, found: Upstream) -> str:
     """The proposal's title for an upstream fix: 'suture: pin fakedist<2 (2.0 removed api)'."""
     what = f"{found.installed} removed {found.name}" if found.name else f"{found.installed} broke the checks"
     if candidate.origin == "upstream-migrate":
-        return f"suture: migrate to {found.replacement} for {found.distribution} {found.installed}"
+        instead = found.replacement.removeprefix("builtins.")
+        return f"suture: migrate to {instead} for {found.distribution} {found.installed}"
     if candidate.origin == "upstream-lock":
         return f"suture: move {found.distribution} to {found.newer} ({what})"
     return f"suture: pin {found.distribution}{bound(found.installed)} ({what})"
@@ -77,6 +78,8 @@ def _migration(failure: Failure, found: Upstream, source: Source) -> Candidate |
     if not found.name or not found.replacement:
         return None
     module, _, new = found.replacement.rpartition(".")
+    if module == "builtins":  # `np.float` -> `float`: the module's alias goes with the name
+        return _to_builtin(failure, found, new, source)
     if module and module not in (found.module, found.module.partition(".")[0]):
         return None  # another module's name: an import to change (not done yet)
     if not new.isidentifier():
@@ -97,6 +100,31 @@ def _migration(failure: Failure, found: Upstream, source: Source) -> Candidate |
         origin="upstream-migrate",
         edits=edits,
         rationale=f"{found.sentence}: the code moves to `{found.replacement}`, as the release's message says",
+        rank=0,
+    )
+
+
+def _to_builtin(failure: Failure, found: Upstream, builtin: str, source: Source) -> Candidate | None:
+    """`alias.name` -> `builtin` in every project file that imports the module (as `np`, say)."""
+    if not builtin.isidentifier() or not found.name.isidentifier():
+        return None
+    module = re.escape(found.module)
+    edits = {}
+    for path in (p for p in source.paths() if p.endswith(".py") and not is_test_path(p)):
+        text = source.read(path) or ""
+        aliases = re.findall(rf"^\s*import {module}(?: as (\w+))?\s*$", text, re.MULTILINE)
+        names = [alias or found.module for alias in aliases]
+        new = text
+        for name in names:
+            new = re.sub(rf"(?<![\w.]){re.escape(name)}\.{found.name}(?!\w)", builtin, new)
+        if new != text:
+            edits[path] = (text, new)
+    return _common.candidate_over(
+        failure,
+        origin="upstream-migrate",
+        edits=edits,
+        rationale=f"{found.sentence}: `{found.name}` was an alias of the builtin `{builtin}`, used by itself now, "
+        "as the release's message says",
         rank=0,
     )
 
