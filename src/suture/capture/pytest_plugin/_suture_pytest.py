@@ -193,16 +193,96 @@ def pytest_exception_interact(node: Any, call: Any, report: Any) -> None:
     exc = excinfo.value
     while type(exc).__name__ == "CollectError" and exc.__cause__ is not None:
         exc = exc.__cause__  # pytest wraps SyntaxError and ImportError at import time
-    if type(exc).__module__ == "_pytest.outcomes":  # skip(), xfail(), exit(): not errors
-        return
+    root = _hidden_cause(exc, _project_roots(node))
+    if root is exc and type(exc).__module__ == "_pytest.outcomes":
+        return  # skip(), xfail(), exit(), fail(): not errors, unless one hides an error (DID NOT WARN)
+    hidden = {"hidden_by": _interpreter_text(exc)[0]} if root is not exc else {}
     _emit(
         {
-            **_describe(exc),
+            **_describe(root),
+            **hidden,
             "event": "exception",
             "id": node.nodeid,
             "when": getattr(call, "when", "collect"),
         }
     )
+
+
+# --- the error behind the error -------------------------------------------------------------
+# A test often fails on a symptom: the project re-raised a NameError as its own error (the
+# NameError its __cause__), pytest.warns or pytest.raises failed while the real error was
+# propagating (its __context__), a test runner such as click's CliRunner caught the error into
+# its result and the test fails on `assert result.exit_code == 0`. The first error of these
+# kinds raised in the project's own code is the cause the fixers must see.
+
+PROGRAM_ERRORS = (NameError, AttributeError, SyntaxError, ImportError, TypeError)
+_FOREIGN = ("site-packages", "dist-packages")
+MAX_CHAIN = 16
+
+
+def _project_roots(node: Any) -> tuple[str, ...]:
+    config = getattr(node, "config", None)
+    found = [getattr(config, "rootpath", None), getattr(getattr(config, "invocation_params", None), "dir", None)]
+    return tuple(dict.fromkeys(os.path.realpath(str(path)) + os.sep for path in found if path is not None))
+
+
+def _in_project(path: str, roots: tuple[str, ...]) -> bool:
+    real = os.path.realpath(path) if path and not path.startswith("<") else ""
+    return bool(real) and real.startswith(roots) and not any(part in real.split(os.sep) for part in _FOREIGN)
+
+
+def _raised_in_project(exc: BaseException, roots: tuple[str, ...]) -> bool:
+    """Whether `exc` is a program error whose innermost frame (or, for a SyntaxError, whose file) is the project's."""
+    if not isinstance(exc, PROGRAM_ERRORS):
+        return False
+    if isinstance(exc, SyntaxError) and exc.filename:
+        return _in_project(exc.filename, roots)
+    frames = traceback.extract_tb(exc.__traceback__)
+    return bool(frames) and _in_project(frames[-1].filename, roots)
+
+
+def _chain(exc: BaseException) -> list[BaseException]:
+    """`exc` and the exceptions it was raised from or during, outermost first."""
+    found: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and len(found) < MAX_CHAIN and all(current is not seen for seen in found):
+        found.append(current)
+        current = current.__cause__ or (None if current.__suppress_context__ else current.__context__)
+    return found
+
+
+def _captured(exc: BaseException, roots: tuple[str, ...]) -> list[BaseException]:
+    """Exceptions held by the project's frames the failure passed through: a test's local
+    `result` whose `.exception` a test runner filled in (click's CliRunner), or an exception itself."""
+    found: list[BaseException] = []
+    tb = exc.__traceback__
+    while tb is not None and len(found) < MAX_CHAIN:
+        if _in_project(tb.tb_frame.f_code.co_filename, roots):
+            for value in list(tb.tb_frame.f_locals.values()):
+                held = value if isinstance(value, BaseException) else getattr_quiet(value, "exception")
+                if isinstance(held, BaseException) and held is not exc:
+                    found.append(held)
+        tb = tb.tb_next
+    return found
+
+
+def getattr_quiet(value: Any, name: str) -> Any:
+    """`value.name` without running a property's code (the code under test owns it)."""
+    try:
+        return object.__getattribute__(value, "__dict__").get(name) if not isinstance(value, type) else None
+    except (AttributeError, TypeError):
+        return None
+
+
+def _hidden_cause(exc: BaseException, roots: tuple[str, ...]) -> BaseException:
+    """The first program error raised in the project's code behind `exc`; `exc` when there is none
+    or when `exc` is one itself."""
+    if _raised_in_project(exc, roots):
+        return exc
+    chain = _chain(exc)
+    held = [inner for outer in chain for caught in _captured(outer, roots) for inner in reversed(_chain(caught))]
+    # The chain's first raised error first, then what the project's frames held, each innermost first.
+    return next((behind for behind in [*reversed(chain[1:]), *held] if _raised_in_project(behind, roots)), exc)
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
