@@ -32,6 +32,7 @@ def canned(path: str, new_line: str, *, origin: str = "canned", rank: int = 0) -
 def test_the_registry_is_keyed_by_each_fixer_s_name() -> None:
     assert list(fixers.FIXERS) == [
         "lint-tool",
+        "lint-findings",
         "concat",
         "missing-import",
         "names",

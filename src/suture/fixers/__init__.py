@@ -27,6 +27,7 @@ from suture.verify.policy import is_test_path
 # distribution comes last: it verifies only where the checks install the project.
 LADDER: tuple[str, ...] = (
     "suture.fixers.lint:LintFixer",
+    "suture.fixers.findings:FindingsFixer",
     "suture.fixers.concat:ConcatFixer",
     "suture.fixers.missing_import:MissingImportFixer",
     "suture.fixers.names:NamesFixer",

@@ -15,6 +15,7 @@ the missing-import fixer keeps the obvious ones). The import goes where isort wo
 from __future__ import annotations
 
 import ast
+import sys
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import PurePosixPath
@@ -105,5 +106,9 @@ def _own(source: Source, path: str, name: str) -> Iterator[tuple[Import, int, st
 
 
 def _stdlib(name: str) -> Iterator[tuple[Import, int, str]]:
+    """The standard library's homes of `name`; none for a module's own name (`time` is `import
+    time`, the missing-import fixer's, more likely than `from time import time`)."""
+    if name in sys.stdlib_module_names:
+        return
     for module in _stdlib_names.homes(name):
         yield Import(module, name), 1, f"the standard library's {module} exports `{name}`"

@@ -195,18 +195,31 @@ class LintFixer:
         commands = [command] if command else self._flake8(failure, source)
         if not commands:
             return []
+        found = []
         diff, notes = _diff_after(commands, source, self.sandbox)
-        if not diff:
-            return []
+        if diff:
+            found.append(self._candidate(failure, commands, diff, notes, "the tool's own fixing mode", rank=0))
+        unsafe = _with_unsafe_fixes(commands)
+        if unsafe != commands:
+            # ruff's unsafe fixes (`== None` -> `is None`, an unused variable dropped) may change
+            # what the code does: second, and only what verification accepts
+            more, notes = _diff_after(unsafe, source, self.sandbox)
+            if more and more != diff:
+                why = "the tool's fixing mode with the fixes it calls unsafe (verified before proposed)"
+                found.append(self._candidate(failure, unsafe, more, notes, why, rank=1))
+        return found
+
+    def _candidate(
+        self, failure: Failure, commands: Sequence[list[str]], diff: str, notes: list[str], how: str, *, rank: int
+    ) -> Candidate:
         shown = " && ".join(f"`{shlex.join(c)}`" for c in commands)
-        return [
-            Candidate(
-                origin=self.name,
-                diff=diff,
-                rationale=f"{shown}: the tool's own fixing mode, with the project's config" + "".join(notes),
-                fingerprint=failure.fingerprint,
-            )
-        ]
+        return Candidate(
+            origin=self.name,
+            diff=diff,
+            rationale=f"{shown}: {how}, with the project's config" + "".join(notes),
+            fingerprint=failure.fingerprint,
+            rank=rank,
+        )
 
     def _flake8(self, failure: Failure, source: Source) -> list[list[str]]:
         split = _split(failure.check)
@@ -214,6 +227,19 @@ class LintFixer:
         fixed_by = split[1].fixed_by if split else ()
         have = {tool: shutil.which(tool, path=env.get("PATH", "")) is not None for tool in fixed_by}
         return flake8_commands(failure.check, failure.excerpt, paths=source.paths(), have=have)
+
+
+def _with_unsafe_fixes(commands: list[list[str]]) -> list[list[str]]:
+    """`commands` with ruff's `check --fix` runs allowed its unsafe fixes too."""
+    changed = []
+    for command in commands:
+        start = command[:3] if command[1:2] == ["-m"] else command[:1]
+        tool = tools.named(start[-1])
+        rest = command[len(start) :]
+        is_fix = tool is not None and tool.name == "ruff" and rest[:1] == ["check"] and "--fix" in rest
+        unsafe = is_fix and "--unsafe-fixes" not in rest and "--no-unsafe-fixes" not in rest
+        changed.append([*command, "--unsafe-fixes"] if unsafe else command)
+    return changed
 
 
 def _diff_after(commands: Sequence[list[str]], source: Source, sandbox: Sandbox) -> tuple[str, list[str]]:
