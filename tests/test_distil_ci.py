@@ -105,6 +105,51 @@ CASES = [
         ["Collecting pkg30==1.30"],
         id="GitLab command and exit",
     ),
+    pytest.param(
+        "pester_stack_at_margin.log",
+        Limits(max_lines=24),
+        [
+            "[-] - Invoke-Build writes the report -> Expected and actual values differ!",
+            "Actual  : 'report.xml'",
+            "at <ScriptBlock>, /home/travis/build/acme/build/tst/Build.Tests.ps1:179",
+            "at <ScriptBlock>, <No file>:1",
+        ],
+        [
+            "Tests Passed: 5, Failed: 0, Skipped: 0, Pending: 0, Inconclusive: 0",
+            "    [+] loads settings 11 5ms (2ms|3ms)",
+        ],
+        id="a stack at the margin, amid zero counts and passing tests",
+    ),
+    pytest.param(
+        "pytest_verbose_long_failures.log",
+        Limits(max_lines=36),
+        [
+            "=================================== FAILURES ===================================",
+            "        cart.add(Item('ink', 3))",
+            "E        +  where 6 = <bound method Cart.total of Cart(items=2)>()",
+            "        gross = sum(item.price for item in self.items)",
+            "E       AttributeError: 'Cart' object has no attribute 'rate'",
+            "shop/cart.py:31: AttributeError",
+            "============== 2 failed, 62 passed, 2 warnings in 3.21s ==============",
+        ],
+        [
+            "tests/test_api.py::test_error_message[0] PASSED          [  0%]",
+            "  /home/travis/build/acme/shop/shop/api.py:40: DeprecationWarning: the 'errors' argument is deprecated",
+        ],
+        id="a long failures section whole before passing tests, warnings and blank lines",
+    ),
+    pytest.param(
+        "cargo_panic_message_backtrace.log",
+        Limits(),
+        [
+            "expected success, got: exit code: 77', build.rs:370:9",
+            "stack backtrace:",
+            "   5:     0x5597a5c1a705 - std::panicking::frame_5::h0005",
+            "                               at src/libstd/panicking.rs:111",
+        ],
+        [],
+        id="a Header: after the error's message at the margin",
+    ),
 ]
 
 

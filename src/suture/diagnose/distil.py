@@ -215,8 +215,9 @@ _CUT_MARK = re.compile(r" \[\.\.\. \d+ bytes cut \.\.\.\]$")
 # nearly always say error or fail, start a traceback, give an exit status (the runner's own
 # last word: a kill, a timeout), or a file position; a black/ruff format check says reformat,
 # pip's resolver and Java say what a failure was caused by.
-_NEEDLES = (b"error", b"fail", b"traceback", b"exit", b"reformat", b"caused by")
-_RAW_NEEDLES = (b"##[group]Run ",)  # the command of a GitHub step
+_NEEDLES = (b"error", b"fail", b"traceback", b"exit", b"reformat", b"caused by", b"err!", b"panicked", b"aborted")
+# Markers whose case is their meaning: the command of a GitHub step, a failed Pester or TAP test, a kill.
+_RAW_NEEDLES = (b"##[group]Run ", b"[-] ", b"not ok ", b"Killed")
 # `path:12:` / `path:12:5 `: a diagnostic's position, not a time (`12:00:00`, `eta 0:00:01`).
 # The literal colon first lets the engine jump between colons; the look-behind then rejects
 # a digit before it without leaving C.
@@ -252,7 +253,17 @@ _LOCATIONS = re.compile(
     r"|\bfail(?:ed|ure|ures|s)?\b|\b[1-9]\d* errors?\b",
     re.IGNORECASE,
 )
-_MINOR = re.compile(r"\b(?:warning|note|info|deprecat\w*)\b|\b0 (?:errors|failed)\b|-Werror", re.IGNORECASE)
+_MINOR = re.compile(
+    r"\b(?:warning|note|info|deprecat\w*)\b|\b0 (?:errors|failed)\b|-Werror"
+    r"|\b(?:fail(?:ed|ures?)?|errors?)\s*[:=]\s*0\b",  # a run's counts that say nothing failed: `Failed: 0`
+    re.IGNORECASE,
+)
+# A test reported passing (pytest -v, unittest -v, Pester, TAP), whatever its name says.
+_PASSING = re.compile(
+    r"\s(?:PASSED|SKIPPED|XFAIL)(?:\s+\[\s*\d+%\])?\s*$|\.\.\. (?:ok|skipped\b.*)$|^\s*\[\+\] |^ok \d+\b"
+)
+# A stack frame printed at any indentation (Java, JavaScript, C#, PowerShell): `at f (file:1)`.
+_FRAME = re.compile(r"^\s*at \S")
 
 _NO_ERRORS = re.compile(r"^\s*(?:0|no) (?:errors?|failures?)\b", re.IGNORECASE)
 _TRACEBACK = re.compile(r"Traceback \(most recent call last\):")
@@ -261,6 +272,7 @@ _PYTEST_SUMMARY = re.compile(r"^=+ short test summary info =+$")
 _BANNER = re.compile(r"^=+ .* =+$|^=+$")
 _TEST_HEADER = re.compile(r"^_{3,} .+ _{3,}$")
 _SUMMARY_LINE = re.compile(r"^(?:FAILED|ERROR|PASSED|SKIPPED|XFAIL|XPASS)\b")
+_WARNINGS_SECTION = re.compile(r"^=+ warnings summary =+$")
 _CAPTURED = re.compile(r"^-+ (?:Captured|captured) .* -+$")
 _COMMAND = re.compile(r"^\$ \S")
 _PASSED_STEP = re.compile(r"\bexited with 0\b")  # Travis: `The command "x" exited with 0.`
@@ -279,6 +291,8 @@ def score(text: str) -> int:
     """How much a normalised line says about a failure: ERROR, LOCATION, CONTEXT or 0."""
     if _EXIT.search(text):
         return ERROR
+    if _PASSING.search(text):
+        return 0
     if _INSTALLED.match(text):
         return LOCATION
     error = _ERROR_LINES.search(text) is not None and not _NO_ERRORS.match(text)
@@ -416,7 +430,8 @@ class _Distiller:
         if line_score >= LOCATION:
             self._keep(text, line_score)
         elif self.after:
-            self._add(text, CONTEXT)
+            if not _PASSING.search(text):  # a test that passed is no context of a failure
+                self._add(text, CONTEXT)
             if self._continues(text):
                 self.continued += 1
             else:
@@ -429,16 +444,21 @@ class _Distiller:
     def _continues(self, text: str) -> bool:
         """Whether a context line goes on the error's block: an indented listing under it
         (a backtrace, a test's failure message, an assertion's diff) or under a `Header:`."""
-        if self.indent is None or self.continued >= _MAX_CONTINUATION:
+        if self.continued >= _MAX_CONTINUATION:
+            return False
+        if _FRAME.match(text):  # a stack at the margin (PowerShell, some Java loggers) is still the error's
+            return True
+        outside = self.indent is None or _indentation(text) <= self.indent
+        if outside and _HEADER.match(text):  # `stack backtrace:`, `Failures:`: a listing follows
+            self.indent, self.blanks = _indentation(text), 0
+            return True
+        if self.indent is None:
             return False
         if not text.strip():
             self.blanks += 1
             return self.blanks <= 2
         self.blanks = 0
         if _indentation(text) > self.indent:
-            return True
-        if _HEADER.match(text):
-            self.indent = _indentation(text)
             return True
         self.indent = None
         return False
@@ -455,11 +475,13 @@ class _Distiller:
         if self.segment in self.failed:
             return
         self.failed.add(self.segment)
+        # Where the step printed errors of its own, its last lines rank below them.
+        told = any(block.segment == self.segment and block.best >= ERROR for block in self.closed)
         output = _Block(self.limits.max_lines, self.segment)
         for number, raw in self.output:
             text = normalise(raw)
-            if text.strip() and number < self.number:
-                output.add(number, text, LOCATION)
+            if text.strip() and number < self.number and not _PASSING.search(text):
+                output.add(number, text, CONTEXT if told else LOCATION)
         if output.size():
             self._store(output)
 
@@ -468,7 +490,8 @@ class _Distiller:
         if self.block is None:
             self.block = _Block(self.limits.max_lines, self.segment)
             for number, raw in self.recent:
-                self.block.add(number, normalise(raw), CONTEXT)
+                if not _PASSING.search(context := normalise(raw)):
+                    self.block.add(number, context, CONTEXT)
         self.recent.clear()
         self.block.add(self.number, text, line_score)
         self.after = max(self.after, self.limits.after)
@@ -523,6 +546,10 @@ class _Distiller:
             self._add(text, max(score(text), CONTEXT))
 
     def _section_boundary(self, text: str) -> None:
+        if _WARNINGS_SECTION.match(text):  # pytest's warnings: what passed printed, not why it failed
+            self._close()
+            self.mode = "captured"
+            return
         if _TEST_HEADER.match(text):
             self._close()
             self.mode = "pytest"
@@ -634,19 +661,38 @@ def _choose(
     ranks = [rank[-1], *(rank[i] for i in order)]
     budget = _Budget(limits.max_lines, limits.max_bytes)
     texts = [_redacted(block.lines(), redactor) for block in ranked]
-    for lines, tier in zip(texts, ranks, strict=True):
+    # Blank lines say nothing: they are taken last, where there is room, between lines taken.
+    said = [[line for line in lines if line[1].strip()] for lines in texts]
+    for lines, tier in zip(said, ranks, strict=True):
         if tier == 0:
             budget.take_all(lines)
-    for lines, tier in zip(texts, ranks, strict=True):
+    _blanks_between(texts, budget)  # a block taken whole keeps its shape
+    for lines, tier in zip(said, ranks, strict=True):
         for number, text, line_score in lines:
             if (line_score >= ERROR and tier < 2) or number == lines[0][0]:
                 budget.take(number, text)
-    for lines in texts:
+    for lines in said:
         if not budget.take_all(lines):
             for number, text, _ in reversed(lines):
                 budget.take(number, text)
+    _blanks_between(texts, budget)
     truncated = any(block.dropped for block in ranked) or len(budget.chosen) < sum(map(len, texts))
     return sorted(budget.chosen.items()), truncated
+
+
+def _blanks_between(texts: list[list[_Line]], budget: _Budget) -> None:
+    """The blank lines of the blocks whose lines above and below are taken, where there is room."""
+    for lines in texts:
+        for index, (number, text, _) in enumerate(lines):
+            if not text.strip() and number - 1 in budget.chosen and _next_taken(lines, index, budget):
+                budget.take(number, text)
+
+
+def _next_taken(lines: list[_Line], index: int, budget: _Budget) -> bool:
+    for number, text, _ in lines[index + 1 :]:
+        if text.strip():
+            return number in budget.chosen
+    return False
 
 
 class _Budget:
