@@ -132,3 +132,15 @@ def _dated() -> dict[str, str]:
         "GIT_AUTHOR_DATE": "2026-03-01T12:00:00+00:00",
         "GIT_COMMITTER_DATE": "2026-03-01T12:00:00+00:00",
     }
+
+
+@needs_sandbox
+def test_the_last_good_version_is_the_pin_before_the_bump(tmp_path: Path, index: Index) -> None:
+    repo = project(tmp_path / "repo", dependencies="", extra={"requirements.txt": "fakedist==1.0  # locked\n"})
+    first = subprocess.run(["git", "rev-parse", "HEAD"], cwd=repo, capture_output=True, text=True).stdout.strip()
+    (repo / "requirements.txt").write_text("fakedist==2.0  # locked\n")
+    subprocess.run(["git", "commit", "-qam", "Bump fakedist to 2.0"], cwd=repo, check=True)  # a bot's bump, today
+    venv = user_env(tmp_path, index, "fakedist==2.0", "pytest")
+    found = upstream_of(diagnose(repo, venv, index, *CHECK))
+    assert (found["installed"], found["good"]) == ("2.0", "1.0")
+    assert found["how"] == f"pinned in requirements.txt at {first[:12]}"  # not by date: the bump is today's

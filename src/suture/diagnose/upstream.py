@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,6 +53,9 @@ class Evidence:
     listing: Callable[[str], index.Listing] | None = None  # the project's index: a distribution's releases
     last_green: str = ""  # ISO date of the last commit known to pass (HEAD's, when nothing else says)
     green_log: str = ""  # the log of a green run: pip's `Successfully installed ...` line
+    # A distribution's exact pins in the project's requirements or constraints files, newest commit
+    # first: (version, "requirements.txt at 1a2b3c4d5e6f").
+    locked: Callable[[str], Sequence[tuple[str, str]]] | None = None
     installed_log: str = ""  # the failing run's own log: what CI installed, when no environment is here
 
 
@@ -133,7 +136,11 @@ def named(distribution: str, version: str, found: Suspicion, failure: Failure, e
         replacement=replacement(failure.detail or failure.message, found.name),
         module=found.module,
         newer=next(
-            (r.version for r in reversed(listing.releases) if r.wheels and not r.yanked and _after(r.version, version)),
+            (
+                r.version
+                for r in reversed(listing.releases)
+                if r.wheels and not r.yanked and index.stable(r.version) and _after(r.version, version)
+            ),
             "",
         ),
     )
@@ -148,11 +155,19 @@ def last_good(distribution: str, version: str, listing: index.Listing, evidence:
     green = installed_in_log(evidence.green_log).get(venv.normal(distribution), "")
     if green and green != version:
         return green, "pip's `Successfully installed` line in the green run's log"
+    for pinned, where in evidence.locked(distribution) if evidence.locked is not None else ():
+        if pinned != version:
+            return pinned, f"pinned in {where}"
     cutoff = evidence.last_green
     before = [
         release
         for release in listing.releases
-        if release.uploaded and cutoff and release.uploaded < cutoff and not release.yanked and release.wheels
+        if release.uploaded
+        and cutoff
+        and release.uploaded < cutoff
+        and not release.yanked
+        and release.wheels
+        and index.stable(release.version)  # a pre-release is what nobody had installed
     ]
     if before and index.key(before[-1].version) < index.key(version):
         return before[-1].version, f"by date: the newest release before the last commit, {cutoff[:10]}"

@@ -37,6 +37,9 @@ DEFAULT_INDEX = "https://pypi.org/simple"
 # Where the project's index is configured, first found wins (uv's, then pip's).
 INDEX_VARIABLES = ("UV_DEFAULT_INDEX", "UV_INDEX_URL", "PIP_INDEX_URL")
 _QUOTED = re.compile(r"[\"']([A-Za-z0-9][^\"'\n]*)[\"']")
+HISTORY = 20  # commits of the lock files' history read for a distribution's earlier pin
+LOCKS = re.compile(r"(?:requirements|constraints)[\w.-]*\.txt|requirements/[\w./-]+\.txt")
+_PIN = re.compile(r"^\s*(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?\s*==\s*(?P<version>[\w.!+]+)\s*(?:[;#]|$)")
 _OPTION = re.compile(r"(?:^|\s)-|@|://")
 _REQUIREMENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*(?:\[[^\]]*\])?\s*(?:[<>=!~][^;#]*)?(?:;[^#]*)?")
 
@@ -96,9 +99,29 @@ def attribute(repo: Path, sha: str, diagnosis: Diagnosis, ctx: Context) -> Diagn
     committed = git(repo, "log", "-1", "--format=%cI", sha).strip()
     last = datetime.fromisoformat(committed).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if committed else ""
     evidence = upstream.Evidence(
-        sites=sites, listing=lambda name: index.releases(ctx.installer.index_url, name), last_green=last
+        sites=sites,
+        listing=lambda name: index.releases(ctx.installer.index_url, name),
+        last_green=last,
+        locked=lambda name: pinned_before(repo, sha, name),
     )
     return upstream.attribute(diagnosis, evidence)
+
+
+def pinned_before(repo: Path, sha: str, name: str, *, commits: int = HISTORY) -> list[tuple[str, str]]:
+    """`name`'s exact pins (`name==1.0`) in the requirements and constraints files of `sha` and the
+    commits before it that changed them, newest first: what the project ran with when it passed."""
+    files = [path for path in Source(repo, sha).paths() if LOCKS.fullmatch(path)]
+    if not files:
+        return []
+    found = []
+    for commit in git(repo, "log", f"-n{commits}", "--format=%H", sha, "--", *files).split():
+        source = Source(repo, commit)
+        for path in files:
+            for line in (source.read(path) or "").splitlines():
+                match = _PIN.match(line)
+                if match and venv.normal(match["name"]) == venv.normal(name):
+                    found.append((match["version"], f"{path} at {commit[:12]}"))
+    return found
 
 
 def try_candidates(

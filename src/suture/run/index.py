@@ -121,5 +121,15 @@ def key(version: str) -> tuple[int, Version | str]:
         return (0, version)
 
 
+def stable(version: str) -> bool:
+    """Whether `version` is a final release (not a/b/rc/dev): what an installer picks unless asked."""
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        return not Version(version).is_prerelease
+    except InvalidVersion:
+        return False
+
+
 def _same(a: str, b: str) -> bool:
     return key(a) == key(b)
