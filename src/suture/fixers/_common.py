@@ -29,14 +29,15 @@ def target(failure: Failure, source: Source) -> Target | None:
     """Where `failure` raised, or None when no fixer should touch it.
 
     None for: no repo-local frame, a test file (tests are read-only), a file that is
-    absent or binary at the base commit, text that was not valid UTF-8 (its diff would
-    not apply), and a line number past the end (the log and the commit disagree).
+    absent, binary or not valid UTF-8 at the base commit (`Source.read` gives None: its
+    diff would not apply; a literal U+FFFD is valid text), and a line number past the end
+    (the log and the commit disagree).
     """
     frame = failure.location
     if frame is None or is_test_path(frame.path):
         return None
     text = source.read(frame.path)
-    if text is None or "\ufffd" in text:
+    if text is None:
         return None
     if not 1 <= frame.line <= len(lines(text)):
         return None
