@@ -56,6 +56,13 @@ TEST_EDIT = "\n".join(
     ]
 )
 STALE = GOOD.replace("    result = a + b", "    result = a - b")
+EDITS = """calc.py
+<<<<<<< SEARCH
+    return "The result is: " + result
+=======
+    return f"The result is: {result}"
+>>>>>>> REPLACE
+"""
 
 
 def classic(tmp_path: Path) -> Path:
@@ -83,9 +90,11 @@ def served(
     return asyncio.run(main())
 
 
-async def call(client: ClientSession, name: str, arguments: dict[str, Any]) -> tuple[bool, dict[str, Any], str]:
+async def call(
+    client: ClientSession, name: str, arguments: dict[str, Any], *, progress: Any = None
+) -> tuple[bool, dict[str, Any], str]:
     """A tool's answer: whether it is an error, its structured content, its text."""
-    result = await client.call_tool(name, arguments)
+    result = await client.call_tool(name, arguments, progress_callback=progress)
     assert isinstance(result, CallToolResult)
     text = "".join(getattr(block, "text", "") for block in result.content)
     assert isinstance(result.structured_content, dict), text
@@ -152,17 +161,29 @@ def test_run_checks_verify_patch_and_propose_on_a_real_repository(tmp_path: Path
         times[name] = time.monotonic() - start
         return answer
 
+    heard: dict[str, list[tuple[float, str]]] = {"run_checks": [], "verify_patch": []}
+
+    def listening(tool: str) -> Callable[[float, float | None, str | None], Awaitable[None]]:
+        async def progress(done: float, total: float | None, message: str | None) -> None:
+            heard[tool].append((done, message or ""))
+
+        return progress
+
     async def scenario(client: ClientSession) -> Any:
-        checks = await timed(client, "run_checks", {})
+        start = time.monotonic()
+        checks = await call(client, "run_checks", {}, progress=listening("run_checks"))
+        times["run_checks"] = time.monotonic() - start
         good = await timed(client, "verify_patch", {"patch": GOOD})
+        edits = await call(client, "verify_patch", {"edits": EDITS}, progress=listening("verify_patch"))
         tests_edited = await call(client, "verify_patch", {"patch": TEST_EDIT})
         unknown = await call(client, "propose", {"id": "0" * 32})
         proposed = await call(client, "propose", {"id": good[1]["id"]})
         recent = await client.read_resource("suture://runs/recent")
         listed = await client.list_resources()
-        return checks, good, tests_edited, unknown, proposed, recent, listed
+        return checks, good, edits, tests_edited, unknown, proposed, recent, listed
 
-    checks, good, tests_edited, unknown, proposed, recent, listed = served(repo, scenario, errlog=tmp_path / "e.log")
+    answers = served(repo, scenario, errlog=tmp_path / "e.log")
+    checks, good, edits, tests_edited, unknown, proposed, recent, listed = answers
 
     # run_checks: the failing pytest run, its failing test and the diagnosis.
     is_error, data, text = checks
@@ -182,6 +203,28 @@ def test_run_checks_verify_patch_and_propose_on_a_real_repository(tmp_path: Path
     [row] = verdict["checks"]
     assert row["before"].startswith("fail (exit 1): 1 failed, 1 passed") and row["after"].startswith("pass: 2 passed")
     assert verdict["tests_before"] == verdict["tests_after"] == 2
+
+    # Search/replace edits are verified as the diff they make; the client hears how each call goes.
+    is_error, by_edits, text = edits
+    assert not is_error, text
+    assert by_edits["accepted"] is True and by_edits["fingerprint"] == fingerprint
+    assert by_edits["checks"][0]["after"].startswith("pass: 2 passed")
+    sha = str(before["head_sha"]).strip()[:12]
+
+    def in_order(said: list[str], *expected: str) -> bool:
+        places = [next((i for i, m in enumerate(said) if m.startswith(e)), -1) for e in expected]
+        return -1 not in places and places == sorted(places)
+
+    assert in_order([m for _, m in heard["run_checks"]], f"running the checks on {sha} in bwrap", f"running {PYTEST}")
+    said = [message for _, message in heard["verify_patch"]]
+    assert in_order(
+        said,
+        "the edits make a diff of 8 lines",
+        f"the checks on {sha} ran earlier in this session: their runs are reused",
+        "verifying the patch (2 changed lines) in a fresh worktree",
+        f"running {PYTEST}",
+    ), said
+    assert [done for done, _ in heard["verify_patch"]] == list(range(1, len(said) + 1))  # it only grows
 
     # ... and rejects the patch that edits the test instead, saying why; it gets no id.
     is_error, rejected, text = tests_edited
@@ -206,7 +249,7 @@ def test_run_checks_verify_patch_and_propose_on_a_real_repository(tmp_path: Path
 
     # Resources: the recent runs, and the proposal text propose wrote.
     runs = json.loads(recent.contents[0].text)["runs"]
-    assert [run["tool"] for run in runs] == ["run_checks", "verify_patch", "verify_patch", "propose"]
+    assert [run["tool"] for run in runs] == ["run_checks", *["verify_patch"] * 3, "propose"]
     assert f"suture://proposals/{fingerprint}" in {str(resource.uri) for resource in listed.resources}
     # The figure of issue 20: verify_patch after run_checks costs about one run of the checks.
     print(f"run_checks {times['run_checks']:.2f}s, verify_patch {times['verify_patch']:.2f}s")
@@ -233,6 +276,8 @@ def test_bad_input_gets_structured_errors_and_paths_stay_inside_the_repository(t
             ("verify_patch", {"patch": escaping}),
             ("verify_patch", {"patch": "this is not a diff"}),
             ("verify_patch", {"patch": STALE}),
+            ("verify_patch", {"patch": GOOD, "edits": EDITS}),
+            ("verify_patch", {"edits": EDITS.replace("The result is", "The total is")}),
             ("ci_logs", {"url": "https://example.com/not/a/run"}),
             ("propose", {"id": "../../../etc/passwd"}),
         ]
@@ -257,6 +302,8 @@ def test_bad_input_gets_structured_errors_and_paths_stay_inside_the_repository(t
         "invalid-arguments",
         "patch-does-not-apply",
         "invalid-arguments",
+        "edits-do-not-apply",
+        "invalid-arguments",
         "unknown-id",
     ]
     assert "verify_patch" in errors[0]["tools"]
@@ -269,6 +316,8 @@ def test_bad_input_gets_structured_errors_and_paths_stay_inside_the_repository(t
     stale = errors[11]
     assert stale["file"] == "calc.py" and stale["hunk"] == 1 and stale["hunk_header"] == "@@ -1,3 +1,3 @@"
     assert "hunk 1 of calc.py" in stale["message"]
+    assert errors[12]["message"] == "the argument 'patch' (a unified diff) or 'edits' (search/replace blocks) not both"
+    assert errors[13]["argument"] == "edits" and "the SEARCH text is not in the file" in errors[13]["message"]
     assert answers[-1][0] is False and answers[-1][1]["passed"] is False
 
 

@@ -8,11 +8,13 @@ prints (stdout is the protocol's channel).
 
 from __future__ import annotations
 
+import contextvars
 import dataclasses
 import json
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -97,3 +99,23 @@ class Session:
 
 
 RUNS = "runs.jsonl"
+
+
+# Where a call's progress goes: the server sets it for each call to a function that sends the
+# client `notifications/progress` when it asked for them; elsewhere, nowhere.
+_PROGRESS: contextvars.ContextVar[Callable[[str], None]] = contextvars.ContextVar("progress", default=lambda _: None)
+
+
+def say(message: str) -> None:
+    """Tell the client (if it asked to hear) how the call is going: `running pytest -q`, ..."""
+    _PROGRESS.get()(message)
+
+
+@contextmanager
+def reporting(progress: Callable[[str], None]) -> Iterator[None]:
+    """Within this block, `say` goes to `progress`."""
+    token = _PROGRESS.set(progress)
+    try:
+        yield
+    finally:
+        _PROGRESS.reset(token)

@@ -16,7 +16,7 @@ from suture.diagnose import baseline
 from suture.diagnose.build import diagnose
 from suture.loop.heal import prepare
 from suture.mcp.arguments import text
-from suture.mcp.base import Arguments, Result, Session, ToolError
+from suture.mcp.base import Arguments, Result, Session, ToolError, say
 from suture.publish.compose import describe
 from suture.records import Build, CheckRun, Diagnosis, to_dict
 from suture.run import git
@@ -50,16 +50,19 @@ def base(session: Session, sha: str) -> Base:
     """The checks' runs on `sha`, made once per commit and commands, with the trusted rules and the
     parent's findings (as a heal has them before it verifies a candidate)."""
     settings = session.settings()
-    _, commands, box = prepare(session.repo, sha, settings, _quiet, _quiet)
+    _, commands, box = prepare(session.repo, sha, settings, say, _quiet)
     key = (sha, commands)
     with session.lock:
         found = session.builds.get(key)
     cached = found is not None
-    if found is None:
-        found = capture(session.repo, sha, commands, sandbox=box, timeout=settings.timeout)
+    if found is not None:
+        say(f"the checks on {sha[:12]} ran earlier in this session: their runs are reused")
+    else:
+        say(f"running the checks on {sha[:12]} in {box.name}")
+        found = capture(session.repo, sha, commands, sandbox=box, timeout=settings.timeout, progress=say)
         if found.failed_checks:
             found = dataclasses.replace(
-                found, baseline=baseline.on_parent(found, sandbox=box, timeout=settings.timeout, progress=_quiet)
+                found, baseline=baseline.on_parent(found, sandbox=box, timeout=settings.timeout, progress=say)
             )
         with session.lock:
             session.builds[key] = found
@@ -69,7 +72,7 @@ def base(session: Session, sha: str) -> Base:
 
 
 def _quiet(message: str) -> None:
-    """Progress goes nowhere: stdout is the protocol's, and a client sees the result."""
+    """Warnings go nowhere: stdout is the protocol's, and a client sees the result."""
 
 
 def run_checks(session: Session, arguments: Arguments) -> Result:

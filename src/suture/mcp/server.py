@@ -8,6 +8,7 @@ unwinds; the server waits for its workers before it exits, so nothing is left be
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import traceback
 from collections.abc import Callable
@@ -18,9 +19,10 @@ from suture import __version__
 from suture.errors import SutureError
 from suture.mcp import checks, failure, heal, propose, resources, verify
 from suture.mcp.arguments import checked
-from suture.mcp.base import Arguments, Result, Session, ToolError
+from suture.mcp.base import Arguments, Result, Session, ToolError, reporting
 from suture.redact import Redactor
 from suture.run import process
+from suture.untrusted import one_line
 
 INSTRUCTIONS = """\
 suture: the failing CI build of this repository, distilled; its checks run in a sandbox; a fix verified \
@@ -103,14 +105,16 @@ class Answer:
     error: bool
 
 
-def call(session: Session, name: str, arguments: object) -> Answer:
-    """Run the tool `name`; every outcome is an answer (a refusal, a bug included), redacted."""
+def call(session: Session, name: str, arguments: object, *, progress: Callable[[str], None] = lambda _: None) -> Answer:
+    """Run the tool `name`; every outcome is an answer (a refusal, a bug included), redacted. What
+    the call says as it goes (`base.say`) reaches `progress`, redacted too."""
     redactor = session.redactor
     try:
         tool = TOOLS.get(name)
         if tool is None:
             raise ToolError("unknown-tool", f"no tool {name!r}: the tools are {', '.join(TOOLS)}", tools=list(TOOLS))
-        result = tool.run(session, checked(tool.schema, arguments))
+        with reporting(lambda message: progress(redactor.redact(one_line(message, 500)))):
+            result = tool.run(session, checked(tool.schema, arguments))
         return Answer(redacted(result.data, redactor), redactor.redact(result.text), False)
     except ToolError as exc:
         return _error(exc, redactor)
@@ -203,7 +207,8 @@ async def _serve(session: Session, workers: Workers) -> None:
         return types.ListToolsResult(tools=listed)
 
     async def call_tool(ctx: Any, params: types.CallToolRequestParams) -> types.CallToolResult:
-        scope, work = workers.start(lambda: call(session, params.name, params.arguments))
+        progress = _notifier(ctx)
+        scope, work = workers.start(lambda: call(session, params.name, params.arguments, progress=progress))
         try:
             answer = await anyio.to_thread.run_sync(work, abandon_on_cancel=True)
         except anyio.get_cancelled_exc_class():
@@ -229,6 +234,20 @@ async def _serve(session: Session, workers: Workers) -> None:
             types.TextResourceContents(uri=str(params.uri), mime_type=mime, text=session.redactor.redact(text))
         ]
         return types.ReadResourceResult(contents=contents)
+
+    def _notifier(ctx: Any) -> Callable[[str], None]:
+        """Sends `notifications/progress` from a worker thread (the SDK sends none unless the client
+        gave a progress token); a notification that cannot be sent never stops the call."""
+        count = 0
+
+        def notify(message: str) -> None:
+            nonlocal count
+            count += 1
+            # The client went away (the stream closed, the loop is stopping): the call is being cancelled anyway.
+            with contextlib.suppress(RuntimeError, anyio.BrokenResourceError, anyio.ClosedResourceError):
+                anyio.from_thread.run(ctx.session.report_progress, float(count), None, message)
+
+        return notify
 
     server: Server[Any] = Server(
         "suture",

@@ -1,4 +1,5 @@
-"""`verify_patch`: a client's unified diff verified exactly as suture verifies its own candidates
+"""`verify_patch`: a client's unified diff (or search/replace edits, turned into one against the
+commit by `llm/edits.py`, the parser of the model's replies) verified exactly as suture verifies its own candidates
 (`verify/trial.py`, `verify/policy.py`): policy, `git apply` in a disposable worktree, the test
 files put back as on the base, every check in the sandbox; accepted when every check passes,
 the tests that failed now pass and no test went missing. An accepted patch gets an id
@@ -18,14 +19,16 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from suture.diagnose.triage import triage
+from suture.llm.edits import edit as edited
 from suture.loop.heal import redacted
 from suture.mcp import store
 from suture.mcp.arguments import text
-from suture.mcp.base import Arguments, Result, Session, ToolError
+from suture.mcp.base import Arguments, Result, Session, ToolError, say
 from suture.mcp.checks import REF, base, commit
 from suture.publish import compose
 from suture.records import Candidate, Verdict
 from suture.run import git
+from suture.run.source import Source
 from suture.verify.policy import touched
 from suture.verify.trial import verify
 
@@ -38,17 +41,23 @@ SCHEMA = {
             "description": "A unified diff against the commit (as `git diff` writes it: a/ and b/ paths).",
             "maxLength": MAX_PATCH,
         },
+        "edits": {
+            "type": "string",
+            "description": "Instead of `patch`: search/replace edits, each a line naming the file, then "
+            "<<<<<<< SEARCH, the exact lines to replace, =======, their replacement, >>>>>>> REPLACE "
+            '(or JSON: [{"path", "search", "replace"}]).',
+            "maxLength": MAX_PATCH,
+        },
         "ref": REF,
     },
-    "required": ["patch"],
     "additionalProperties": False,
 }
 ORIGIN = "mcp"
 
 
 def verify_patch(session: Session, arguments: Arguments) -> Result:
-    patch = text(arguments, "patch")
     sha = commit(session, text(arguments, "ref"))
+    patch = _patch(session, sha, text(arguments, "patch"), text(arguments, "edits"))
     check_paths(patch)
     check_applies(session, sha, patch)
     start = time.monotonic()
@@ -59,7 +68,8 @@ def verify_patch(session: Session, arguments: Arguments) -> Result:
     settings = session.settings()
     if diagnosis is None:  # nothing fails: verify() says so, as it does for suture's own candidates
         diagnosis = triage([])
-    verdict = verify(build, diagnosis, candidate, sandbox=ran.sandbox, timeout=settings.timeout)
+    say(f"verifying the patch ({candidate.size} changed lines) in a fresh worktree")
+    verdict = verify(build, diagnosis, candidate, sandbox=ran.sandbox, timeout=settings.timeout, progress=say)
     ident = None
     if verdict.passed:
         proposal = redacted(compose.propose(build, diagnosis, verdict), session.redactor)
@@ -69,6 +79,27 @@ def verify_patch(session: Session, arguments: Arguments) -> Result:
     data["base_cached"] = ran.cached
     session.record("verify_patch", {"sha": sha, "accepted": verdict.passed, "reason": verdict.reason, "id": ident})
     return Result(data, rendered(verdict, ident))
+
+
+def _patch(session: Session, sha: str, patch: str, edits: str) -> str:
+    """The diff to verify: `patch`, or the diff `edits` make to the commit's files."""
+    if bool(patch) == bool(edits):
+        given = "not both" if patch else "is required"
+        raise ToolError(
+            "invalid-arguments",
+            f"the argument 'patch' (a unified diff) or 'edits' (search/replace blocks) {given}",
+            argument="patch",
+        )
+    if patch:
+        return patch
+    source = Source(session.repo, sha)
+    made = edited(edits, source.read, paths=source.paths(), redactor=session.redactor)
+    if made.problem:
+        raise ToolError(
+            "edits-do-not-apply", f"the edits cannot be applied to {sha[:12]}: {made.problem}", argument="edits"
+        )
+    say(f"the edits make a diff of {len(made.diff.splitlines())} lines")
+    return made.diff
 
 
 def verdict_json(verdict: Verdict, *, ident: str | None, fingerprint: str) -> dict[str, Any]:
