@@ -177,3 +177,16 @@ def test_a_locked_release_moves_forward_to_the_one_that_fixed_it(tmp_path: Path,
     assert "+fakedist==2.1" in str(outcome["patch"]).splitlines()
     proposal = Path(str(outcome["proposal"])).read_text()
     assert proposal.splitlines()[0] == "# suture: move fakedist to 2.1 (2.0 removed api)"
+
+
+def test_the_migration_the_last_good_release_warned_of_wins_over_the_pin(tmp_path: Path, index: Index) -> None:
+    app = "import olddist\n\n\ndef value():\n    return olddist.api()\n"
+    repo = project(tmp_path / "repo", dependencies='"olddist"', app=app)
+    venv = user_env(tmp_path, index, "olddist==2.0", "pytest")  # 2.0's error names nothing instead
+    outcome, stderr = heal(repo, venv, index)
+    assert outcome["status"] == "fixed", stderr
+    assert "the last good release's warning names `olddist.new_api`" in stderr
+    assert outcome["fixer"] == "upstream-migrate"
+    assert "+    return olddist.new_api()" in str(outcome["patch"]).splitlines()
+    verified = [(v["candidate"]["origin"], v["passed"]) for v in outcome["verification"]]  # type: ignore[union-attr]
+    assert verified == [("upstream-pin", True), ("upstream-migrate", True)]

@@ -5,6 +5,7 @@ install from it and date-based resolution (`uv pip compile --exclude-newer`) wor
 The distributions (`RELEASES`):
 - fakedist 1.0 has `api`, 2.0 removed it (nothing named instead), 2.1 brought it back;
 - deprdist 2.0 deprecates `api` (a DeprecationWarning naming `new_api`), an error where warnings are;
+- olddist 1.0 warns that `api` is deprecated for `new_api`; 2.0 removed it and says nothing;
 - movedist 1.0 has `old_name`, 2.0 removed it and says "use movedist.new_name instead";
 - parentdist 1.0 calls childdist.helper; childdist 2.0 removed helper (a transitive breakage);
 - sdistonly 1.0 is a wheel, 2.0 only an sdist whose setup.py leaves a canary if it ever runs.
@@ -46,6 +47,12 @@ DEPRDIST_2 = (
     "    warnings.warn('`api` is deprecated and goes in deprdist 3; use `new_api` instead', DeprecationWarning, 2)\n"
     "    return new_api()\n"
 )
+OLDDIST_1 = (
+    "import warnings\n\n\ndef new_api():\n    return 'api'\n\n\n"
+    "def api():\n"
+    "    warnings.warn('olddist.api is deprecated; use olddist.new_api instead', DeprecationWarning, 2)\n"
+    "    return new_api()\n"
+)
 PARENT = "import childdist\n\n\ndef work():\n    return childdist.helper()\n"
 
 
@@ -69,6 +76,8 @@ RELEASES = (
     Release("movedist", "2.0", "2026-06-01T10:00:00Z", {"movedist/__init__.py": MOVEDIST_2}),
     Release("deprdist", "1.0", "2026-01-10T10:00:00Z", {"deprdist/__init__.py": "def api():\n    return 'api'\n"}),
     Release("deprdist", "2.0", "2026-06-01T10:00:00Z", {"deprdist/__init__.py": DEPRDIST_2}),
+    Release("olddist", "1.0", "2026-01-10T10:00:00Z", {"olddist/__init__.py": OLDDIST_1}),
+    Release("olddist", "2.0", "2026-06-01T10:00:00Z", {"olddist/__init__.py": "def new_api():\n    return 'api'\n"}),
     Release("childdist", "1.0", "2026-01-10T10:00:00Z", {"childdist/__init__.py": "def helper():\n    return 'ok'\n"}),
     Release("childdist", "2.0", "2026-06-01T10:00:00Z", {"childdist/__init__.py": "def helper2():\n    return 'ok'\n"}),
     Release("parentdist", "1.0", "2026-01-10T10:00:00Z", {"parentdist/__init__.py": PARENT}, ("childdist",)),

@@ -119,6 +119,7 @@ class Upstream:
     replacement: str  # what the release's message names instead ('' when it names nothing)
     module: str = ""  # the module the failure names: fakedist (fakedist.sub for a removed submodule)
     newer: str = ""  # the newest release after `installed` with wheels ('' when none): a lock may move to it
+    guessed: bool = False  # `replacement` is the interpreter's closest name ("Did you mean"), not the release's word
 
     @property
     def sentence(self) -> str:

@@ -126,6 +126,7 @@ def named(distribution: str, version: str, found: Suspicion, failure: Failure, e
     listing = evidence.listing(distribution) if evidence.listing is not None else index.Listing(())
     release = listing.get(version)
     good, how = last_good(distribution, version, listing, evidence)
+    instead, guessed = replacement_of(failure.detail or failure.message, found.name)
     return Upstream(
         distribution=distribution,
         installed=version,
@@ -133,7 +134,8 @@ def named(distribution: str, version: str, found: Suspicion, failure: Failure, e
         how=how,
         released=release.uploaded[:10] if release else "",
         name=found.name,
-        replacement=replacement(failure.detail or failure.message, found.name),
+        replacement=instead,
+        guessed=guessed,
         module=found.module,
         newer=next(
             (
@@ -189,13 +191,39 @@ def installed_in_log(text: str) -> dict[str, str]:
 
 def replacement(text: str, gone: str) -> str:
     """What the message names instead of `gone` ('' when it names nothing else)."""
+    return replacement_of(text, gone)[0]
+
+
+def replacement_of(text: str, gone: str) -> tuple[str, bool]:
+    """What the message names instead of `gone`, and whether it is only the interpreter's guess
+    (`Did you mean: 'cfloat'?` for numpy's `float`: the closest name, not the release's advice)."""
     for match in REPLACEMENT.finditer(text):
         if match["builtin"]:  # the builtin itself, not the module's alias of it: builtins.float
-            return f"builtins.{match['builtin']}"
+            return f"builtins.{match['builtin']}", False
         named = match["use"] or match["mean"] or match["renamed"]
         if named and named.rpartition(".")[2] != gone:
-            return named
-    return ""
+            return named, bool(match["mean"])
+    return "", False
+
+
+_WARNED = re.compile(r"\b(?:Deprecation|PendingDeprecation|Future)Warning: (?P<text>.+)")
+
+
+def warned(outputs: Iterable[str], found: Upstream) -> Upstream | None:
+    """`found` with the replacement a deprecation warning of the last good release names for the
+    gone name (pytest's warnings summary of a run with it: numpy 1.23's "use `float` by itself"),
+    or None when no warning names one. The release that removed an API often no longer says
+    what replaces it; the one before it did, in a warning."""
+    if not found.name:
+        return None
+    for output in outputs:
+        for match in _WARNED.finditer(output):
+            text = match["text"]
+            if re.search(rf"(?<![\w]){re.escape(found.name)}(?!\w)", text):
+                instead, guessed = replacement_of(text, found.name)
+                if instead and not guessed:
+                    return dataclasses.replace(found, replacement=instead, guessed=False)
+    return None
 
 
 def summary(failures: Iterable[Failure]) -> str:

@@ -95,12 +95,14 @@ def _migration(failure: Failure, found: Upstream, source: Source) -> Candidate |
             renamed = _common.rename(text, found.name, new, attribute=None)
             if renamed != text:
                 edits[path] = (text, renamed)
+    said = "the interpreter's closest name" if found.guessed else "as the release's message says"
     return _common.candidate_over(
         failure,
         origin="upstream-migrate",
         edits=edits,
-        rationale=f"{found.sentence}: the code moves to `{found.replacement}`, as the release's message says",
-        rank=0,
+        rationale=f"{found.sentence}: the code moves to `{found.replacement}`, {said}",
+        # A closest name is a guess (numpy's `float` -> `cfloat`): tried after the pin, not before.
+        rank=3 if found.guessed else 0,
     )
 
 

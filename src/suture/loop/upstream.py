@@ -14,6 +14,7 @@ The user's own environment is read (its dist-info), never installed into.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ from suture.capture.run import Progress
 from suture.diagnose import upstream
 from suture.errors import UsageError
 from suture.fixers.upstream import ORIGINS
-from suture.records import Build, Candidate, Diagnosis, Verdict
+from suture.records import Build, Candidate, Diagnosis, Failure, Verdict
 from suture.run import environments, index, venv
 from suture.run.git import git
 from suture.run.process import program
@@ -113,7 +114,7 @@ def pinned_before(repo: Path, sha: str, name: str, *, commits: int = HISTORY) ->
     files = [path for path in Source(repo, sha).paths() if LOCKS.fullmatch(path)]
     if not files:
         return []
-    found = []
+    found: list[tuple[str, str]] = []
     for commit in git(repo, "log", f"-n{commits}", "--format=%H", sha, "--", *files).split():
         source = Source(repo, commit)
         for path in files:
@@ -145,8 +146,40 @@ def try_candidates(
             progress(f"{'accepted' if verdict.passed else 'rejected'} ({candidate.origin}): {verdict.reason}")
             verdicts.append(verdict)
             if verdict.passed:
-                return tuple(verdicts)
+                learnt = _learnt(
+                    build, diagnosis, failure, verdict, source, sandbox=sandbox, timeout=timeout, progress=progress
+                )
+                return (*verdicts, *learnt)
     return tuple(verdicts)
+
+
+def _learnt(
+    build: Build,
+    diagnosis: Diagnosis,
+    failure: Failure,
+    pinned: Verdict,
+    source: Source,
+    *,
+    sandbox: Sandbox,
+    timeout: float,
+    progress: Progress,
+) -> tuple[Verdict, ...]:
+    """After a verified pin or lock: the migration the old release's own deprecation warning names
+    (printed by the verified run), verified with the new release; the pin stays when it fails."""
+    assert failure.upstream is not None
+    advice = upstream.warned((check.output for check in pinned.after), failure.upstream)
+    if pinned.candidate.origin == "upstream-migrate" or advice is None:
+        return ()
+    progress(f"the last good release's warning names `{advice.replacement}`: trying the migration")
+    found: list[Verdict] = []
+    for candidate in fixers.propose(dataclasses.replace(failure, upstream=advice), source):
+        if candidate.origin == "upstream-migrate" and candidate.diff not in {v.candidate.diff for v in found}:
+            verdict = verify(build, diagnosis, candidate, sandbox=sandbox, timeout=timeout, progress=progress)
+            progress(f"{'accepted' if verdict.passed else 'rejected'} (migration): {verdict.reason}")
+            found.append(verdict)
+            if verdict.passed:
+                break
+    return tuple(found)
 
 
 def _verify(

@@ -1,0 +1,258 @@
+"""Upstream bench: real historical breakages, reproduced with real releases from the public index.
+
+    python bench/upstream_bench.py                  # every case
+    python bench/upstream_bench.py --case numpy-float --keep
+
+Each case is a small project that uses an API as it was, committed the day before the release
+that removed it; the user's virtualenv gets the breaking release from PyPI (real uv), and
+`suture heal --dry-run --json` runs on it as a user would (bubblewrap, the index PyPI by default).
+Reported per case: the distribution and versions diagnosed against the known ones, healed or not,
+which fix (migrate / lock / pin) against the known fix, and the time. The bench, not the test
+suite, reaches the network; uv's cache and suture's environments are kept in --cache between runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    installed: tuple[str, ...]  # what the user's venv gets: the breaking release, pinned
+    declared: str  # pyproject's [project] dependencies
+    app: str
+    test: str
+    committed: str  # the day before the breaking release
+    distribution: str  # the known answer
+    broken: str
+    good: str  # the newest release before `committed` (what the date route must find)
+    known_fix: str  # migrate or pin, and what
+    expected_fixer: str  # the fix a careful maintainer would take first
+    notes: str = ""
+    files: dict[str, str] = field(default_factory=dict)
+
+
+TEST_VALUE = "from app import value\n\n\ndef test_value():\n    assert value()\n"
+
+CASES = (
+    Case(
+        "werkzeug-url_quote",
+        ("werkzeug==3.0.0", "flask==2.2.5"),
+        '"flask==2.2.5"',
+        "from werkzeug.urls import url_quote\n\n\ndef value():\n    return url_quote('a b')\n",
+        TEST_VALUE,
+        "2023-09-29T12:00:00+00:00",
+        "Werkzeug",
+        "3.0.0",
+        "2.3.7",
+        "pin werkzeug<3 (or migrate to urllib.parse.quote)",
+        "upstream-pin",
+        "Flask < 2.2.5 imported url_quote itself; here the project does",
+    ),
+    Case(
+        "numpy-float",
+        ("numpy==1.24.0",),
+        '"numpy"',
+        "import numpy as np\n\n\ndef value():\n    return np.float(3) / 2\n",
+        TEST_VALUE,
+        "2022-12-17T12:00:00+00:00",
+        "numpy",
+        "1.24.0",
+        "1.23.5",
+        "migrate np.float -> float",
+        "upstream-migrate",
+    ),
+    Case(
+        "flask-escape",
+        ("flask==3.0.0",),
+        '"flask"',
+        "from flask import escape\n\n\ndef value():\n    return escape('<b>')\n",
+        TEST_VALUE,
+        "2023-09-29T12:00:00+00:00",
+        "Flask",
+        "3.0.0",
+        "2.3.3",
+        "pin flask<3 (or migrate to markupsafe.escape)",
+        "upstream-migrate",
+        "2.3 only deprecated flask.escape (its warning names markupsafe.escape); 3.0 removed it",
+    ),
+    Case(
+        "urllib3-DEFAULT_CIPHERS",
+        ("urllib3==2.0.0",),
+        '"urllib3"',
+        "from urllib3.util.ssl_ import DEFAULT_CIPHERS\n\n\ndef value():\n    return DEFAULT_CIPHERS\n",
+        TEST_VALUE,
+        "2023-04-25T12:00:00+00:00",
+        "urllib3",
+        "2.0.0",
+        "1.26.15",
+        "pin urllib3<2",
+        "upstream-pin",
+    ),
+    Case(
+        "pandas-append",
+        ("pandas==2.0.0", "numpy<2"),  # pandas 2.0.0's wheels were built against numpy 1
+        '"pandas"',
+        "import pandas as pd\n\n\ndef value():\n    df = pd.DataFrame({'a': [1]})\n"
+        "    return len(df.append(df)) == 2\n",
+        TEST_VALUE,
+        "2023-04-02T12:00:00+00:00",
+        "pandas",
+        "2.0.0",
+        "1.5.3",
+        "pin pandas<2 (or migrate to pd.concat)",
+        "upstream-pin",
+    ),
+    Case(
+        "markupsafe-soft_unicode",
+        ("markupsafe==2.1.0",),
+        '"markupsafe"',
+        "from markupsafe import soft_unicode\n\n\ndef value():\n    return soft_unicode('x')\n",
+        TEST_VALUE,
+        "2022-02-17T12:00:00+00:00",
+        "MarkupSafe",
+        "2.1.0",
+        "2.0.1",
+        "pin markupsafe<2.1 (or migrate to soft_str)",
+        "upstream-pin",
+        "2.0.1 has no wheel for this Python: wheels only, so the pin cannot be verified here",
+    ),
+    Case(
+        "sqlalchemy-engine.execute",
+        ("sqlalchemy==2.0.0",),
+        '"sqlalchemy"',
+        "import sqlalchemy\n\n\ndef value():\n    engine = sqlalchemy.create_engine('sqlite://')\n"
+        "    return engine.execute(sqlalchemy.text('select 1')).scalar()\n",
+        TEST_VALUE,
+        "2023-01-25T12:00:00+00:00",
+        "SQLAlchemy",
+        "2.0.0",
+        "1.4.46",
+        "pin sqlalchemy<2 (or migrate to engine.connect())",
+        "upstream-pin",
+    ),
+)
+
+
+def run(argv: list[str], **kwargs: object) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(argv, capture_output=True, text=True, check=False, **kwargs)  # type: ignore[call-overload]
+
+
+def prepare(case: Case, work: Path, cache: Path) -> tuple[Path, Path]:
+    repo, venv = work / "repo", work / "venv"
+    repo.mkdir(parents=True)
+    files = {
+        "pyproject.toml": f'[project]\nname = "demo"\nversion = "0.1"\ndependencies = [{case.declared}]\n',
+        "app.py": case.app,
+        "tests/test_app.py": case.test,
+        **case.files,
+    }
+    for path, text in files.items():
+        (repo / path).parent.mkdir(parents=True, exist_ok=True)
+        (repo / path).write_text(text)
+    dated = {**os.environ, "GIT_AUTHOR_DATE": case.committed, "GIT_COMMITTER_DATE": case.committed}
+    for argv in (["git", "init", "-q", "-b", "main"], ["git", "add", "-A"], ["git", "commit", "-qm", "green then"]):
+        subprocess.run(
+            argv,
+            cwd=repo,
+            check=True,
+            env={
+                **dated,
+                "GIT_AUTHOR_NAME": "b",
+                "GIT_AUTHOR_EMAIL": "b@e",
+                "GIT_COMMITTER_NAME": "b",
+                "GIT_COMMITTER_EMAIL": "b@e",
+            },
+        )
+    env = {**os.environ, "UV_CACHE_DIR": str(cache / "uv"), "UV_NO_CONFIG": "1"}
+    subprocess.run(["uv", "venv", "--quiet", "--python", sys.executable, str(venv)], check=True, env=env)
+    done = run(
+        ["uv", "pip", "install", "--quiet", "--python", str(venv / "bin/python"), *case.installed, "pytest"], env=env
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"{case.name}: installing {case.installed} failed: {done.stderr[-500:]}")
+    return repo, venv
+
+
+def heal(repo: Path, venv: Path, cache: Path) -> tuple[dict[str, object], str, float]:
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("PIP_", "UV_"))},
+        "PATH": f"{venv / 'bin'}:{os.environ['PATH']}",
+        "VIRTUAL_ENV": str(venv),
+        "XDG_CACHE_HOME": str(cache),
+        "PYTHONPATH": str(ROOT / "src"),
+    }
+    start = time.monotonic()
+    argv = [sys.executable, "-m", "suture", "heal", "--json", "--dry-run", "--test-cmd", "python -m pytest -q"]
+    done = run(argv, cwd=repo, env=env, timeout=900)
+    seconds = time.monotonic() - start
+    lines = done.stdout.strip().splitlines()
+    return (json.loads(lines[-1]) if lines else {"status": "crashed"}), done.stderr, seconds
+
+
+def judge(case: Case, outcome: dict[str, object]) -> dict[str, object]:
+    failures = outcome.get("failures") or []
+    found = next((f["upstream"] for f in failures if isinstance(f, dict) and f.get("upstream")), None)  # type: ignore[union-attr]
+    named = bool(found) and found["distribution"].lower() == case.distribution.lower()  # type: ignore[index]
+    versions = bool(found) and (found["installed"], found["good"]) == (case.broken, case.good)  # type: ignore[index]
+    return {
+        "case": case.name,
+        "class": outcome.get("classification"),
+        "named": named,
+        "versions": versions,
+        "diagnosed": f"{found['distribution']} {found['installed']} (good {found['good'] or '?'})" if found else "-",  # type: ignore[index]
+        "healed": outcome.get("status") == "fixed",
+        "fixer": outcome.get("fixer") or "-",
+        "as_known": outcome.get("fixer") == case.expected_fixer,
+        "patch": outcome.get("patch") or "",
+        "reason": outcome.get("reason"),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--case", action="append", help="run only this case (repeatable)")
+    parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "suture-upstream-bench-cache")
+    parser.add_argument("--keep", action="store_true", help="keep each case's project and venv")
+    args = parser.parse_args()
+    rows = []
+    for case in CASES:
+        if args.case and case.name not in args.case:
+            continue
+        work = Path(tempfile.mkdtemp(prefix=f"upstream-{case.name}-"))
+        try:
+            repo, venv = prepare(case, work, args.cache)
+            outcome, stderr, seconds = heal(repo, venv, args.cache)
+            row = {**judge(case, outcome), "seconds": round(seconds, 1)}
+            if not row["healed"]:
+                row["stderr_tail"] = stderr.strip().splitlines()[-3:]
+        except (RuntimeError, subprocess.TimeoutExpired) as exc:
+            row = {"case": case.name, "error": str(exc)[-400:]}
+        finally:
+            if not args.keep:
+                shutil.rmtree(work, ignore_errors=True)
+        rows.append(row)
+        print(json.dumps(row), flush=True)
+    done = [row for row in rows if "error" not in row]
+    print(
+        f"\n{len(done)} cases: distribution named {sum(bool(r['named']) for r in done)}, versions right "
+        f"{sum(bool(r['versions']) for r in done)}, healed {sum(bool(r['healed']) for r in done)}, fix as known "
+        f"{sum(bool(r['as_known']) for r in done)}; errors {len(rows) - len(done)}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
