@@ -81,3 +81,31 @@ def test_a_flake8_failure_is_worked_on_while_the_tests_still_run(tmp_path: Path)
     assert stderr.index("trying lint-tool early") < stderr.index(f"{PYTEST}: ")
     result = json.loads(done.stdout.splitlines()[-1])
     assert "-    return a + b \n+    return a + b\n" in str(result["patch"])
+
+
+# The bug makes every test slow (each sleeps when shout raises); with the fix they take no time.
+SLOW_WHILE_BROKEN = {
+    "shout.py": "def shout(word):\n    return wrod.upper() + '!'\n",
+    "tests/test_a.py": "from shout import shout\n\n\ndef test_shout():\n    assert shout('hi') == 'HI!'\n",
+    "tests/test_b.py": "import time\n\nimport pytest\n\nfrom shout import shout\n\n\n"
+    "@pytest.mark.parametrize('n', range(12))\ndef test_quiet(n):\n    try:\n        shout('x')\n"
+    "    except NameError:\n        time.sleep(1)\n",
+}
+
+
+def test_a_verified_early_trial_stops_the_capture(tmp_path: Path) -> None:
+    """The trial passed every check while capture was still running the slow tests: capture stops
+    there (12 s of sleeping left undone), and the early candidate is accepted."""
+    repo = make_repo(tmp_path / "repo", SLOW_WHILE_BROKEN)
+    code, result, stderr = heal(repo)
+    assert code == 0, stderr
+    assert "capture stops" in stderr
+    assert "accepted (early trial)" in stderr
+    assert "+    return word.upper() + '!'" in str(result["patch"])
+    # Capture's run was killed before its slow tests ended (they sleep 12 s in all).
+    [verdict] = result["verification"]  # type: ignore[misc]
+    [captured] = verdict["before"]
+    assert captured["exit_code"] == -9, captured
+    # What capture saw before it stopped is the diagnosis: the test that failed, with its NameError.
+    [failure] = result["failures"]  # type: ignore[misc]
+    assert failure["error_type"] == "NameError" and failure["test_ids"] == ["tests/test_a.py::test_shout"]

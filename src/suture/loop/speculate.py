@@ -13,6 +13,11 @@ its output, once it ends, is a failure like the plugin's.
 The trial's pytest run does not wait for the candidate to start: it starts with capture,
 in a worktree of its own, and is held before it collects (warm.py), so pytest's start-up
 is done by the time the candidate is applied and the run released.
+
+A trial that passed every check does not wait for capture to end: capture stops as soon as
+every one of its checks has ended or (pytest) collected, and the trial is judged against what
+capture saw until then. What it had not yet seen fail passed in the trial's complete run;
+the tests it collected are all known, so a candidate that loses tests is still refused.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from suture import fixers
+from suture.capture import report
 from suture.capture.channel import live_report
 from suture.capture.run import EXIT_FILE, Progress, capture, read_output
 from suture.diagnose.build import failures_of, from_report
@@ -31,7 +37,7 @@ from suture.diagnose.fingerprint import failure_fingerprint
 from suture.fixers import lint
 from suture.records import Build, CheckRun, Failure
 from suture.run import readback, tools
-from suture.run.process import kill_all, resume
+from suture.run.process import Scope, kill_all, resume, scoped
 from suture.run.sandbox import Sandbox
 from suture.run.source import Source
 from suture.verify.trial import Trial, trial
@@ -122,11 +128,15 @@ def capture_speculating(
         files = scratch / "warm"
         files.mkdir()
         warm = Warm(repo, sha, held, sandbox=sandbox, timeout=timeout, files=files, checks=len(commands))
+    scope = Scope()  # capture's runs, stopped once the early trial passed every check
+
+    def capturing_in_scope() -> Build:
+        with scoped(scope):
+            return capture(repo, sha, commands, sandbox=sandbox, timeout=timeout, progress=progress, scratch=scratch)
+
     with ThreadPoolExecutor(max_workers=3, thread_name_prefix="suture") as pool:
         try:
-            capturing = pool.submit(
-                capture, repo, sha, commands, sandbox=sandbox, timeout=timeout, progress=progress, scratch=scratch
-            )
+            capturing = pool.submit(capturing_in_scope)
             if warm is not None:
                 pool.submit(warm.live)
             seen: set[str] = set()
@@ -145,6 +155,12 @@ def capture_speculating(
                         if speculation:
                             break
                 time.sleep(POLL_SECONDS)
+            while speculation is not None and not capturing.done():
+                if _passed(speculation[1], commands) and collected_everywhere(scratch, commands):
+                    progress("the early candidate passed every check: capture stops (every check collected)")
+                    scope.cancel()
+                    break
+                time.sleep(POLL_SECONDS)
             build = capturing.result()
             return build, (speculation[0], speculation[1].result()) if speculation else None
         except BaseException:
@@ -153,3 +169,27 @@ def capture_speculating(
         finally:
             if warm is not None:
                 warm.done()  # released and finished, or never needed: its worktree goes
+
+
+def _passed(running: Future[Trial], commands: Sequence[str]) -> bool:
+    """Whether the trial ended with every check run and passing (its verdict is still to be judged)."""
+    if not running.done() or running.exception() is not None:
+        return False
+    ran = running.result()
+    return not ran.problem and not ran.findings and len(ran.after) == len(commands) and all(c.passed for c in ran.after)
+
+
+def collected_everywhere(scratch: Path, commands: Sequence[str]) -> bool:
+    """Whether each of capture's checks has ended, or is a pytest run that has collected: what it
+    would collect is known, which verification compares the trial's tests with."""
+    for index, command in enumerate(commands):
+        files = scratch / str(index)
+        if os.path.lexists(files / EXIT_FILE):
+            continue
+        try:
+            text = live_report(files)
+        except readback.Refused:
+            return False
+        if tools.name_of(command) != "pytest" or not any(isinstance(e, report.Collected) for e in report.events(text)):
+            return False
+    return True
