@@ -44,6 +44,7 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+import threading
 import time
 import tokenize
 import warnings
@@ -603,13 +604,19 @@ def case(prepared: Prepared, operator: str, change: Mutant) -> Result:
         return result
 
 
+SUTURE_SRC: list[Path] = []  # --suture-src: the suture whose heal is measured (default: the installed one)
+
+
 def _heal(repo: Path, checks: list[str], result: Result) -> None:
     argv = [sys.executable, "-m", "suture", "heal", "--dry-run", "--json"]
     for command in checks:
         argv += ["--test-cmd", command]
+    env = {**os.environ, "PYTHONPATH": str(SUTURE_SRC[0])} if SUTURE_SRC else None
     start = time.monotonic()
     try:
-        done = run(argv, cwd=repo, timeout=HEAL_TIMEOUT)
+        done = subprocess.run(
+            argv, cwd=repo, capture_output=True, text=True, timeout=HEAL_TIMEOUT, check=False, env=env
+        )
     except subprocess.TimeoutExpired:
         result.heal_seconds, result.verdict, result.reason = time.monotonic() - start, "missed", "timed out"
         return
@@ -655,12 +662,15 @@ def _same_ast(a: str, b: str) -> bool:
         return False
 
 
-def operator_cases(prepared: Prepared, operator: str, seed: int, wanted: int) -> list[Result]:
+def operator_cases(
+    prepared: Prepared, operator: str, seed: int, wanted: int, done: Callable[[Result], None] = lambda _: None
+) -> list[Result]:
     """Cases of one operator in one project, in the seed's order, until `wanted` were red (or 4x tried)."""
     results: list[Result] = []
     for change in sites(prepared, operator, seed)[: 4 * wanted + 4]:
         result = case(prepared, operator, change)
         results.append(result)
+        done(result)
         print(_one_line(result), file=sys.stderr, flush=True)
         if sum(r.verdict in ("healed", "missed", "error") for r in results) >= wanted:
             break
@@ -744,7 +754,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cache", type=Path, default=Path.home() / ".cache" / "suture-bench")
     parser.add_argument("--out", type=Path, help="write the report (markdown) here too")
     parser.add_argument("--json", type=Path, help="write every case as JSON here")
+    parser.add_argument("--suture-src", type=Path, help="measure the suture in this src/ (a worktree of a commit)")
     args = parser.parse_args(argv)
+    SUTURE_SRC[:] = [args.suture_src.resolve()] if args.suture_src else []
     names = [n for n in args.projects.split(",") if n]
     operators = [o for o in args.operators.split(",") if o]
     prepared = []
@@ -757,10 +769,19 @@ def main(argv: list[str] | None = None) -> int:
         ready = prepared[-1]
         print(f"{project}: suite green in {ready.seconds:.1f}s, deselected {list(ready.deselected)}", file=sys.stderr)
     work = [(p, op) for p in prepared for op in operators]
-    with ThreadPoolExecutor(max_workers=args.jobs) as pool:
-        batches = list(pool.map(lambda job: operator_cases(job[0], job[1], args.seed, args.per_operator), work))
-    results = [r for batch in batches for r in batch]
     command = "python bench/mutation_bench.py " + shlex.join(argv if argv is not None else sys.argv[1:])
+    so_far: list[Result] = []
+    lock = threading.Lock()
+
+    def done(result: Result) -> None:  # the report so far, rewritten after each case: a long run is read as it goes
+        with lock:
+            so_far.append(result)
+            if args.out:
+                args.out.write_text(report(so_far, seed=args.seed, command=command + " (running)"), encoding="utf-8")
+
+    with ThreadPoolExecutor(max_workers=args.jobs) as pool:
+        batches = list(pool.map(lambda job: operator_cases(job[0], job[1], args.seed, args.per_operator, done), work))
+    results = [r for batch in batches for r in batch]
     text = report(results, seed=args.seed, command=command)
     print(text)
     if args.out:

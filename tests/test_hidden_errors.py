@@ -121,3 +121,5 @@ def test_heal_fixes_a_name_error_the_project_re_raised_as_its_own(tmp_path: Path
     assert outcome["status"] == "fixed", done.stderr[-2000:]
     assert "-    return wrod.upper() + '!'" in outcome["patch"]
     assert "+    return word.upper() + '!'" in outcome["patch"]
+    # A NameError in the project's code fails the same way every time: no flaky reruns.
+    assert "rerunning" not in done.stderr

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from suture import tomlfile
 from suture.errors import ConfigError, SutureError, UsageError
 from suture.llm import providers
 from suture.llm import settings as llm_settings
@@ -189,7 +190,7 @@ def load(source: Source) -> Config:
         if text is None:
             continue
         try:
-            document = tomllib.loads(text)
+            document = tomlfile.loads(text)
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{path} is not valid TOML ({exc}); fix the file or remove it") from exc
         table = table_of(document)

@@ -18,7 +18,9 @@ status `not-reproduced`, and nothing is fixed.
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -100,15 +102,30 @@ def read(
 
 
 def _check_file(path: Path) -> None:
-    if not path.exists():
+    """A log file suture may read: a regular file named without a link (a repository's `ci.log` can be
+    a link to ~/.netrc, a FIFO no one writes, a device), its head text rather than binary data."""
+    if not os.path.lexists(path):
         raise UsageError(f"no log file at {path}: give the path of a saved CI log, {_LOG_HINT}")
+    if path.is_symlink():
+        raise UsageError(
+            f"{path} is a symbolic link: give the file it points to (suture follows no link in a log's "
+            "name: a repository's file could point at a secret)"
+        )
     if path.is_dir():
         raise UsageError(f"{path} is a directory, not a log file: give one log file inside it")
     try:
-        with path.open("rb") as handle:
-            head = handle.read(SNIFF)
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
     except OSError as exc:
         raise UsageError(f"cannot read the log {path}: {exc.strerror}; check its permissions") from exc
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise UsageError(
+                f"{path} is not a regular file (a FIFO, a device or a socket): save the log to a file, "
+                "or pipe it in with --log -"
+            )
+        head = os.read(fd, SNIFF)
+    finally:
+        os.close(fd)
     _check_text(head, str(path))
 
 

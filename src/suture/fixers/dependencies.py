@@ -25,6 +25,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from suture import tomlfile
 from suture.fixers import _common, _project
 from suture.records import Candidate, Failure
 from suture.run.source import Source
@@ -191,7 +192,7 @@ def _installed_from(check: str) -> list[str]:
 def _pyproject_requirements(text: str) -> list[str]:
     """Every requirement pyproject.toml declares: [project] dependencies and extras, Poetry's."""
     try:
-        data = tomllib.loads(text)
+        data = tomlfile.loads(text)
     except tomllib.TOMLDecodeError:
         return []
     extras = _table(data, "project", "optional-dependencies")
@@ -357,7 +358,7 @@ def _add_key(lines: list[str], end: int, name: str) -> str:
 def _valid(text: str, table: str, key: str, name: str) -> bool:
     """Whether the edited file is TOML that declares `name` where it was meant to go."""
     try:
-        found = _table(tomllib.loads(text), *table.split("."))
+        found = _table(tomlfile.loads(text), *table.split("."))
     except tomllib.TOMLDecodeError:
         return False
     declared = _list(found.get(key)) if key else list(found)  # Poetry's table is keyed by name

@@ -28,6 +28,7 @@ import tomllib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from suture import tomlfile
 from suture.errors import SutureError
 from suture.records import Candidate, Failure
 from suture.run import git, tools
@@ -160,7 +161,7 @@ def pins(source: Source) -> dict[str, str]:
 
 def _pyproject_requirements(text: str) -> list[str]:
     try:
-        document = tomllib.loads(text)
+        document = tomlfile.loads(text)
     except tomllib.TOMLDecodeError:
         return []
     project = document.get("project", {})

@@ -8,6 +8,7 @@ import tomllib
 from collections.abc import Sequence
 from pathlib import Path
 
+from suture import tomlfile
 from suture.errors import UsageError
 from suture.run import tools
 from suture.run.source import Source
@@ -39,7 +40,7 @@ def _uses_ruff(source: Source) -> bool:
     if text is None:
         return False
     try:
-        return "ruff" in tomllib.loads(text).get("tool", {})
+        return "ruff" in tomlfile.loads(text).get("tool", {})
     except tomllib.TOMLDecodeError:
         return False
 

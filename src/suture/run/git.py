@@ -122,11 +122,11 @@ def git(repo: Path, *args: str, input: str | None = None, env: Mapping[str, str]
     return run_git(repo, *args, input=input, env=env, check=True).stdout
 
 
-def git_bytes(repo: Path, *args: str, env: Mapping[str, str] | None = None) -> bytes | None:
-    """The raw output of git `args` on `repo`, or None if it fails (a missing blob, say)."""
+def git_bytes(repo: Path, *args: str, env: Mapping[str, str] | None = None, cap: int | None = None) -> bytes | None:
+    """The raw output of git `args` on `repo`, or None if it fails (a missing blob, say) or is over `cap` bytes."""
     place = locate(repo)
     argv, full_env = _command(place, args, env=env, network=False)
-    return run_bytes(argv, cwd=repo if os.path.isdir(repo) else place.git_dir, env=full_env)
+    return run_bytes(argv, cwd=repo if os.path.isdir(repo) else place.git_dir, env=full_env, cap=cap)
 
 
 def plain(*args: str, cwd: Path | None = None, input: str | None = None, check: bool = True) -> Completed:

@@ -76,12 +76,24 @@ def run(
     return done
 
 
-def run_bytes(argv: Sequence[str], *, cwd: Path | str, env: Mapping[str, str] | None = None) -> bytes | None:
-    """The raw stdout of a command, or None if it fails (a missing blob, say)."""
-    proc = subprocess.run(
-        [program(argv[0], env), *argv[1:]], cwd=cwd, env=None if env is None else dict(env), capture_output=True
-    )
-    return proc.stdout if proc.returncode == 0 else None
+def run_bytes(
+    argv: Sequence[str], *, cwd: Path | str, env: Mapping[str, str] | None = None, cap: int | None = None
+) -> bytes | None:
+    """The raw stdout of a command, or None if it fails (a missing blob, say) or writes more than
+    `cap` bytes (it is stopped there: a commit's blob can be gigabytes)."""
+    with subprocess.Popen(
+        [program(argv[0], env), *argv[1:]],
+        cwd=cwd,
+        env=None if env is None else dict(env),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    ) as proc:
+        assert proc.stdout is not None
+        data = proc.stdout.read() if cap is None else proc.stdout.read(cap + 1)
+        if cap is not None and len(data) > cap:
+            proc.kill()
+            return None
+        return data if proc.wait() == 0 else None
 
 
 @dataclass(frozen=True)

@@ -532,20 +532,24 @@ def _editable_sources(prefix: str) -> tuple[str, ...]:
     return _EDITABLE[prefix]
 
 
+# Bytes of a .pth file or an editable finder read: a real one is a line or a few KiB. The
+# environment may be a commit's `.venv`: a file there can be a FIFO, a link to /dev/zero or a
+# sparse giant, so it is read as `_small_file` reads (regular, not through a link, capped).
+EDITABLE_LIMIT = 1024 * 1024
+
+
 def _pth_paths(pth: Path) -> list[str]:
-    try:
-        lines = pth.read_text(encoding="utf-8", errors="replace").splitlines()
-    except OSError:
-        return []
+    lines = _small_file(pth, limit=EDITABLE_LIMIT).decode("utf-8", errors="replace").splitlines()
     entries = [line.strip() for line in lines if line.strip() and not line.startswith(("#", "import ", "import\t"))]
     return [os.path.normpath(os.path.join(pth.parent, entry)) for entry in entries]
 
 
 def _finder_paths(finder: Path) -> list[str]:
+    text = _small_file(finder, limit=EDITABLE_LIMIT).decode("utf-8", errors="replace")
     try:
-        match = _FINDER_MAPPING.search(finder.read_text(encoding="utf-8", errors="replace"))
+        match = _FINDER_MAPPING.search(text)
         mapping = ast.literal_eval(match.group(1)) if match else {}
-    except (OSError, ValueError, SyntaxError):
+    except (ValueError, SyntaxError, RecursionError, MemoryError):
         return []
     return [str(path) for path in mapping.values()] if isinstance(mapping, dict) else []
 
@@ -641,11 +645,15 @@ def _small_file(path: Path, *, limit: int = 4096) -> bytes:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
     except OSError:
         return b""
-    with os.fdopen(fd, "rb") as file:
+    try:
         info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
+        if not stat.S_ISREG(info.st_mode) or info.st_size > limit:  # a directory, a FIFO, a device
             return b""
-        return file.read(limit)
+        return os.read(fd, limit)
+    except OSError:
+        return b""
+    finally:
+        os.close(fd)
 
 
 # Keys a checkout's config uses to carry credentials: actions/checkout's extraheader, a

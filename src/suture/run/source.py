@@ -11,6 +11,8 @@ from pathlib import Path
 
 from suture.run.git import git, git_bytes
 
+MAX_BYTES = 8 * 1024 * 1024  # of one file: a source file, a configuration; larger is generated data
+
 
 class Source:
     def __init__(self, repo: Path, sha: str) -> None:
@@ -19,8 +21,9 @@ class Source:
         self.read = cache(self._read)
 
     def _read(self, path: str) -> str | None:
-        """The text of `path` at the base commit, or None if absent or binary."""
-        done = git_bytes(self.repo, "cat-file", "blob", f"{self.sha}:{path}")
+        """The text of `path` at the base commit, or None if absent, binary, not UTF-8 or over MAX_BYTES
+        (git is stopped there: a commit's blob can be gigabytes)."""
+        done = git_bytes(self.repo, "cat-file", "blob", f"{self.sha}:{path}", cap=MAX_BYTES)
         if done is None or b"\0" in done:
             return None
         try:

@@ -22,6 +22,7 @@ import tomllib
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from suture import tomlfile
 from suture.run import git
 from suture.run.source import Source
 
@@ -72,8 +73,8 @@ def _section(source: Source, name: str) -> Any:
         return None
     if name == "pyproject.toml":
         try:
-            found: Any = tomllib.loads(text)
-        except (tomllib.TOMLDecodeError, RecursionError):
+            found: Any = tomlfile.loads(text)
+        except tomllib.TOMLDecodeError:
             return None
         for key in SECTIONS[name].split("."):
             found = found.get(key) if isinstance(found, dict) else None

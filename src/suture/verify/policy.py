@@ -31,7 +31,7 @@ from fnmatch import fnmatch
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
-from suture import diffpaths
+from suture import diffpaths, tomlfile
 from suture.records import Rules
 from suture.run import tools
 from suture.run.git import git_bytes, run_git
@@ -238,7 +238,7 @@ def section_findings(path: str, old: str | None, new: str | None) -> list[str]:
 
 def _toml_sections(text: str) -> dict[str, Any] | None:
     try:
-        tool = tomllib.loads(text).get("tool", {})
+        tool = tomlfile.loads(text).get("tool", {})
     except tomllib.TOMLDecodeError:
         return None
     tool = tool if isinstance(tool, dict) else {}
