@@ -4,6 +4,7 @@ and a lock moved forward only where a file pins the broken release exactly."""
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -158,3 +159,48 @@ def test_what_a_release_s_message_says_is_gone_and_what_instead(
 
     assert gone_name(message, module) == gone
     assert replacement(message, gone) == instead
+
+
+@pytest.mark.parametrize(
+    ("app", "gone", "module", "replacement", "expected"),
+    [
+        (
+            "from flask import Flask, escape\n",
+            "escape",
+            "flask",
+            "markupsafe.escape",
+            "from flask import Flask\nfrom markupsafe import escape\n",
+        ),
+        (
+            "from werkzeug.urls import url_quote  # old\n",
+            "url_quote",
+            "werkzeug.urls",
+            "urllib.parse.quote",
+            "from urllib.parse import quote as url_quote\n",
+        ),
+        (
+            "from flask import escape as esc\n",
+            "escape",
+            "flask",
+            "markupsafe.escape",
+            "from markupsafe import escape as esc\n",
+        ),
+        (
+            "import flask\n\nx = flask.escape('<')\n",
+            "escape",
+            "flask",
+            "markupsafe.escape",
+            "import flask\nimport markupsafe\n\nx = markupsafe.escape('<')\n",
+        ),
+    ],
+)
+def test_a_name_moved_to_another_module_is_imported_from_there(
+    tmp_path: Path, app: str, gone: str, module: str, replacement: str, expected: str
+) -> None:
+    moved = Upstream(module.split(".")[0], "3.0.0", "2.3.7", "by date", "", gone, replacement, module)
+    repo = make_repo(tmp_path / "repo", {"web.py": app})
+    found = UpstreamFixer().propose(failure(moved), Source(repo, git(repo, "rev-parse", "HEAD").strip()))
+    migrate = next(candidate for candidate in found if candidate.origin == "upstream-migrate")
+    applied = subprocess.run(["git", "apply"], input=migrate.diff, text=True, cwd=repo, capture_output=True)
+    assert applied.returncode == 0, applied.stderr
+    assert (repo / "web.py").read_text() == expected

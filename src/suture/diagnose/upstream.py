@@ -36,7 +36,7 @@ WARNINGS = frozenset({"DeprecationWarning", "FutureWarning", "PendingDeprecation
 NAMING = ("AttributeError", "ImportError", "TypeError")
 # What a release's message names instead: "use X instead", "Did you mean: 'X'?", "renamed to X".
 REPLACEMENT = re.compile(
-    r"\b[Uu]se [`'\"]?(?P<use>[A-Za-z_][\w.]*)(?:\(\))?[`'\"]? instead"
+    r"\b(?:[Uu]se|[Ii]mport) [`'\"]?(?P<use>[A-Za-z_][\w.]*)(?:\(\))?[`'\"]? instead"
     r"|\b[Uu]se [`'\"]?(?P<builtin>[A-Za-z_]\w*)[`'\"]? by itself"  # numpy 1.24: `np.float` -> `float`
     r"|Did you mean:? [`'\"]?(?P<mean>[A-Za-z_][\w.]*)[`'\"]?\?"
     r"|(?:renamed to|replaced by) [`'\"]?(?P<renamed>[A-Za-z_][\w.]*)"

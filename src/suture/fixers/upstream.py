@@ -81,29 +81,70 @@ def _migration(failure: Failure, found: Upstream, source: Source) -> Candidate |
     if module == "builtins":  # `np.float` -> `float`: the module's alias goes with the name
         return _to_builtin(failure, found, new, source)
     if module and module not in (found.module, found.module.partition(".")[0]):
-        return None  # another module's name: an import to change (not done yet)
+        return _to_module(failure, found, module, new, source)  # werkzeug.urls.url_quote -> urllib.parse.quote
     if not new.isidentifier():
         return None
     root = re.escape(found.module.partition(".")[0])
     importing = re.compile(rf"^\s*(?:import {root}\b|from {root}[\w.]* import)", re.MULTILINE)
-    edits = {}
-    for path in source.paths():
-        if not path.endswith(".py") or is_test_path(path):
-            continue
-        text = source.read(path) or ""
-        if importing.search(text):
-            renamed = _common.rename(text, found.name, new, attribute=None)
-            if renamed != text:
-                edits[path] = (text, renamed)
     said = "the interpreter's closest name" if found.guessed else "as the release's message says"
-    return _common.candidate_over(
+    return _rewritten(
         failure,
-        origin="upstream-migrate",
-        edits=edits,
+        source,
+        lambda text: _common.rename(text, found.name, new, attribute=None) if importing.search(text) else text,
         rationale=f"{found.sentence}: the code moves to `{found.replacement}`, {said}",
         # A closest name is a guess (numpy's `float` -> `cfloat`): tried after the pin, not before.
         rank=3 if found.guessed else 0,
     )
+
+
+def _rewritten(failure: Failure, source: Source, edit: _Change, *, rationale: str, rank: int = 0) -> Candidate | None:
+    """The migration: `edit` applied to every Python file of the project but its tests (read-only)."""
+    edits = {}
+    for path in (p for p in source.paths() if p.endswith(".py") and not is_test_path(p)):
+        text = source.read(path) or ""
+        new = edit(text)
+        if new is not None and new != text:
+            edits[path] = (text, new)
+    return _common.candidate_over(failure, origin="upstream-migrate", edits=edits, rationale=rationale, rank=rank)
+
+
+def _to_module(failure: Failure, found: Upstream, module: str, new: str, source: Source) -> Candidate | None:
+    """The gone name imported from the module the release names instead: `from flask import escape`
+    -> `from markupsafe import escape` (`... import quote as url_quote` when the names differ, so
+    the uses stay), `flask.escape(` -> `markupsafe.escape(` with `import markupsafe` beside `import flask`."""
+    if not all(part.isidentifier() for part in (*module.split("."), new, found.name)):
+        return None
+    gone, old = found.name, re.escape(found.module)
+    use = re.compile(rf"(?<![\w.]){old}\.{gone}(?!\w)")
+
+    def edit(text: str) -> str:
+        edited = "".join(_moved_import(line, found.module, gone, module, new) for line in _common.lines(text))
+        if use.search(edited):
+            edited = use.sub(f"{module}.{new}", edited)
+            edited = re.sub(rf"^([ \t]*)import {old}[ \t]*$", rf"\g<0>\n\1import {module}", edited, count=1, flags=re.M)
+        return edited
+
+    rationale = f"{found.sentence}: `{gone}` is imported from `{module}` now, as the release's message says"
+    return _rewritten(failure, source, edit, rationale=rationale)
+
+
+def _moved_import(line: str, old: str, gone: str, module: str, new: str) -> str:
+    """`from old import a, gone, b` -> that line without `gone`, and `from module import new as gone`
+    after it (as the alias it had, if any; plainly when the names agree)."""
+    pattern = rf"^(?P<indent>\s*)from {re.escape(old)} import (?P<names>[\w ,]+?)\s*(?:#.*)?$"
+    match = re.match(pattern, line.rstrip("\n"))
+    if match is None:
+        return line
+    names = [" ".join(name.split()) for name in match["names"].split(",") if name.strip()]
+    ours = [name for name in names if name.split(" as ")[0] == gone]
+    if not ours:
+        return line
+    alias = ours[0].partition(" as ")[2] or gone
+    imported = new if alias == new else f"{new} as {alias}"
+    kept = [name for name in names if name not in ours]
+    indent = match["indent"]
+    rest = f"{indent}from {old} import {', '.join(kept)}\n" if kept else ""
+    return f"{rest}{indent}from {module} import {imported}\n"
 
 
 def _to_builtin(failure: Failure, found: Upstream, builtin: str, source: Source) -> Candidate | None:
@@ -111,24 +152,18 @@ def _to_builtin(failure: Failure, found: Upstream, builtin: str, source: Source)
     if not builtin.isidentifier() or not found.name.isidentifier():
         return None
     module = re.escape(found.module)
-    edits = {}
-    for path in (p for p in source.paths() if p.endswith(".py") and not is_test_path(p)):
-        text = source.read(path) or ""
+
+    def edit(text: str) -> str:
         aliases = re.findall(rf"^\s*import {module}(?: as (\w+))?\s*$", text, re.MULTILINE)
-        names = [alias or found.module for alias in aliases]
-        new = text
-        for name in names:
-            new = re.sub(rf"(?<![\w.]){re.escape(name)}\.{found.name}(?!\w)", builtin, new)
-        if new != text:
-            edits[path] = (text, new)
-    return _common.candidate_over(
-        failure,
-        origin="upstream-migrate",
-        edits=edits,
-        rationale=f"{found.sentence}: `{found.name}` was an alias of the builtin `{builtin}`, used by itself now, "
-        "as the release's message says",
-        rank=0,
+        for name in (alias or found.module for alias in aliases):
+            text = re.sub(rf"(?<![\w.]){re.escape(name)}\.{found.name}(?!\w)", builtin, text)
+        return text
+
+    rationale = (
+        f"{found.sentence}: `{found.name}` was an alias of the builtin `{builtin}`, used by itself now, "
+        "as the release's message says"
     )
+    return _rewritten(failure, source, edit, rationale=rationale)
 
 
 # --- move the lock forward --------------------------------------------------------------------
