@@ -150,6 +150,39 @@ CASES = [
         [],
         id="a Header: after the error's message at the margin",
     ),
+    pytest.param(
+        "phpunit_numbered_failures.log",
+        Limits(max_lines=20),
+        [
+            "1) Symfony\\Bridge\\PhpUnit\\Tests\\ClockMockTest::testTime",
+            "2) Symfony\\Bridge\\PhpUnit\\Tests\\ClockMockTest::testDate",
+            "--- Expected",
+            "+'1564764245'",
+        ],
+        ["  - Installing symfony/error-handler (v4.4.0): Loading from cache"],
+        id="a numbered list of failures at the margin; a package named error is no error",
+    ),
+    pytest.param(
+        "swiftlint_strict_warnings.log",
+        Limits(max_lines=20),
+        [
+            "/Users/travis/build/realm/realm-cocoa/RealmSwift/Object+Combine.swift:88:42: warning: Colon Violation: "
+            "Colons should be next to the identifier when specifying a type. (colon)",
+        ],
+        ["Linting 'Error.swift' (5/35)"],
+        id="a linter that fails on warnings: its warnings are the reason",
+    ),
+    pytest.param(
+        "exunit_numbered_failure.log",
+        Limits(max_lines=20),
+        [
+            "  1) test assert received when different message (ExUnit.AssertionsTest)",
+            "     ** (MatchError) no match of right hand side value: {:hello, [{:message, :not_expected, :at_all}]}",
+            "       test/ex_unit/assertions_test.exs:408: (test)",
+        ],
+        [],
+        id="an Elixir exception",
+    ),
 ]
 
 

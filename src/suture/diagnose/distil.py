@@ -233,7 +233,7 @@ _EXIT = re.compile(
     re.IGNORECASE,
 )
 _ERROR_LINES = re.compile(
-    r"\b(?:error|fatal|panic)(?:\[[\w-]+\])?:|\bERROR\b|\[(?:ERROR|FATAL)\]|npm ERR!"
+    r"\b(?:error|fatal|panic)(?:\[[\w-]+\])?:|(?-i:\bERROR\b)|\[(?:ERROR|FATAL)\]|npm ERR!"
     r"|^\s*(?:FAILED|FAIL|ERROR)\b|^--- FAIL\b|\bBUILD FAILED\b|^FAILURE:"
     r"|^(?:[\w.]+\.)?[A-Z]\w*(?:Error|Exception|Exit|Interrupt|Failure|Group)\b(?::|$)"
     r"|^E(?: {3}|$)|^\s*(?:The conflict is )?caused by\b|\bwould reformat\b|\bwould be reformatted\b|incorrectly sorted"
@@ -243,7 +243,8 @@ _ERROR_LINES = re.compile(
     # Test runners' failure headers: Rust's panic, jest's `●`, TAP's `not ok`, Pester's `[-]`,
     # PHPUnit's `There were 2 failures:` and `FAILURES!`, rake's `rake aborted!`.
     r"|\bpanicked at\b|^\s*● |^not ok \d+|^\s*\[-\] |^There (?:were|was) \d+ (?:failures?|errors?)"
-    r"|^(?:FAILURES|ERRORS)!|\baborted!",
+    r"|^(?:FAILURES|ERRORS)!|\baborted!"
+    r"|^\s*\*\* \([A-Z]\w*(?:\.\w+)*\) ",  # Elixir's and Erlang's exceptions: `** (MatchError) no match`
     re.IGNORECASE,
 )
 _CASED_ERRORS = re.compile(r"^(?:[\w.]+\.)?[A-Z]\w*(?:Error|Exception|Exit|Interrupt|Failure|Group)\b|^E(?: {3}|$)")
@@ -276,6 +277,7 @@ _WARNINGS_SECTION = re.compile(r"^=+ warnings summary =+$")
 _CAPTURED = re.compile(r"^-+ (?:Captured|captured) .* -+$")
 _COMMAND = re.compile(r"^\$ \S")
 _PASSED_STEP = re.compile(r"\bexited with 0\b")  # Travis: `The command "x" exited with 0.`
+_ITEM = re.compile(r"^\s*\d+\) \S")
 _HEADER = re.compile(r"^\s*[A-Za-z][\w ]{0,40}:\s*$")  # `Failures:`, `stack backtrace:`: a list follows
 _COUNTS = re.compile(r"\((?:failures|errors)=\d|\b\d+ (?:passed|failed|failures?|errors?|tests?)\b", re.IGNORECASE)
 OUTPUT_TAIL = 30  # lines of a failed command's output kept, its last
@@ -365,9 +367,14 @@ class _Distiller:
         self.failed: set[int] = set()
         self.passed: set[int] = set()
         self.output: deque[tuple[int, bytes]] = deque(maxlen=OUTPUT_TAIL)  # the segment's last lines
+        # The segment's warnings with a position: the reason when the step fails with no error of its own
+        # (a linter that fails on warnings).
+        self.warned: deque[tuple[int, str]] = deque(maxlen=OUTPUT_TAIL)
+        self.step_line = 0  # the segment's command line
         self.indent: int | None = None  # an error line's indentation, while its indented block goes on
         self.continued = 0  # lines of that block kept so far
         self.blanks = 0  # blank lines in a row inside it
+        self.item = False  # inside a numbered list of failures (`1) Test::x`)
 
     # Feeding ---------------------------------------------------------------------------------
 
@@ -427,6 +434,8 @@ class _Distiller:
 
     def _line_outside(self, text: str, raw: bytes = b"") -> None:
         line_score = score(text)
+        if line_score == CONTEXT and _LOCATIONS.match(text):
+            self.warned.append((self.number, text))
         if line_score >= LOCATION:
             self._keep(text, line_score)
         elif self.after:
@@ -457,10 +466,14 @@ class _Distiller:
         if not text.strip():
             self.blanks += 1
             return self.blanks <= 2
-        self.blanks = 0
-        if _indentation(text) > self.indent:
+        if outside and _ITEM.match(text):  # `1) Test::x` of PHPUnit, ExUnit, RSpec: one failure of the list
+            self.item, self.blanks = True, 0
             return True
-        self.indent = None
+        went_on = self.item and not self.blanks  # the lines of an item, up to the blank line after it
+        self.blanks = 0
+        if _indentation(text) > self.indent or went_on:
+            return True
+        self.indent, self.item = None, False
         return False
 
     def _step(self, text: str) -> None:
@@ -468,7 +481,9 @@ class _Distiller:
         self._close()
         self.segment += 1
         self.output.clear()
+        self.warned.clear()
         self.command = (self.number, text)
+        self.step_line = self.number
 
     def _failed_step(self) -> None:
         """An exit status: the step failed; its output's last lines are kept as a block."""
@@ -476,7 +491,10 @@ class _Distiller:
             return
         self.failed.add(self.segment)
         # Where the step printed errors of its own, its last lines rank below them.
-        told = any(block.segment == self.segment and block.best >= ERROR for block in self.closed)
+        told = any(
+            block.segment == self.segment and block.best >= ERROR and block.start != self.step_line
+            for block in self.closed
+        )
         output = _Block(self.limits.max_lines, self.segment)
         for number, raw in self.output:
             text = normalise(raw)
@@ -484,6 +502,11 @@ class _Distiller:
                 output.add(number, text, CONTEXT if told else LOCATION)
         if output.size():
             self._store(output)
+        if not told and self.warned:
+            warnings = _Block(self.limits.max_lines, self.segment)
+            for number, text in self.warned:
+                warnings.add(number, text, LOCATION)
+            self._store(warnings)
 
     def _keep(self, text: str, line_score: int) -> None:
         """An error line: open a block (with the lines before it) unless one is open."""
@@ -575,6 +598,7 @@ class _Distiller:
             self.block = None
         self.after = 0
         self.indent = None
+        self.item = False
 
     def _store(self, block: _Block) -> None:
         """Keep a closed block; past the memory budget, drop the least telling older block."""
