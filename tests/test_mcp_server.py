@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
+import shutil
 import subprocess
 import sys
 import time
@@ -14,6 +16,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
+import yaml
 from forge_servers import CiJob, ForgeServer, serve
 from helpers import git, make_repo, snapshot, write
 from projects import CLASSIC, PYTEST
@@ -71,14 +74,19 @@ def classic(tmp_path: Path) -> Path:
 
 
 def served(
-    repo: Path, scenario: Callable[[ClientSession], Awaitable[T]], *, errlog: Path, env: dict[str, str] | None = None
+    repo: Path,
+    scenario: Callable[[ClientSession], Awaitable[T]],
+    *,
+    errlog: Path,
+    env: dict[str, str] | None = None,
+    options: tuple[str, ...] = (),
 ) -> T:
-    """Run `scenario` against `suture mcp -C repo`, started by the SDK's stdio client."""
+    """Run `scenario` against `suture mcp -C repo [options]`, started by the SDK's stdio client."""
 
     async def main() -> T:
         params = StdioServerParameters(
             command=sys.executable,
-            args=["-m", "suture", "mcp", "-C", str(repo)],
+            args=["-m", "suture", "mcp", "-C", str(repo), *options],
             env={**os.environ, SECRET_VAR: SECRET, **(env or {})},
             cwd=str(repo.parent),
         )
@@ -116,7 +124,8 @@ def test_the_tools_are_listed_with_their_schemas_and_only_propose_writes(tmp_pat
 
     tools = {tool.name: tool for tool in served(repo, scenario, errlog=tmp_path / "err.log")}
     assert set(tools) == {"ci_failure", "ci_logs", "run_checks", "verify_patch", "propose", "heal"}
-    assert tools["verify_patch"].input_schema["required"] == ["patch"]
+    verify_schema = tools["verify_patch"].input_schema  # a diff or edits: the tool requires exactly one
+    assert set(verify_schema["properties"]) == {"patch", "edits", "ref"} and "required" not in verify_schema
     assert tools["propose"].input_schema["required"] == ["id"]
     writers = [name for name, tool in tools.items() if tool.annotations and not tool.annotations.read_only_hint]
     assert writers == ["propose"]
@@ -319,6 +328,58 @@ def test_bad_input_gets_structured_errors_and_paths_stay_inside_the_repository(t
     assert errors[12]["message"] == "the argument 'patch' (a unified diff) or 'edits' (search/replace blocks) not both"
     assert errors[13]["argument"] == "edits" and "the SEARCH text is not in the file" in errors[13]["message"]
     assert answers[-1][0] is False and answers[-1][1]["passed"] is False
+
+
+def test_with_out_propose_hands_the_proposal_to_suture_publish(tmp_path: Path) -> None:
+    repo = classic(tmp_path)
+    out = tmp_path / "suture-proposal.json"
+
+    async def scenario(client: ClientSession) -> Any:
+        accepted = await call(client, "verify_patch", {"edits": EDITS})
+        return accepted, await call(client, "propose", {"id": accepted[1]["id"]})
+
+    accepted, proposed = served(repo, scenario, errlog=tmp_path / "err.log", options=("--out", str(out)))
+
+    is_error, published, text = proposed
+    assert not is_error, text
+    assert published["forge"] == "file" and published["location"] == str(out)
+    assert git(repo, "branch", "--list", "suture/*") == ""  # nothing committed in the agent's job
+    record = json.loads(out.read_text())
+    assert record["version"] == 1 and record["proposal"]["branch"] == f"suture/{accepted[1]['fingerprint']}"
+    # The job that holds the token publishes the file (here the local forge) and runs no repository code.
+    done = subprocess.run(
+        [sys.executable, "-m", "suture", "publish", str(out)], cwd=repo, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    branch = record["proposal"]["branch"]
+    assert 'f"The result is: {result}"' in git(repo, "show", f"{branch}:calc.py")
+
+
+def test_the_readme_s_agent_recipes_are_valid_ci_files(tmp_path: Path) -> None:
+    readme = (Path(__file__).parents[1] / "README.md").read_text()
+    section = readme.split("### An agent job in CI", 1)[1].split("\n## ", 1)[0]
+    github, semaphore, promotions = re.findall(r"```yaml\n(.*?)```", section, re.DOTALL)
+    workflow = tmp_path / ".github" / "workflows" / "suture-agent.yml"
+    write(tmp_path, {".github/workflows/suture-agent.yml": github})
+    jobs = yaml.safe_load(github)["jobs"]
+    assert jobs["agent"]["permissions"] == {"actions": "read", "contents": "read"}  # no write token near the agent
+    assert "suture publish" in jobs["publish"]["steps"][-1]["run"]
+    commands = yaml.safe_load(semaphore)["blocks"][0]["task"]["jobs"][0]["commands"]
+    assert any("env -u GITHUB_TOKEN claude" in command for command in commands)
+    assert commands[-1].endswith("--forge github --push-only; fi")
+    whens = [p["auto_promote"]["when"] for p in yaml.safe_load(promotions)["promotions"]]
+    assert whens == ["result = 'failed' AND branch !~ '^suture/'", "result = 'passed' AND branch =~ '^suture/'"]
+    for tool in ("check-jsonschema", "zizmor"):
+        if shutil.which(tool) is None:
+            pytest.skip(f"{tool} is not installed (pip install 'suture[test]'): the recipe is unchecked")
+    done = subprocess.run(
+        ["check-jsonschema", "--builtin-schema", "vendor.github-workflows", str(workflow)],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    audit = subprocess.run(["zizmor", "--offline", str(workflow)], capture_output=True, text=True)
+    assert audit.returncode == 0, audit.stdout + audit.stderr
 
 
 def _marked(marker: str) -> list[int]:

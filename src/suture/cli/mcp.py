@@ -31,13 +31,19 @@ from suture.mcp.base import Publisher, Publishers
     envvar="SUTURE_BASE",
     help="The trusted commit whose [tool.suture] applies (default: HEAD's, read on every call).",
 )
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="propose writes the accepted proposal to this file, for `suture publish FILE` in a job that holds "
+    "the forge token (CI), instead of committing it here or publishing it.",
+)
 @options.directory("The repository to serve (default: the current directory).")
-def mcp_command(base: str | None, directory: Path) -> None:
+def mcp_command(base: str | None, out: Path | None, directory: Path) -> None:
     """Serve this repository to a coding agent over the Model Context Protocol (stdio).
 
     \b
     Tools: ci_failure, ci_logs, run_checks, verify_patch, propose, heal.
-    Set up an agent with `suture init-mcp --client claude|codex|cursor|vscode`.
+    Set up an agent with `suture init mcp --client claude|codex|cursor|vscode`.
 
     Repository code runs only in the sandbox (bubblewrap), whatever the configuration says;
     every output is redacted; the one tool that writes is propose, to suture/<fingerprint>.
@@ -52,7 +58,8 @@ def mcp_command(base: str | None, directory: Path) -> None:
 
     repo = git.toplevel(directory)
     with tempfile.TemporaryDirectory(prefix="suture-mcp-") as scratch:
-        session = Session(repo, dict(os.environ), Path(scratch), publishers=_publishers(repo), base=base)
+        chosen = _publishers(repo) if out is None else _handing_over(out.resolve())
+        session = Session(repo, dict(os.environ), Path(scratch), publishers=chosen, base=base)
         # stdout is the protocol's channel: the SDK takes its descriptor (and sends stray output to stderr),
         # which the redacting stream of `main` has not; every message the server sends is redacted by it.
         saved, sys.stdout = sys.stdout, sys.__stdout__
@@ -81,6 +88,14 @@ def _publishers(repo: Path) -> Publishers:
 
 CLIENT_HELP = "The coding agent: " + ", ".join(clients.CLIENTS) + "."
 WRITE_HELP = "Write (merge into) the client's configuration file instead of printing."
+
+
+def _handing_over(out: Path) -> Publishers:
+    """propose writes the proposal file `suture publish` reads (the run's link with it, in CI)."""
+    from suture.publish.forges.outfile import OutFile
+
+    run = ci.detect(os.environ)
+    return lambda _: OutFile(out, run.url if run else "")
 
 
 @click.command(name="init-mcp")
