@@ -109,3 +109,61 @@ def test_a_verified_early_trial_stops_the_capture(tmp_path: Path) -> None:
     # What capture saw before it stopped is the diagnosis: the test that failed, with its NameError.
     [failure] = result["failures"]  # type: ignore[misc]
     assert failure["error_type"] == "NameError" and failure["test_ids"] == ["tests/test_a.py::test_shout"]
+
+
+class _Counting:
+    """A fixer that proposes nothing and remembers each failure it was asked about."""
+
+    name = "counting"
+
+    def __init__(self) -> None:
+        self.asked: list[tuple[str, str]] = []
+
+    def propose(self, failure: object, source: object) -> list[object]:
+        self.asked.append((getattr(failure, "error_type", ""), getattr(failure, "message", "")))
+        return []
+
+
+def _speculate(tmp_path: Path, files: dict[str, str]) -> list[tuple[str, str]]:
+    from suture import fixers
+    from suture.loop.speculate import capture_speculating
+    from suture.run.sandbox import Bubblewrap
+    from suture.run.source import Source
+
+    repo = make_repo(tmp_path / "repo", files)
+    sha = git(repo, "rev-parse", "HEAD").strip()
+    counting = _Counting()
+    fixers.register(counting)  # type: ignore[arg-type]
+    try:
+        scratch = tmp_path / "scratch"
+        scratch.mkdir()
+        build, early = capture_speculating(
+            repo, sha, [PYTEST], Source(repo, sha), sandbox=Bubblewrap(), timeout=120, progress=print, scratch=scratch
+        )
+    finally:
+        del fixers.FIXERS[counting.name]
+    assert early is None and build.checks[0].exit_code == 1
+    return counting.asked
+
+
+def test_the_fixers_are_asked_once_per_cause_while_capture_runs(tmp_path: Path) -> None:
+    """40 tests failing on one assertion in the project's code: one cause, asked about once."""
+    files = {
+        "limit.py": "def limit(n):\n    assert n < 0, 'limit is broken'\n    return n\n",
+        "tests/test_limit.py": "import pytest\n\nfrom limit import limit\n\n\n"
+        "@pytest.mark.parametrize('n', range(40))\ndef test_limit(n):\n    assert limit(n) == n\n",
+    }
+    assert _speculate(tmp_path, files) == [("AssertionError", "limit is broken")]
+
+
+def test_a_suite_failing_in_many_ways_is_not_all_speculated_on(tmp_path: Path) -> None:
+    """40 different causes: the fixers are asked about the first MAX_ASKED only, capture decides the rest."""
+    from suture.loop.speculate import MAX_ASKED
+
+    files = {
+        "tests/test_many.py": "import pytest\n\n\n"
+        "@pytest.mark.parametrize('n', range(40))\ndef test_many(n):\n    raise LookupError(f'case {n}')\n",
+    }
+    asked = _speculate(tmp_path, files)
+    assert 1 <= len(asked) <= MAX_ASKED
+    assert len(set(asked)) == len(asked)

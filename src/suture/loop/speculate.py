@@ -44,6 +44,10 @@ from suture.verify.trial import Trial, trial
 from suture.verify.warm import Warm
 
 POLL_SECONDS = 0.05
+# Causes the fixers are asked about while capture runs. Each ask parses files and competes with
+# capture for the CPU; 293 tests failing on one NameError are one cause, asked about once, and
+# a suite failing in many ways gets no early trial past the first few: capture decides then.
+MAX_ASKED = 8
 PATH_MAX = 4096
 
 Early = tuple[Failure, Trial]  # the failure seen while capture ran, and its candidate's trial
@@ -139,17 +143,18 @@ def capture_speculating(
             capturing = pool.submit(capturing_in_scope)
             if warm is not None:
                 pool.submit(warm.live)
-            seen: set[str] = set()
+            seen: set[tuple[str, str, object]] = set()
             speculation: tuple[Failure, Future[Trial]] | None = None
             for command, failure in lint_checks(commands):
                 started = start_trial(pool, command, failure)
                 speculation = (failure, started) if started else None
                 if speculation:
                     break
-            while speculation is None and not capturing.done():
+            while speculation is None and not capturing.done() and len(seen) < MAX_ASKED:
                 for command, failure in early_failures(scratch, commands):
-                    if failure.fingerprint not in seen:
-                        seen.add(failure.fingerprint)
+                    cause = (failure.error_type, failure.message, failure.location)
+                    if cause not in seen and len(seen) < MAX_ASKED:
+                        seen.add(cause)
                         started = start_trial(pool, command, failure)
                         speculation = (failure, started) if started else None
                         if speculation:
