@@ -27,4 +27,10 @@ def no_home_writes(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
     # A pytest run inside a test must not inherit this run's plugin options.
     monkeypatch.delenv("PYTEST_ADDOPTS", raising=False)
     monkeypatch.delenv("PYTEST_XDIST_WORKER", raising=False)
+    # No test reaches a public package index: suture names an upstream breakage from the index the
+    # environment names (PyPI by default); a dead loopback port answers at once. The upstream tests
+    # name their own index (tests/upstream_index.py).
+    for name in ("UV_DEFAULT_INDEX", "UV_INDEX_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("PIP_INDEX_URL", "http://127.0.0.1:9/simple")
     yield

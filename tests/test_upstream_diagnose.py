@@ -144,3 +144,13 @@ def test_the_last_good_version_is_the_pin_before_the_bump(tmp_path: Path, index:
     found = upstream_of(diagnose(repo, venv, index, *CHECK))
     assert (found["installed"], found["good"]) == ("2.0", "1.0")
     assert found["how"] == f"pinned in requirements.txt at {first[:12]}"  # not by date: the bump is today's
+
+
+@needs_sandbox
+def test_a_typo_in_a_package_s_name_is_the_project_s_not_an_older_release_s(tmp_path: Path, index: Index) -> None:
+    # fakedist 1.0 came out before the commit that misspelt `api`: the code broke, not the release.
+    repo = project(tmp_path / "repo", app="import fakedist\n\n\ndef value():\n    return fakedist.apl()\n")
+    venv = user_env(tmp_path, index, "fakedist==1.0", "pytest")
+    result = diagnose(repo, venv, index, *CHECK)
+    assert result["class"] == "code"
+    assert [failure["upstream"] for failure in result["failures"]] == [None]  # type: ignore[union-attr]

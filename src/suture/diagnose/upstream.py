@@ -64,6 +64,9 @@ class Suspicion:
     module: str  # the module the failure names or raised in
     name: str  # the name that is gone ('' when none is named)
     site: str  # a site-packages the failure showed ('' when none)
+    # The failure names the module (or a warning of it): a name gone from an installed package. Else
+    # it only raised inside one, which a project's own bad call does as well.
+    certain: bool = True
 
 
 def attribute(diagnosis: Diagnosis, evidence: Evidence) -> Diagnosis:
@@ -84,7 +87,8 @@ def _attributed(failure: Failure, evidence: Evidence) -> Failure:
     for site in dict.fromkeys(sites):
         dist = venv.owner(venv.installed(site), found.module)
         if dist is not None:
-            return dataclasses.replace(failure, upstream=named(dist.name, dist.version, found, failure, evidence))
+            upstream = named(dist.name, dist.version, found, failure, evidence)
+            return dataclasses.replace(failure, upstream=upstream) if plausible(upstream, found, evidence) else failure
     versions = installed_in_log(evidence.installed_log)
     root = found.module.partition(".")[0]
     if root in versions:  # no environment here (a CI log): pip said what it installed
@@ -106,7 +110,8 @@ def suspect(failure: Failure) -> Suspicion | None:
     where = _SITE.search(raising.path)
     assert where is not None
     named = failure.error_type in (*WARNINGS, *NAMING)
-    return Suspicion(where["module"], gone_name(failure.message, where["module"]) if named else "", where["site"])
+    gone = gone_name(failure.message, where["module"]) if named else ""
+    return Suspicion(where["module"], gone, where["site"], certain=failure.error_type in WARNINGS)
 
 
 def gone_name(message: str, module: str) -> str:
@@ -120,6 +125,18 @@ def gone_name(message: str, module: str) -> str:
     if dotted:
         return dotted["name"]
     return (quoted["name"] or quoted["single"]) if quoted else ""
+
+
+def plausible(upstream: Upstream, found: Suspicion, evidence: Evidence) -> bool:
+    """Whether the release, not the project's code, is the likely cause: the project ran with another
+    version (its pins, a green log), or the release came out after the last commit; with no dates to
+    go by, only when the failure names the package's module (a typo in `np.flaot` is the project's,
+    and then the release is older than the commit that made it)."""
+    if upstream.good and not upstream.how.startswith("by date"):
+        return True
+    if upstream.released and evidence.last_green:
+        return upstream.released >= evidence.last_green[:10]
+    return found.certain
 
 
 def named(distribution: str, version: str, found: Suspicion, failure: Failure, evidence: Evidence) -> Upstream:
