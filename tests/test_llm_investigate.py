@@ -279,3 +279,15 @@ def test_suture_heal_lets_the_model_rerun_a_test_in_the_sandbox(tmp_path: Path, 
     assert result["llm"]["notes"][1] == (
         "attempt 2: after 2 tool call(s) (run_test, run_test): verified: every check passes; 1 failing test(s) now pass"
     )
+
+
+def test_an_answer_is_bounded_however_long_the_file_s_lines(openai: FakeServer, tmp_path: Path) -> None:
+    source = commit(tmp_path / "big", {**FILES, "blob.py": "x = '" + "a" * 100_000 + "'\ny = 1\n"})
+    openai.queue(openai_reply(WRONG), openai_tool_calls(("read_file", {"path": "blob.py"})), openai_reply(RIGHT))
+
+    result, _, _ = fix(openai, source)
+
+    assert result.fixed
+    (answer,) = tool_messages(openai.requests[-1].body)
+    assert 20_000 < len(answer["content"]) < 20_400
+    assert "[…cut at 20000 characters: ask for fewer lines]\n</data id=" in answer["content"]

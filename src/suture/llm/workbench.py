@@ -38,6 +38,8 @@ MAX_LINES = 300  # of one read_file answer
 MAX_MATCHES = 40  # of one find_symbol answer
 MAX_ENTRIES = 200  # of one list_folder answer
 MAX_OUTPUT = 8000  # characters of one test's output (its end)
+MAX_CHARS = 20_000  # of one read_file answer: a minified or hostile file's long lines cost no more
+MAX_MATCH_CHARS = 300  # of one find_symbol line
 SYMLINK_MODE = "120000"
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,99}")
 
@@ -184,6 +186,8 @@ class Workbench:
         if first > len(lines):
             raise Refused("out-of-range", f"{path} has {len(lines)} lines; start at most at line {len(lines)}")
         numbered = "\n".join(f"{n:>5}  {lines[n - 1]}" for n in range(first, last + 1))
+        if len(numbered) > MAX_CHARS:
+            numbered = numbered[:MAX_CHARS] + f"\n[…cut at {MAX_CHARS} characters: ask for fewer lines]"
         shown = f"lines {first}-{last} of {len(lines)}"
         return data.block("file", numbered, redactor=self.redactor, path=path, lines=shown)
 
@@ -206,7 +210,9 @@ class Workbench:
             raise Refused("malformed-arguments", "name must be an identifier, e.g. parse_date")
         done = run_git(self.source.repo, "grep", "-n", "-I", "-w", "-e", name, self.source.sha, "--")
         prefix = self.source.sha + ":"
-        matches = [line.removeprefix(prefix) for line in done.stdout.splitlines() if line.startswith(prefix)]
+        matches = [
+            line.removeprefix(prefix)[:MAX_MATCH_CHARS] for line in done.stdout.splitlines() if line.startswith(prefix)
+        ]
         definition = re.compile(rf"^\d+:\s*(?:async\s+def|def|class)\s+{name}\b|^\d+:{name}\s*[:=]")
         defined = [m for m in matches if definition.search(m.split(":", 1)[1] if ":" in m else "")]
         used = [m for m in matches if m not in defined]
