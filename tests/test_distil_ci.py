@@ -198,6 +198,55 @@ def test_a_ci_failure_is_kept(name: str, limits: Limits, kept: list[str], droppe
     assert len(lines) <= limits.max_lines
 
 
+# The Python slice: each runner's or tool's failure in a GitHub Actions job, with the lines
+# that say why, under a cap of 20 lines (pip's download noise, passing tests and the job's
+# end compete for them).
+PYTHON = {
+    "python_tox_envs.log": [
+        "E       TypeError: refund() missing 1 required positional argument: 'reason'",
+        "tests/test_cart.py:41: TypeError",
+        "  evaluation failed :( (15.40 seconds)",
+    ],
+    "python_nox_session.log": ["E   ModuleNotFoundError: No module named 'yaml'", "nox > Session tests-3.11 failed."],
+    "python_pip_resolver.log": [
+        "The conflict is caused by:",
+        '    botocore 1.31.0 depends on urllib3<1.27 and >=1.25.4; python_version < "3.10"',
+        "ERROR: ResolutionImpossible: for help visit "
+        "https://pip.pypa.io/en/latest/topics/dependency-resolution/#dealing-with-dependency-conflicts",
+    ],
+    "python_uv_resolver.log": [
+        "  × No solution found when resolving dependencies:",
+        "      And because you require pandas==2.2.0 and numpy==2.0.0, we can conclude that your requirements are "
+        "unsatisfiable.",
+    ],
+    "python_mypy_errors.log": [
+        'src/shop/cart.py:12: error: Argument 1 to "add" has incompatible type "str"; expected "Item"  [arg-type]',
+        'src/shop/api.py:7: error: Module "shop.models" has no attribute "Orderr"; maybe "Order"?  [attr-defined]',
+    ],
+    "python_ruff_flake8.log": ["src/shop/cart.py:3:8: F401 [*] `os` imported but unused"],
+    "python_coverage_gate.log": ["FAIL Required test coverage of 90% not reached. Total coverage: 84.51%"],
+    "python_setup_py_build.log": [
+        "      src/speedups.c:4:10: fatal error: libxml/parser.h: No such file or directory",
+        "  × python setup.py bdist_wheel did not run successfully.",
+    ],
+    "python_unittest_run.log": [
+        "FAIL: test_refund (tests.test_cart.CartTest.test_refund)",
+        "AssertionError: 0 != 10",
+        "FAILED (failures=1)",
+    ],
+}
+
+
+@pytest.mark.parametrize(("name", "kept"), PYTHON.items(), ids=list(PYTHON))
+def test_a_python_failure_is_kept(name: str, kept: list[str]) -> None:
+    limits = Limits(max_lines=20)
+    lines = distil(DATA / name, limits=limits).text.split("\n")
+
+    assert [line for line in kept if line not in lines] == []
+    assert "Collecting pkg3==1.3" not in lines  # pip's download noise
+    assert len(lines) <= limits.max_lines
+
+
 def test_a_summary_ends_the_listing_under_it() -> None:
     # `FAILED (failures=1)` closes a unittest run: the indented lines after it are other output.
     log = "\n".join(

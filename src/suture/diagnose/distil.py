@@ -227,7 +227,7 @@ _POSITION = re.compile(rb":(?<=[^\d\s:]:)\d+:(?:\d+:?)?[ \r\n]")
 ERROR, LOCATION, CONTEXT = 3, 2, 1
 
 _EXIT = re.compile(
-    r"exit(?:ed)?(?: with)? (?:code|status) [1-9]|\bexited with [1-9]|non-zero exit (?:status|code)"
+    r"exit(?:ed)?(?: with)? (?:code|status):? [1-9]|\bexited with [1-9]|non-zero exit (?:status|code)"
     r"|\bError [1-9]\d*\s*$"
     r"|Job failed|^Killed\b|\bcommand failed\b|exceeded the maximum execution time|\bThe operation was canceled",
     re.IGNORECASE,
@@ -243,7 +243,7 @@ _ERROR_LINES = re.compile(
     # Test runners' failure headers: Rust's panic, jest's `●`, TAP's `not ok`, Pester's `[-]`,
     # PHPUnit's `There were 2 failures:` and `FAILURES!`, rake's `rake aborted!`.
     r"|\bpanicked at\b|^\s*● |^not ok \d+|^\s*\[-\] |^There (?:were|was) \d+ (?:failures?|errors?)"
-    r"|^(?:FAILURES|ERRORS)!|\baborted!"
+    r"|^(?:FAILURES|ERRORS)!|\baborted!|did not run successfully"
     r"|^\s*\*\* \([A-Z]\w*(?:\.\w+)*\) ",  # Elixir's and Erlang's exceptions: `** (MatchError) no match`
     re.IGNORECASE,
 )
@@ -687,6 +687,11 @@ def _choose(
     texts = [_redacted(block.lines(), redactor) for block in ranked]
     # Blank lines say nothing: they are taken last, where there is room, between lines taken.
     said = [[line for line in lines if line[1].strip()] for lines in texts]
+    for lines, tier in zip(said, ranks, strict=True):
+        if tier == 0:
+            for number, text, line_score in lines:
+                if line_score >= ERROR:
+                    budget.take(number, text)
     for lines, tier in zip(said, ranks, strict=True):
         if tier == 0:
             budget.take_all(lines)
