@@ -215,7 +215,7 @@ PYTHON = {
         "https://pip.pypa.io/en/latest/topics/dependency-resolution/#dealing-with-dependency-conflicts",
     ],
     "python_uv_resolver.log": [
-        "  × No solution found when resolving dependencies:",
+        "  \u00d7 No solution found when resolving dependencies:",
         "      And because you require pandas==2.2.0 and numpy==2.0.0, we can conclude that your requirements are "
         "unsatisfiable.",
     ],
@@ -227,7 +227,7 @@ PYTHON = {
     "python_coverage_gate.log": ["FAIL Required test coverage of 90% not reached. Total coverage: 84.51%"],
     "python_setup_py_build.log": [
         "      src/speedups.c:4:10: fatal error: libxml/parser.h: No such file or directory",
-        "  × python setup.py bdist_wheel did not run successfully.",
+        "  \u00d7 python setup.py bdist_wheel did not run successfully.",
     ],
     "python_unittest_run.log": [
         "FAIL: test_refund (tests.test_cart.CartTest.test_refund)",
