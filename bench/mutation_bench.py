@@ -197,6 +197,10 @@ def prepare(name: str, cache: Path) -> Prepared:
     python = environment(name, project, source, cache)
     repo = repository(source, cache)
     bare = Prepared(name, project, repo, python, (), 0.0)
+    known = cache / "prepared" / f"{repo.name}.json"  # the suite checked once: its deselected tests and time
+    if known.exists():
+        facts = json.loads(known.read_text(encoding="utf-8"))
+        return Prepared(name, project, repo, python, tuple(facts["deselected"]), facts["seconds"])
     with tempfile.TemporaryDirectory(prefix="suture-mutation-") as scratch:
         copy = clone(repo, Path(scratch))
         first = run_checks(bare.pytest(), copy)
@@ -207,7 +211,9 @@ def prepare(name: str, cache: Path) -> Prepared:
         if green.code != 0:
             raise RuntimeError(f"{name}: the suite is not green as published:\n{green.output[-3000:]}")
         _probe(prepared, copy)
-        return Prepared(name, project, repo, python, deselected, green.seconds)
+    known.parent.mkdir(parents=True, exist_ok=True)
+    known.write_text(json.dumps({"deselected": deselected, "seconds": green.seconds}), encoding="utf-8")
+    return Prepared(name, project, repo, python, deselected, green.seconds)
 
 
 def _probe(prepared: Prepared, copy: Path) -> None:

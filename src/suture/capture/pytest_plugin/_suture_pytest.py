@@ -193,7 +193,10 @@ def pytest_exception_interact(node: Any, call: Any, report: Any) -> None:
     exc = excinfo.value
     while type(exc).__name__ == "CollectError" and exc.__cause__ is not None:
         exc = exc.__cause__  # pytest wraps SyntaxError and ImportError at import time
-    root = _hidden_cause(exc, _project_roots(node))
+    try:
+        root = _hidden_cause(exc, _project_roots(node))
+    except Exception:  # the test's own objects, looked at: whatever they do, the test's exception stands
+        root = exc
     if root is exc and type(exc).__module__ == "_pytest.outcomes":
         return  # skip(), xfail(), exit(), fail(): not errors, unless one hides an error (DID NOT WARN)
     hidden = {"hidden_by": _interpreter_text(exc)[0]} if root is not exc else {}
