@@ -57,8 +57,8 @@ CASES = (
         "Werkzeug",
         "3.0.0",
         "2.3.7",
-        "pin werkzeug<3 (or migrate to urllib.parse.quote)",
-        "upstream-pin",
+        "migrate to urllib.parse.quote (2.3.7's warning names it); or pin werkzeug<3",
+        "upstream-migrate",
         "Flask < 2.2.5 imported url_quote itself; here the project does",
     ),
     Case(

@@ -150,6 +150,8 @@ def test_numpy_s_alias_of_a_builtin_is_migrated_to_the_builtin(tmp_path: Path) -
         ("'DataFrame' object has no attribute 'append'", "pandas", "append", ""),
         ("`api` is deprecated and goes in deprdist 3; use `new_api` instead", "deprdist", "api", "new_api"),
         ("module 'fakedist' has no attribute 'apl'. Did you mean: 'api'?", "fakedist", "apl", "api"),
+        ("'flask.escape' is deprecated. Import 'markupsafe.escape' instead.", "flask", "escape", "markupsafe.escape"),
+        ("'fakedist.api' is deprecated; use 'fakedist.api' instead", "fakedist", "api", ""),
     ],
 )
 def test_what_a_release_s_message_says_is_gone_and_what_instead(
@@ -158,7 +160,7 @@ def test_what_a_release_s_message_says_is_gone_and_what_instead(
     from suture.diagnose.upstream import gone_name, replacement
 
     assert gone_name(message, module) == gone
-    assert replacement(message, gone) == instead
+    assert replacement(message, gone, module) == instead
 
 
 @pytest.mark.parametrize(

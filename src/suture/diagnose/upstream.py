@@ -143,7 +143,7 @@ def named(distribution: str, version: str, found: Suspicion, failure: Failure, e
     listing = evidence.listing(distribution) if evidence.listing is not None else index.Listing(())
     release = listing.get(version)
     good, how = last_good(distribution, version, listing, evidence)
-    instead, guessed = replacement_of(failure.detail or failure.message, found.name)
+    instead, guessed = replacement_of(failure.detail or failure.message, found.name, found.module)
     return Upstream(
         distribution=distribution,
         installed=version,
@@ -206,19 +206,21 @@ def installed_in_log(text: str) -> dict[str, str]:
     return found
 
 
-def replacement(text: str, gone: str) -> str:
+def replacement(text: str, gone: str, module: str = "") -> str:
     """What the message names instead of `gone` ('' when it names nothing else)."""
-    return replacement_of(text, gone)[0]
+    return replacement_of(text, gone, module)[0]
 
 
-def replacement_of(text: str, gone: str) -> tuple[str, bool]:
+def replacement_of(text: str, gone: str, module: str = "") -> tuple[str, bool]:
     """What the message names instead of `gone`, and whether it is only the interpreter's guess
     (`Did you mean: 'cfloat'?` for numpy's `float`: the closest name, not the release's advice)."""
     for match in REPLACEMENT.finditer(text):
         if match["builtin"]:  # the builtin itself, not the module's alias of it: builtins.float
             return f"builtins.{match['builtin']}", False
         named = match["use"] or match["mean"] or match["renamed"]
-        if named and named.rpartition(".")[2] != gone:
+        # The same name elsewhere is a move (flask.escape -> markupsafe.escape); in its own module, no news.
+        same = {gone, f"{module}.{gone}", f"{module.partition('.')[0]}.{gone}"} if module else {gone}
+        if named and named not in same and not (not module and named.rpartition(".")[2] == gone):
             return named, bool(match["mean"])
     return "", False
 
@@ -237,7 +239,7 @@ def warned(outputs: Iterable[str], found: Upstream) -> Upstream | None:
         for match in _WARNED.finditer(output):
             text = match["text"]
             if re.search(rf"(?<![\w]){re.escape(found.name)}(?!\w)", text):
-                instead, guessed = replacement_of(text, found.name)
+                instead, guessed = replacement_of(text, found.name, found.module)
                 if instead and not guessed:
                     return dataclasses.replace(found, replacement=instead, guessed=False)
     return None
