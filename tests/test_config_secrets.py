@@ -29,7 +29,7 @@ from sandbox_helpers import require_bubblewrap
 
 from suture import config
 from suture.errors import ConfigError
-from suture.llm.settings import ModelSettings
+from suture.llm.settings import Budget, Flags, ModelSettings
 
 KEY = "sk-canary" + "Q7" * 12  # the user's key, which must reach only where the user says
 WRONG = {
@@ -246,3 +246,35 @@ def test_the_key_decision() -> None:
     named = ModelSettings(provider="openai", model="m", base_url="http://localhost:8000/v1", api_key_env="MY_API_KEY")
     assert remote.withheld("OPENAI_API_KEY") == "" and named.withheld("MY_API_KEY") == ""
     assert local.withheld("OPENAI_API_KEY").startswith("OPENAI_API_KEY is not sent to http://127.0.0.1:8000/v1")
+
+
+SPENDING = (
+    '[tool.suture]\nprovider = "openai"\nmodel = "m"\nmax-cost-usd = 500\nmax-attempts = 40\n'
+    "max-tool-calls = 900\nmax-seconds = 86400\nmax-tokens = 1000\n"
+    'prices = { "m" = { input = 0, output = 0 } }\n'
+)
+
+
+def test_the_commits_budget_may_tighten_but_never_raise_what_the_model_spends(tmp_path: Path) -> None:
+    """A pull request raises the cost cap, the attempts, the tool calls and the time, and prices its
+    model at nothing; only its tighter max-tokens applies, and the run says what it ignored."""
+    repo = make_repo(tmp_path / "repo", {**WRONG, "pyproject.toml": SPENDING})
+    settings = config.resolve(repo, config.Flags())
+    model = settings.model()
+    assert model is not None
+    default = Budget()
+    assert model.budget == Budget(max_tokens=1000)
+    assert model.budget.max_cost_usd == default.max_cost_usd and model.prices == {}
+    ignored = "\n".join(settings.ignored)
+    for key in ("max-cost-usd", "max-attempts", "max-tool-calls", "max-seconds", "prices"):
+        assert f"{key} in pyproject.toml [tool.suture] is ignored" in ignored
+    assert "max-tokens in" not in ignored and "pass --max-cost-usd USD" in ignored
+
+
+def test_the_budget_applies_from_a_trusted_base_or_the_flags(tmp_path: Path) -> None:
+    """The controls: the same keys from a trusted base apply, and a flag sets the cap."""
+    repo = make_repo(tmp_path / "repo", {**WRONG, "pyproject.toml": SPENDING})
+    based = config.resolve(repo, config.Flags(), base="HEAD").model()
+    assert based is not None and based.budget.max_cost_usd == 500 and "m" in based.prices
+    flagged = config.resolve(repo, config.Flags(llm=Flags(max_cost_usd=2.0))).model()
+    assert flagged is not None and flagged.budget.max_cost_usd == 2.0

@@ -135,3 +135,19 @@ def test_progress_and_warnings_carry_no_escape_sequence(capfd: pytest.CaptureFix
     err = capfd.readouterr().err
     assert "\x1b]8" not in err and "\r" not in err and "\x1b[2J" not in err
     assert "[bold]markup[/bold]" in err
+
+
+def test_a_logs_excerpt_panel_carries_no_escape_sequence(capsys: pytest.CaptureFixture[str]) -> None:
+    """`suture diagnose --log` prints the excerpt in a panel: the text as typed, no sequence of the log's,
+    even when the excerpt reaches it uncleaned."""
+    from suture.cli.diagnose import _show
+    from suture.diagnose.distil import Excerpt
+    from suture.diagnose.fromlog import Logged
+
+    raw = f"{OSC8}click{OSC8} \x1b[2Jcleared \x1b]0;title\x07 [bold]markup[/bold] \x1b]52;c;aGk=\x07"
+    excerpt = Excerpt(text=raw, lines=(1,), truncated=False, total_lines=1)
+    _, diagnosis, _ = _records()
+    _show(Logged(name="ci\x1b[2J.log", excerpt=excerpt, diagnosis=diagnosis, root=""), "ci\x1b[2J.log", failed=True)
+    printed = capsys.readouterr().out
+    assert "\x1b" not in printed and "\x07" not in printed, printed
+    assert "click" in printed and "[bold]markup[/bold]" in printed

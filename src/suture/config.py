@@ -26,7 +26,7 @@ from suture.publish.forges import settings as publish_settings
 from suture.records import DEFAULT_MAX_FILES, DEFAULT_MAX_LINES, Rules
 from suture.redact import Redactor, looks_random
 from suture.run import git
-from suture.run.sandbox import DEFAULT, SANDBOXES, SECRET_NAME
+from suture.run.sandbox import DEFAULT, SANDBOXES, SECRET_NAME, Limits
 from suture.run.source import Source
 
 DEFAULT_TIMEOUT = 600.0
@@ -43,6 +43,7 @@ class Flags:
     sandbox: str | None = None  # a key of sandbox.SANDBOXES
     env_allow: tuple[str, ...] = ()  # added to the configuration's
     flaky_reruns: int | None = None
+    max_processes: int | None = None  # --max-processes; no configuration key: a repository cannot raise it
     llm: llm_settings.Flags = field(default_factory=llm_settings.Flags)  # --provider, --model, ...
     forge: str | None = None
     labels: tuple[str, ...] = ()
@@ -57,6 +58,7 @@ class Config:
     sandbox: str = DEFAULT  # a key of sandbox.SANDBOXES
     env_allow: tuple[str, ...] = ()  # variables the sandbox lets through, beyond its own list
     flaky_reruns: int = FLAKY_RERUNS  # reruns of failing tests on the base, to tell flaky ones (see flaky.py)
+    max_processes: int = Limits().processes  # of one check at once (sandbox.Limits); from the flag only
     origin: str = "defaults"  # where it was read from, for messages
     llm: Mapping[str, Any] = field(default_factory=dict)  # the language model's keys, see llm.settings
     publish: publish_settings.PublishSettings = field(
@@ -82,6 +84,7 @@ class Config:
             sandbox=flags.sandbox or self.sandbox,
             env_allow=(*self.env_allow, *flags.env_allow),
             flaky_reruns=self.flaky_reruns if flags.flaky_reruns is None else flags.flaky_reruns,
+            max_processes=self.max_processes if flags.max_processes is None else flags.max_processes,
             llm_flags=flags.llm,
             publish=publish,
         )
@@ -123,13 +126,31 @@ STEERING = {
     "provider": "--provider NAME",
     "env-allow": "--env-allow NAME",
     "sandbox": "--sandbox none",
+    "max-attempts": "--max-attempts N",
+    "max-tokens": "--max-tokens N",
+    "max-cost-usd": "--max-cost-usd USD",
+    "max-seconds": "--max-seconds N",
+    "max-tool-calls": "--max-tool-calls N",
+    "max-prompt-tokens": "",
+    "prices": "",
 }
+# Keys that spend the user's money on the model: from the commit under test, a value that
+# tightens the default applies, one that loosens it (and any price table, which decides what
+# max-cost-usd counts) is ignored like the keys above.
+BUDGET = ("max-attempts", "max-tokens", "max-cost-usd", "max-seconds", "max-prompt-tokens", "max-tool-calls")
 
 
 def untrusted(found: Config, flags: Flags) -> Config:
     """`found`, read from a commit that is not a trusted base, without the keys that steer a secret."""
     llm = dict(found.llm)
     dropped = [key for key in ("base-url", "api-key-env") if llm.pop(key, None) is not None]
+    default = llm_settings.Budget()
+    for key in BUDGET:
+        if key in llm and _number(llm[key]) > getattr(default, key.replace("-", "_")):
+            del llm[key]
+            dropped.append(key)
+    if llm.pop("prices", None) is not None:
+        dropped.append("prices")
     if "provider" in llm and _provider_steers(flags.llm):
         del llm["provider"]
         dropped.append("provider")
@@ -139,7 +160,8 @@ def untrusted(found: Config, flags: Flags) -> Config:
         dropped.append("sandbox")
     notes = tuple(
         f"{key} in {found.origin} is ignored: the commit under test is not a trusted base, and its "
-        f"configuration may not {_WHY[key]}; pass {STEERING[key]}, or keep it in the configuration of a "
+        f"configuration may not {_WHY.get(key, 'raise what the model may spend')}; "
+        f"{f'pass {STEERING[key]}, or keep' if STEERING[key] else 'keep'} it in the configuration of a "
         "trusted base commit named with --base REF (in CI, a pull request's target)"
         for key in dropped
     )
@@ -159,6 +181,11 @@ _WHY = {
     "env-allow": "let variables into the sandbox",
     "sandbox": "turn the sandbox off",
 }
+
+
+def _number(value: Any) -> float:
+    """A budget key's value as a number; what is not one (load has refused it already) counts as loose."""
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else float("inf")
 
 
 def _provider_steers(flags: llm_settings.Flags) -> bool:

@@ -79,4 +79,31 @@ def forge_url_token(lab: Lab, held: bool) -> Evidence:
     return heal(lab, True, *flags)
 
 
+def asked(lab: Lab, evidence: Evidence) -> list[str]:
+    """More model requests than the user's budget allows (max-attempts 3, the default)."""
+    count = int(evidence.extra.get("model requests", "0"))
+    return [f"spent past the user's budget: the model was asked {count} times (max-attempts 3)"] if count > 3 else []
+
+
+def useless(index: int) -> str:
+    """A reply whose patch touches a file that does not exist: rejected at once, the loop asks again."""
+    return f"```diff\n--- a/gone{index}.py\n+++ b/gone{index}.py\n@@ -1 +1 @@\n-a = {index}\n+a = {index + 1}\n```\n"
+
+
+@ATTACKS.add("budget-raised-by-head", check=asked, expect="spent past")
+def budget_raised_by_head(lab: Lab, held: bool) -> Evidence:
+    """max-attempts = 6 and max-cost-usd = 100 in the commit's [tool.suture]: the user's model is asked
+    (and paid) twice as often as the user allowed. The control trusts the head (--base HEAD)."""
+    from llm_servers import openai_reply, serving
+
+    config = "[tool.suture]\nmax-attempts = 6\nmax-cost-usd = 100\nmax-tokens = 1000000\n"
+    lab.repo({**WRONG, "pyproject.toml": config})
+    with serving("openai") as server:
+        server.queue(*(openai_reply(useless(index)) for index in range(6)))
+        flags = ("--provider", "openai", "--model", "m", "--base-url", server.url, "--api-key-env", "OPENAI_API_KEY")
+        evidence = heal(lab, True, *flags, "--max-seconds", "60", *(() if held else ("--base", "HEAD")))
+        evidence.extra["model requests"] = str(len(server.requests))
+    return evidence
+
+
 test_attack = ATTACKS.test()

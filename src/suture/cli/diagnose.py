@@ -40,6 +40,7 @@ def diagnose(
     timeout: float | None,
     sandbox: str | None,
     env_allow: tuple[str, ...],
+    max_processes: int | None,
     as_json: bool,
     quiet: bool,
     base: str | None,
@@ -70,7 +71,7 @@ def diagnose(
     from suture.records import to_dict
 
     say = progress(quiet)
-    flags = check_flags(test_cmds, timeout, sandbox, env_allow)
+    flags = check_flags(test_cmds, timeout, sandbox, env_allow, max_processes)
     settings = configured(directory, flags, base, ci.detect(os.environ), say)
     found = loop.examine(directory, loop.Options(settings=settings, environ=dict(os.environ)), progress=say, warn=warn)
     if found is None:
@@ -119,12 +120,15 @@ def _show(logged: Logged, name: str, *, failed: bool) -> None:
 
     from suture.cli import render
     from suture.cli.output import stdout
+    from suture.untrusted import invisible_gone as clean
 
     excerpt = logged.excerpt
     console = stdout()
     render.diagnosis(console, logged.diagnosis)
     title = f"{name}: {len(excerpt.lines)} of {excerpt.total_lines} lines" + (", cut" if excerpt.truncated else "")
-    console.print(Panel(escape(excerpt.numbered()), title=escape(title), title_align="left", expand=False))
+    # The log's own lines, cleaned where they are printed whatever the distiller did (no escape sequence).
+    panel = Panel(escape(clean(excerpt.numbered())), title=escape(clean(title)), title_align="left", expand=False)
+    console.print(panel)
     if not failed:
         console.print("no failure found in the log: the lines above are its last", markup=False)
 

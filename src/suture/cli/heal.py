@@ -19,11 +19,18 @@ from suture.llm import settings as llm_settings
 
 
 def check_flags(
-    test_cmds: tuple[str, ...], timeout: float | None, sandbox: str | None, env_allow: tuple[str, ...], **more: Any
+    test_cmds: tuple[str, ...],
+    timeout: float | None,
+    sandbox: str | None,
+    env_allow: tuple[str, ...],
+    max_processes: int | None,
+    **more: Any,
 ) -> config.Flags:
     """The flags of `options.checks` (and `more`) as the configuration takes them."""
     allowed = config.check_env_names(env_allow, "--env-allow")
-    return config.Flags(test_cmds=test_cmds, timeout=timeout, sandbox=sandbox, env_allow=allowed, **more)
+    return config.Flags(
+        test_cmds=test_cmds, timeout=timeout, sandbox=sandbox, env_allow=allowed, max_processes=max_processes, **more
+    )
 
 
 def configured(
@@ -67,6 +74,7 @@ def heal(
     timeout: float | None,
     sandbox: str | None,
     env_allow: tuple[str, ...],
+    max_processes: int | None,
     dry_run: bool,
     as_json: bool,
     quiet: bool,
@@ -106,6 +114,7 @@ def heal(
         timeout,
         sandbox,
         env_allow,
+        max_processes,
         flaky_reruns=flaky_reruns,
         llm=llm_settings.Flags(**model),
         forge=publishing.forge,

@@ -113,6 +113,14 @@ checks = bundle(
         "locale, TERM, TZ, VIRTUAL_ENV and [tool.suture] env-allow. Secret-looking names are refused.",
     ),
     click.option(
+        "--max-processes",
+        type=click.IntRange(min=0),
+        default=None,
+        metavar="N",
+        help="Processes one check may run at once; past it the check is stopped (a fork bomb). Default 256, "
+        "0: no limit of suture's. A flag only: a repository's configuration cannot raise it.",
+    ),
+    click.option(
         "--base",
         metavar="REF",
         envvar="SUTURE_BASE",

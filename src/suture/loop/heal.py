@@ -24,7 +24,7 @@ from suture.publish.forges import local
 from suture.records import Build, Diagnosis, Proposal, Published, Status, Usage, Verdict, to_dict
 from suture.redact import Redactor
 from suture.run import checks, git
-from suture.run.sandbox import Sandbox, by_name
+from suture.run.sandbox import Limits, Sandbox, by_name
 from suture.run.source import Source
 from suture.untrusted import one_line
 from suture.verify import infrastructure, policy
@@ -254,7 +254,7 @@ def prepare(
         progress(f"removed a stale worktree left by a killed run: {stale}")
     source = Source(repo, sha)
     commands = settings.test_cmds or checks.detect(source, repo)
-    box = by_name(settings.sandbox, env_allow=settings.env_allow)
+    box = by_name(settings.sandbox, env_allow=settings.env_allow, limits=Limits(processes=settings.max_processes))
     box.probe()
     if box.warning():
         warn(box.warning())

@@ -38,6 +38,7 @@ from typing import ClassVar, Protocol
 from suture.errors import SutureError, UsageError
 from suture.run import checks, git, venv
 from suture.run.process import program, run
+from suture.run.supervisor import supervised
 
 # Variables that look like credentials never reach repository code, whatever is allowed.
 SECRET_NAME = re.compile(r"TOKEN|KEY|SECRET|PASSW|CREDENTIAL", re.IGNORECASE)
@@ -128,24 +129,31 @@ MASKED = ("/etc/shadow", "/etc/shadow-", "/etc/gshadow", "/etc/gshadow-", "/etc/
 
 @dataclass(frozen=True)
 class Limits:
-    """Resource limits of every process a check starts (0: no limit of suture's).
+    """Resource limits of every check (0: no limit of suture's).
 
-    Set inside the sandbox, after bubblewrap made its user namespace: there the process limit
-    counts the check's own processes only (a fork bomb stops at `processes`; the kernel does
-    not apply it to real root, which only the pid namespace and the timeout's kill then hold).
-    The wall time is the check's timeout: the whole process tree is killed with bubblewrap.
+    `processes` at once in the check's pid namespace, held by suture's supervisor outside the
+    sandbox for root and every user alike; `tasks` (threads too) by the kernel, in a pids cgroup
+    where one can be made and as RLIMIT_NPROC in the check's user namespace (supervisor.py says
+    why both: the kernel never applies RLIMIT_NPROC to real root). The others are set inside
+    the sandbox. The wall time is the check's timeout: the whole process tree is killed with
+    bubblewrap. Only the user's flags set them (--max-processes), never a repository.
     """
 
-    processes: int = 1024  # RLIMIT_NPROC
+    processes: int = 256  # processes of one check at once: pytest-xdist's workers and their children stay far below
     memory: int = 8 * 1024**3  # bytes of address space per process (RLIMIT_AS)
     file_size: int = 2 * 1024**3  # bytes of the largest file a check may write (RLIMIT_FSIZE)
+
+    @property
+    def tasks(self) -> int:
+        """Threads and processes of one check: the kernel's bound (a thread pool per worker fits)."""
+        return 4 * self.processes
 
     def shell(self) -> str:
         """The sh commands that set the limits (each tolerated where the hard limit is lower already),
         then run the check command, given as $1."""
         steps = []
         if self.processes:
-            steps.append(f"{{ ulimit -u {self.processes} || ulimit -p {self.processes}; }} 2>/dev/null")
+            steps.append(f"{{ ulimit -u {self.tasks} || ulimit -p {self.tasks}; }} 2>/dev/null")
         if self.memory:
             steps.append(f"ulimit -v {self.memory // 1024} 2>/dev/null")
         if self.file_size:
@@ -198,7 +206,7 @@ class Bubblewrap:
         mounts = _layers(hidden, needed, keep=(tree, scratch))
         writable = ["--bind", str(tree), str(tree), "--bind", str(scratch), str(scratch)]
         sockets = _reachable_sockets(hidden, needed, keep=(tree, scratch))
-        return [
+        bwrap = [
             executable,
             *_flags(executable),
             *mounts,
@@ -215,6 +223,9 @@ class Bubblewrap:
             "sh",
             command,
         ]
+        return supervised(
+            bwrap, processes=self.limits.processes, tasks=self.limits.tasks if self.limits.processes else 0
+        )
 
 
 SANDBOXES: dict[str, Callable[..., Sandbox]] = {"bwrap": Bubblewrap, "none": Unsandboxed}
