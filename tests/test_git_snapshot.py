@@ -142,3 +142,23 @@ def test_a_candidates_new_file_is_put_back_for_the_next_check(tmp_path: Path) ->
     )
     assert ran.problem == "" and [check.passed for check in ran.after] == [True, True], ran
     assert stored(repo) < size + 1024
+
+
+def test_the_bases_infrastructure_stays_for_every_check_of_a_trial(tmp_path: Path) -> None:
+    """The commit under test added a conftest.py the trusted base has not: the trial runs without it,
+    and a first check that writes one back does not bring it back for the second."""
+    repo = make_repo(tmp_path / "repo", {"app.py": "X = 1\n"})
+    base = git(repo, "rev-parse", "HEAD").strip()
+    (repo / "conftest.py").write_text("HOSTILE = True\n")
+    git(repo, "add", "conftest.py")
+    git(repo, "commit", "-qm", "a conftest of the pull request's")
+    diff = "diff --git a/app.py b/app.py\n--- a/app.py\n+++ b/app.py\n@@ -1 +1 @@\n-X = 1\n+X = 2\n"
+    candidate = Candidate(origin="test", diff=diff, rationale="two", fingerprint="f")
+    plant = "open('conftest.py', 'w').write('HOSTILE = True')"
+    absent = "import os, sys; sys.exit(os.path.exists('conftest.py'))"
+    commands = [f'{sys.executable} -c "{plant}"', f'{sys.executable} -c "{absent}"']
+    head = git(repo, "rev-parse", "HEAD").strip()
+    ran = trial(
+        repo, head, candidate, commands, first=(), sandbox=Bubblewrap(), timeout=60, trusted=(base, ("conftest.py",))
+    )
+    assert ran.problem == "" and [check.passed for check in ran.after] == [True, True], ran

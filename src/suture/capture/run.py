@@ -90,7 +90,7 @@ def run_checks(
     for step, index in enumerate(sequence):
         command = commands[index]
         if step > 0:
-            put_back_after(tree, before, commands[sequence[step - 1]], progress)
+            put_back_after(tree, before, commands[sequence[step - 1]], progress, patched)
         files = None if scratch is None else scratch / str(index)
         ready, check = prepared.get(command), None
         if ready is not None:
@@ -110,14 +110,14 @@ def run_checks(
     return tuple(runs[index] for index in sorted(runs))
 
 
-def put_back_after(tree: Path, before: str, command: str, progress: Progress) -> None:
+def put_back_after(tree: Path, before: str, command: str, progress: Progress, patched: Sequence[str] = ()) -> None:
     """Undo what `command` wrote to the files of `tree`, so that the next check sees them as they were.
 
     A check can write: `ruff check` fixes what it finds when the project sets `fix = true`,
     a formatter may be run without --check. The next check must still run on the commit
     (and the candidate) under test, not on what the previous one made of it.
     """
-    restored = put_back(tree, before)
+    restored = put_back(tree, before, patched)
     if restored:
         shown = ", ".join(restored[:3]) + (f" and {len(restored) - 3} more" if len(restored) > 3 else "")
         progress(f"{command} changed {shown}; put back as they were before the next check")

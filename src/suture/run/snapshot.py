@@ -51,11 +51,14 @@ def snapshot(tree: Path, patched: Sequence[str] = ()) -> str:
         return git(tree, "write-tree", env=env).strip()
 
 
-def put_back(tree: Path, before: str) -> list[str]:
+def put_back(tree: Path, before: str, patched: Sequence[str] = ()) -> list[str]:
     """Restore the files of `tree` that were changed or deleted since `snapshot` gave `before`.
 
-    New files stay: a check may build what the next one needs. Returns the restored paths.
+    New files stay: a check may build what the next one needs; but not one of `patched` that
+    `before` has not (a file suture removed, such as a conftest.py the trusted base has not).
+    Returns the restored (or removed) paths.
     """
+    removed = _remove_again(tree, before, patched)
     with _index(tree) as env:
         # One-tree read-tree keeps the stat data of entries whose blob is unchanged, so
         # the refresh reads only files whose stat changed; neither writes an object.
@@ -75,7 +78,33 @@ def put_back(tree: Path, before: str) -> list[str]:
             input="\0".join(paths),
             env=LITERAL,
         )
-    return paths
+    return [*removed, *paths]
+
+
+def _remove_again(tree: Path, before: str, patched: Sequence[str]) -> list[str]:
+    """The `patched` paths `before` has not that a check made again, removed (never through a link)."""
+    wanted = [path for path in dict.fromkeys(patched) if path]
+    if not wanted:
+        return []
+    listing = git(tree, "ls-tree", "-r", "-z", "--name-only", before, "--", *wanted, env=LITERAL)
+    kept = set(listing.split("\0"))
+    removed = []
+    for path in wanted:
+        if path in kept:
+            continue
+        *parents, name = path.split("/")
+        try:
+            directory = _beneath(tree, parents)
+        except OSError:
+            continue  # no such directory (nothing to remove), or one behind a link (not ours to follow)
+        try:
+            os.unlink(name, dir_fd=directory)
+            removed.append(path)
+        except OSError:
+            pass  # absent, or a directory: nothing git would restore there either
+        finally:
+            os.close(directory)
+    return removed
 
 
 @contextlib.contextmanager
@@ -122,9 +151,7 @@ def _read(tree: Path, path: str) -> tuple[str, bytes | None]:
     except FileNotFoundError:
         return "0", None
     except OSError as exc:
-        raise NotStored(
-            f"{path}, which the patch touches, lies behind a link or a file ({exc.strerror})"
-        ) from exc
+        raise NotStored(f"{path}, which the patch touches, lies behind a link or a file ({exc.strerror})") from exc
     try:
         info = os.lstat(name, dir_fd=directory)
         if stat.S_ISLNK(info.st_mode):

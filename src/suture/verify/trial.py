@@ -118,7 +118,9 @@ def trial(
                 progress=progress,
                 prepared=prepared,
                 keep_going=lambda check: tolerated(check, baseline) is not None,
-                patched=diffpaths.touched(candidate.diff),
+                # What suture put in the tree: the patch's files, and the base's infrastructure
+                # (put back as the base has it, or as gone, after a check that changed it).
+                patched=(*diffpaths.touched(candidate.diff), *trusted[1]),
             )
         except NotStored as exc:
             return Trial(candidate, (), f"not verified: {exc}", (), time.monotonic() - start)
