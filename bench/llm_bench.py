@@ -6,6 +6,7 @@
     SUTURE_BENCH_MODEL=qwen2.5-coder:7b SUTURE_BENCH_BASE_URL=http://127.0.0.1:11434/v1 \\
         python bench/llm_bench.py                      # Ollama: no key
     python bench/llm_bench.py --case calc --case textwrap -- --sandbox none
+    python bench/llm_bench.py -- --max-tool-calls 0    # today's one-prompt loop, for comparison
 
 The settings, from the environment:
 
@@ -22,6 +23,8 @@ flags; arguments after `--` are passed on (e.g. `--max-attempts 2`, `--sandbox n
 table gives, per case, whether a verified fix was proposed, the attempts and requests, the
 tokens in and out and the cost as the endpoint reported them; the summary, the heal rate and
 the tokens and dollars per fix (everything spent, fixed or not, divided by the fixes).
+With a provider that has tool calling, attempts after the first may call tools (`tool calls`
+column); `-- --max-tool-calls 0` gives today's one-prompt loop on the same cases.
 """
 
 from __future__ import annotations
@@ -79,6 +82,7 @@ class Result:
     cost_usd: float | None
     seconds: float
     note: str
+    tool_calls: int = 0  # what the model asked for after its first attempt (files, symbols, tests)
 
 
 def settings_args(environ: Mapping[str, str]) -> list[str]:
@@ -127,18 +131,19 @@ def heal(name: str, files: dict[str, str], args: Sequence[str], environ: Mapping
         llm.get("cost_usd"),
         seconds,
         (llm.get("stopped") or outcome.get("reason") or "")[:200],
+        llm.get("tool_calls", 0),
     )
 
 
 def report(results: Sequence[Result], label: str) -> None:
     print(f"\n{label}\n")
-    print("| case | status | attempts | requests | tokens in | tokens out | cost USD | seconds |")
-    print("|---|---|---:|---:|---:|---:|---:|---:|")
+    print("| case | status | attempts | requests | tokens in | tokens out | cost USD | seconds | tool calls |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
     for r in results:
         cost = "?" if r.cost_usd is None else f"{r.cost_usd:.4f}"
         print(
             f"| {r.case} | {r.status} | {r.attempts} | {r.requests} | {r.input_tokens:,} | {r.output_tokens:,} "
-            f"| {cost} | {r.seconds:.1f} |"
+            f"| {cost} | {r.seconds:.1f} | {r.tool_calls} |"
         )
     fixes = sum(r.status == "fixed" for r in results)
     tokens = sum(r.input_tokens + r.output_tokens for r in results)
@@ -146,6 +151,7 @@ def report(results: Sequence[Result], label: str) -> None:
     print(f"\nheal rate: {fixes}/{len(results)} ({100 * fixes / max(1, len(results)):.0f}%)")
     if fixes:
         print(f"tokens per fix: {tokens / fixes:,.0f} (in + out, everything spent divided by the fixes)")
+        print(f"tool calls per fix: {sum(r.tool_calls for r in results) / fixes:.1f}")
         cost = f"${sum(costs) / fixes:.4f}" if len(costs) == len(results) else "unknown (no price for the model)"
         print(f"cost per fix: {cost}")
     for r in results:
