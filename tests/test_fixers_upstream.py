@@ -152,6 +152,7 @@ def test_numpy_s_alias_of_a_builtin_is_migrated_to_the_builtin(tmp_path: Path) -
         ("module 'fakedist' has no attribute 'apl'. Did you mean: 'api'?", "fakedist", "apl", "api"),
         ("'flask.escape' is deprecated. Import 'markupsafe.escape' instead.", "flask", "escape", "markupsafe.escape"),
         ("'fakedist.api' is deprecated; use 'fakedist.api' instead", "fakedist", "api", ""),
+        ("`np.NaN` was removed in the NumPy 2.0 release. Use `np.nan` instead.", "numpy", "NaN", "np.nan"),
     ],
 )
 def test_what_a_release_s_message_says_is_gone_and_what_instead(
@@ -206,3 +207,14 @@ def test_a_name_moved_to_another_module_is_imported_from_there(
     applied = subprocess.run(["git", "apply"], input=migrate.diff, text=True, cwd=repo, capture_output=True)
     assert applied.returncode == 0, applied.stderr
     assert (repo / "web.py").read_text() == expected
+
+
+def test_a_replacement_named_by_the_module_s_usual_alias_is_the_module_s_own(tmp_path: Path) -> None:
+    message = "`np.NaN` was removed in the NumPy 2.0 release. Use `np.nan` instead."
+    from suture.diagnose.upstream import replacement
+
+    numpy = Upstream("numpy", "2.0.0", "1.26.4", "by date", "", "NaN", replacement(message, "NaN", "numpy"), "numpy")
+    repo = make_repo(tmp_path / "repo", {"calc.py": "import numpy as np\n\nMISSING = np.NaN\n"})
+    found = UpstreamFixer().propose(failure(numpy), Source(repo, git(repo, "rev-parse", "HEAD").strip()))
+    migrate = next(candidate for candidate in found if candidate.origin == "upstream-migrate")
+    assert "+MISSING = np.nan" in migrate.diff.splitlines()

@@ -121,7 +121,8 @@ def gone_name(message: str, module: str) -> str:
     if attribute:  # pandas 2: 'DataFrame' object has no attribute 'append'
         return attribute["name"]
     dotted = re.search(rf"\b{re.escape(module)}\.(?P<name>[A-Za-z_]\w*)", message)
-    quoted = re.search(r"`(?P<name>[A-Za-z_]\w*)`|'(?P<single>[A-Za-z_]\w*)'", message)
+    # "`np.NaN` was removed": the name, whatever alias qualifies it
+    quoted = re.search(r"`(?:\w+\.)*(?P<name>[A-Za-z_]\w*)`|'(?:\w+\.)*(?P<single>[A-Za-z_]\w*)'", message)
     if dotted:
         return dotted["name"]
     return (quoted["name"] or quoted["single"]) if quoted else ""

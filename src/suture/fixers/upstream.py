@@ -80,7 +80,8 @@ def _migration(failure: Failure, found: Upstream, source: Source) -> Candidate |
     module, _, new = found.replacement.rpartition(".")
     if module == "builtins":  # `np.float` -> `float`: the module's alias goes with the name
         return _to_builtin(failure, found, new, source)
-    if module and module not in (found.module, found.module.partition(".")[0]):
+    own = {found.module, found.module.partition(".")[0], *_aliases(source, found.module.partition(".")[0])}
+    if module and module not in own:  # numpy 2's "Use `np.nan` instead" names its usual alias: its own
         return _to_module(failure, found, module, new, source)  # werkzeug.urls.url_quote -> urllib.parse.quote
     if not new.isidentifier():
         return None
@@ -95,6 +96,15 @@ def _migration(failure: Failure, found: Upstream, source: Source) -> Candidate |
         # A closest name is a guess (numpy's `float` -> `cfloat`): tried after the pin, not before.
         rank=3 if found.guessed else 0,
     )
+
+
+def _aliases(source: Source, module: str) -> set[str]:
+    """The names the project imports `module` as (`import numpy as np` -> np)."""
+    pattern = re.compile(rf"^\s*import {re.escape(module)} as (\w+)\s*$", re.MULTILINE)
+    found: set[str] = set()
+    for path in (p for p in source.paths() if p.endswith(".py")):
+        found.update(pattern.findall(source.read(path) or ""))
+    return found
 
 
 def _rewritten(failure: Failure, source: Source, edit: _Change, *, rationale: str, rank: int = 0) -> Candidate | None:
