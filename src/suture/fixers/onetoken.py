@@ -25,8 +25,9 @@ import keyword
 import math
 import re
 import time
+import tokenize
 from collections import Counter
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from suture.fixers import _common
@@ -53,6 +54,7 @@ _INSERTED = ("(", ")", "[", "]", "{", "}", ",", ":", ".", "=", '"', "'")
 _GLUED = ("(", ",")  # what may go inside a name glued to a string
 _SPLIT = ("(", ".", ",", "[")  # ... and between two names glued together
 _KEYWORDS = frozenset(keyword.kwlist)
+_BUILTINS = frozenset(dir(builtins))
 _LIMIT = 5  # candidates offered
 _COMPILES = 60  # whole-file compiles at most
 _SECONDS = 3.0  # and the time all edits of one failure may take
@@ -92,34 +94,96 @@ class OneTokenFixer:
         broken = _common.broken(failure, source)
         if broken is None:
             return []
-        target, row = broken.target, broken.line
+        target = broken.target
         lines = _common.lines(target.text)
-        first = max(1, row - 1)
-        head, window, tail = "".join(lines[: first - 1]), "".join(lines[first - 1 : row]), "".join(lines[row:])
-        region = _Region.around(lines, first, row, broken.error)
+        window = _Window.at(lines, broken.line, broken.error)
         known = _Familiar(target.text)
         deadline = time.monotonic() + _SECONDS
-        scored: list[tuple[float, int, str, str]] = []
-        compiles = 0
-        seen: set[tuple[str, ...]] = set()  # the same tokens spaced another way are the same edit
-        for order, edit in enumerate(_edits(window, first, known.names)):
-            if time.monotonic() > deadline or compiles >= _COMPILES:
-                break
-            new_window = window[: edit.start] + edit.text + window[edit.end :]
-            spelt = tuple(token.text for token in _lex(new_window))
-            if spelt in seen or not region.parses(new_window):
-                continue
-            seen.add(spelt)
-            compiles += 1
-            new = head + new_window + tail
-            if _common.compile_error(new, target.path) is None:
-                score = known.score(window, new_window, new) - _KIND_COST[edit.kind]
-                scored.append((-score, order, new, edit.why))
-        scored.sort()
+        region = _Region.around(lines, window, broken.error)
+        scored = _repairs(window, region, known, target.path, deadline)
+        if not scored and region.partial:  # the region may have cut a statement: the whole file
+            scored = _repairs(window, _Region.whole(lines, window), known, target.path, deadline)
         return _common.unique(
             _common.edit(failure, target, new, origin=self.name, rationale=why, rank=1)
             for _, _, new, why in scored[:_LIMIT]
         )
+
+
+@dataclass(frozen=True)
+class _Window:
+    """The lines edited: the one the compiler stopped on and the one before; for a bracket never
+    closed, also the rest of its statement, where only its closer is tried."""
+
+    lines: Sequence[str]
+    first: int  # 1-based
+    row: int  # the last line every edit is tried on
+    last: int  # the last line a closer is tried on
+    closer: str  # the closer tried on the lines after `row` ('' when none)
+
+    @classmethod
+    def at(cls, lines: Sequence[str], row: int, error: SyntaxError) -> _Window:
+        found = _NEVER_CLOSED.fullmatch(error.msg)
+        last = row
+        if found:
+            indent = _indent(lines[row - 1])
+            while last < min(row + _REACH, len(lines)) and (
+                not lines[last].strip() or _indent(lines[last]) > indent or lines[last].lstrip()[:1] in ")]}"
+            ):
+                last += 1
+        return cls(lines, _first(lines, row), row, last, _CLOSERS[found["opener"]] if found else "")
+
+    @property
+    def text(self) -> str:
+        return "".join(self.lines[self.first - 1 : self.last])
+
+    @property
+    def split(self) -> int:
+        """Where the lines only a closer is tried on start, in `text`."""
+        return len("".join(self.lines[self.first - 1 : self.row]))
+
+    def edited(self, window: str) -> str:
+        return "".join(self.lines[: self.first - 1]) + window + "".join(self.lines[self.last :])
+
+
+def _first(lines: Sequence[str], row: int) -> int:
+    """The line before `row`, unless it ends a string begun further up (a docstring's closing
+    quotes would open one here): then `row`."""
+    before = max(1, row - 1)
+    for token in _common.tokens("".join(lines[:row])):
+        if token.start[0] >= before:
+            break
+        if token.type == tokenize.STRING and token.end[0] >= before:
+            return row
+    return before
+
+
+_NEVER_CLOSED = re.compile(r"'(?P<opener>[(\[{])' was never closed")
+_CLOSERS = {"(": ")", "[": "]", "{": "}"}
+_REACH = 15  # lines of a statement after an unclosed bracket
+
+
+def _repairs(
+    window: _Window, region: _Region, known: _Familiar, path: str, deadline: float
+) -> list[tuple[float, int, str, str]]:
+    """(-score, order, the file edited, why) for each edit that compiles, best first."""
+    text = window.text
+    scored = []
+    compiles = 0
+    seen: set[tuple[str, ...]] = set()  # the same tokens spaced another way are the same edit
+    for order, edit in enumerate(_edits(window, known)):
+        if time.monotonic() > deadline or compiles >= _COMPILES:
+            break
+        new_window = text[: edit.start] + edit.text + text[edit.end :]
+        spelt = tuple(token.text for token in _lex(new_window))
+        if spelt in seen or not region.parses(new_window):
+            continue
+        seen.add(spelt)
+        compiles += 1
+        new = window.edited(new_window)
+        if _common.compile_error(new, path) is None:
+            score = known.score(text, new_window, new) - _KIND_COST[edit.kind]
+            scored.append((-score, order, new, edit.why))
+    return sorted(scored)
 
 
 def _lex(text: str) -> list[_Token]:
@@ -131,29 +195,34 @@ def _lex(text: str) -> list[_Token]:
     ]
 
 
-def _edits(window: str, first: int, names: Collection[str]) -> Iterator[_Edit]:
-    """Every one-token edit of `window` (whose first line is `first`), from the last token
-    back: the compiler stops at or after the slip, so the tokens nearest its stop come first.
-    A name glued to its neighbour (`lenself`, `Badf"…"`) is split where `names` say it may be."""
-    found = _lex(window)
+def _edits(window: _Window, known: _Familiar) -> Iterator[_Edit]:
+    """Every one-token edit of the window, from its last token back: the compiler stops at or
+    after the slip, so the tokens nearest its stop come first. A name glued to its neighbour
+    (`lenself`, `Badf"…"`) is split where the file's names say; past `window.row`, only the
+    unclosed bracket's closer is tried."""
+    text = window.text
+    found = _lex(text)
     for index in range(len(found) - 1, -1, -1):
         token = found[index]
-        where = f"line {_row(window, token.start, first)}"
-        after = found[index + 1].start if index + 1 < len(found) else len(window.rstrip())
+        where = f"line {_row(text, token.start, window.first)}"
+        after = found[index + 1].start if index + 1 < len(found) else len(text.rstrip())
+        if token.start >= window.split:
+            yield from _insertions(text, token.end, after, where, f"after `{token.text}`", only=window.closer)
+            continue
         callee = (token.kind == "name" and not keyword.iskeyword(token.text)) or token.text in (")", "]")
-        yield from _insertions(window, token.end, after, where, f"after `{token.text}`", callee=callee)
+        yield from _insertions(text, token.end, after, where, f"after `{token.text}`", callee=callee)
         if index == 0:
-            yield from _insertions(window, token.start, token.start, where, f"before `{token.text}`", callee=False)
+            yield from _insertions(text, token.start, token.start, where, f"before `{token.text}`")
         if token.kind == "name":
-            yield from _split(token, names, where)
+            yield from _split(token, known, where)
         if token.kind == "name" and index + 1 < len(found) and found[index + 1].start == token.end:
             yield from _glued(token, found[index + 1], where)
-        yield _deletion(window, token, where)
+        yield _deletion(text, token, where)
         if token.kind == "op":
-            for text in _INSERTED:
-                if text != token.text:
-                    why = f"the `{token.text}` on {where} should be `{text}`"
-                    yield _Edit("replace", token.start, token.end, text, why)
+            for replacement in _INSERTED:
+                if replacement != token.text:
+                    why = f"the `{token.text}` on {where} should be `{replacement}`"
+                    yield _Edit("replace", token.start, token.end, replacement, why)
 
 
 # Where an inserted token sits in the gap between two tokens, as PEP 8 spaces it: closers and
@@ -161,12 +230,14 @@ def _edits(window: str, first: int, names: Collection[str]) -> Iterator[_Edit]:
 _LEFT = frozenset({")", "]", "}", ",", ":"})
 
 
-def _insertions(window: str, left: int, right: int, where: str, place: str, *, callee: bool) -> Iterator[_Edit]:
+def _insertions(
+    window: str, left: int, right: int, where: str, place: str, *, callee: bool = False, only: str = ""
+) -> Iterator[_Edit]:
     """Each token of `_INSERTED` into the gap `window[left:right]` between two tokens (a
     bracket after a `callee`, a name or a closer, opens a call or subscript: against it)."""
     gap = window[left:right]
     spaced = "\n" not in gap and len(gap) >= 2
-    for text in _INSERTED:
+    for text in (only,) if only else _INSERTED:
         why = f"a `{text}` is missing on {where}, {place}; add it"
         leftwards = text in _LEFT or (callee and text in ("(", "["))
         places = [(left, left), (right, right)] if leftwards else [(right, right), (left, left)]
@@ -200,14 +271,15 @@ def _glued(name: _Token, string: _Token, where: str) -> Iterator[_Edit]:
                 yield _Edit("insert", at, at, text, why)
 
 
-def _split(name: _Token, names: Collection[str], where: str) -> Iterator[_Edit]:
-    """A name that two names of the file make up, split by the token lost between them:
-    `lenself.items)` was `len(self.items)`."""
-    if name.text in names:
+def _split(name: _Token, known: _Familiar, where: str) -> Iterator[_Edit]:
+    """A name used only here, that ends in a name the file knows (or a number), split by the
+    token lost before that: `lenself.items)` was `len(self.items)`, `val5:7]` was `val[5:7]`;
+    the longest known end first."""
+    if known.uses[name.text] > 1:
         return
     for cut in range(1, len(name.text)):
         left, right = name.text[:cut], name.text[cut:]
-        if left in names and right in names and right.isidentifier():
+        if left.isidentifier() and (right.isdigit() or (right.isidentifier() and known.known(right))):
             for text in _SPLIT:
                 why = f"a `{text}` is missing on {where} between `{left}` and `{right}`; add it"
                 yield _Edit("insert", name.start + cut, name.start + cut, text, why)
@@ -222,19 +294,29 @@ class _Region:
     compile: the enclosing function or class (or, at the top level, the whole file), kept
     only if the unedited region fails where the whole file does."""
 
-    def __init__(self, before: str, after: str, wrap: bool) -> None:
-        self.before, self.after, self.wrap = before, after, wrap
+    def __init__(self, before: str, after: str, wrap: bool, *, partial: bool = True) -> None:
+        self.before, self.after, self.wrap, self.partial = before, after, wrap, partial
 
     @classmethod
-    def around(cls, lines: Sequence[str], first: int, last: int, error: SyntaxError) -> _Region:
-        window = "".join(lines[first - 1 : last])
-        for start in _headers(lines, first):
-            end = _block_end(lines, start, last)
-            indent = _indent(lines[start - 1])
-            region = cls("".join(lines[start - 1 : first - 1]), "".join(lines[last:end]), indent > 0)
-            if region.fails_like(window, error, line=error.lineno or 0, offset=start - 1):
+    def around(cls, lines: Sequence[str], window: _Window, error: SyntaxError) -> _Region:
+        first, last = window.first, window.last
+        for header in _headers(lines, first, last):
+            end = _block_end(lines, header, last)
+            start = min(header, first)
+            region = cls(
+                "".join(lines[start - 1 : first - 1]), "".join(lines[last:end]), _indent(lines[header - 1]) > 0
+            )
+            if region.fails_like(window.text, error, line=error.lineno or 0, offset=start - 1):
                 return region
-        return cls("".join(lines[: first - 1]), "".join(lines[last:]), False)
+        start, end = _top_level(lines, first, last)
+        region = cls("".join(lines[start - 1 : first - 1]), "".join(lines[last:end]), False)
+        if region.fails_like(window.text, error, line=error.lineno or 0, offset=start - 1):
+            return region
+        return cls.whole(lines, window)
+
+    @classmethod
+    def whole(cls, lines: Sequence[str], window: _Window) -> _Region:
+        return cls("".join(lines[: window.first - 1]), "".join(lines[window.last :]), False, partial=False)
 
     def text(self, window: str) -> str:
         body = self.before + window + self.after
@@ -262,12 +344,15 @@ def _parse_error(text: str) -> SyntaxError | None:
 _HEADER = re.compile(r"[ \t]*(?:async[ \t]+def|def|class)[ \t]")
 
 
-def _headers(lines: Sequence[str], first: int) -> Iterator[int]:
-    """The lines of the `def`s and `class`es that may enclose line `first`, innermost first."""
-    below = _indent(lines[first - 1]) if lines[first - 1].strip() else 1 << 30
-    for number in range(first, 0, -1):
+def _headers(lines: Sequence[str], first: int, last: int) -> Iterator[int]:
+    """The lines of the `def`s and `class`es that may enclose lines `first`..`last`, innermost
+    first: one in the window that no window line is indented less than, or one before it
+    indented less than all of them."""
+    window = [line for line in lines[first - 1 : last] if line.strip()]
+    below = min((_indent(line) for line in window), default=1 << 30)
+    for number in range(last, 0, -1):
         line = lines[number - 1]
-        if _HEADER.match(line) and (_indent(line) < below or number == first):
+        if _HEADER.match(line) and (_indent(line) < below or (number >= first and _indent(line) <= below)):
             below = _indent(line)
             yield number
             if below == 0:
@@ -275,14 +360,31 @@ def _headers(lines: Sequence[str], first: int) -> Iterator[int]:
 
 
 def _block_end(lines: Sequence[str], start: int, last: int) -> int:
-    """The line (0-based index) where the block opened at `start` ends: the first line after
-    `last` indented no deeper than its header that starts a statement."""
+    """The line (0-based index) where the block opened at `start` ends, at the latest: after
+    `last`, the first code line indented less than its header, or the next `def`, `class` or
+    decorator indented like it (a line of a docstring may be indented like a statement; one
+    that starts with `def ` rarely is)."""
     indent = _indent(lines[start - 1])
     for index in range(last, len(lines)):
         text = lines[index]
-        if text.strip() and not text.lstrip().startswith(("#", ")", "]", "}")) and _indent(text) <= indent:
+        code = text.strip() and not text.lstrip().startswith("#")
+        if code and _indent(text) < indent:
+            return index
+        if (_HEADER.match(text) or text.lstrip().startswith("@")) and _indent(text) <= indent:
             return index
     return len(lines)
+
+
+def _top_level(lines: Sequence[str], first: int, last: int) -> tuple[int, int]:
+    """The top-level statements around lines `first`..`last`: from the last line at or before
+    `first` that starts at column 0, to (0-based, exclusive) the next such line after `last`."""
+
+    def starts(line: str) -> bool:
+        return bool(line.strip()) and _indent(line) == 0 and line[:1] not in ")]}#\"'"
+
+    start = next((n for n in range(first, 0, -1) if starts(lines[n - 1])), 1)
+    end = next((i for i in range(last, len(lines)) if starts(lines[i])), len(lines))
+    return start, end
 
 
 def _indent(line: str) -> int:
@@ -290,24 +392,37 @@ def _indent(line: str) -> int:
 
 
 class _Familiar:
-    """How familiar an edit leaves the code: the file's own pairs of neighbouring tokens."""
+    """How familiar an edit leaves the code: a model of the file's own token pairs (the chance of
+    each token after the one before, smoothed), compared before and after the edit."""
 
     def __init__(self, text: str) -> None:
         lexed = _lex(text)
-        self.pairs = Counter(_pairs(lexed))
-        counted = Counter(t.text for t in lexed if t.kind == "name")
-        # names used more than once (a glued one is used once), keywords and builtins
-        self.names = {name for name, count in counted.items() if count > 1} | set(dir(builtins)) | _KEYWORDS
+        shapes = [token.shape for token in lexed]
+        self.pairs = Counter(itertools.pairwise(shapes))
+        self.before = Counter(shapes[:-1])
+        self.kinds = len(set(shapes)) + 1
+        self.uses = Counter(token.text for token in lexed if token.kind == "name")
+        # what one token costs on average: an edit that adds a token is charged that, one that
+        # drops one credited it, so that fewer tokens do not read as likelier by themselves
+        self.mean = self._likelihood(lexed) / max(len(lexed) - 1, 1)
+
+    def known(self, name: str) -> bool:
+        """A name the file uses (besides `name` glued into another), a builtin or a keyword."""
+        return self.uses[name] > 0 or name in _BUILTINS or name in _KEYWORDS
 
     def score(self, old_window: str, new_window: str, new_text: str) -> float:
         old, new = _lex(old_window), _lex(new_window)
-        created = Counter(_pairs(new)) - Counter(_pairs(old))
-        score = sum(math.log1p(self.pairs[pair]) - (1.0 if not self.pairs[pair] else 0.0) for pair in created)
+        score = self._likelihood(new) - self._likelihood(old) - self.mean * (len(new) - len(old))
         # a name the edit makes (or leaves) that the file uses nowhere else: `Badf(...)`
         names = {t.text for t in new if t.kind == "name" and not keyword.iskeyword(t.text)}
         suspects = (names - {t.text for t in old}) | (_glued_names(old) & names)
         lonely = [name for name in suspects if _once(name, new_text)]
         return score - 2.0 * len(lonely)
+
+    def _likelihood(self, tokens: Sequence[_Token]) -> float:
+        return sum(
+            math.log((self.pairs[pair] + 0.5) / (self.before[pair[0]] + 0.5 * self.kinds)) for pair in _pairs(tokens)
+        )
 
 
 def _pairs(tokens: Sequence[_Token]) -> Iterator[tuple[str, str]]:
