@@ -28,7 +28,9 @@ from llm_servers import (
 from test_llm_loop import DIAGNOSIS, FAILURE, FILES, PLAIN_SECRET, RIGHT, WRONG, judge_by_diff
 
 from suture.llm import providers
+from suture.llm.base import Endpoint, Reply
 from suture.llm.loop import Assistant
+from suture.llm.providers.openai import OpenAIProvider
 from suture.llm.settings import Budget, ModelSettings
 from suture.llm.workbench import Workbench
 from suture.records import Build, CheckRun, TestResult
@@ -291,3 +293,30 @@ def test_an_answer_is_bounded_however_long_the_file_s_lines(openai: FakeServer, 
     (answer,) = tool_messages(openai.requests[-1].body)
     assert 20_000 < len(answer["content"]) < 20_400
     assert "[…cut at 20000 characters: ask for fewer lines]\n</data id=" in answer["content"]
+
+
+class OnePromptOnly:
+    """A plugin provider without `converse`: it can only be asked with one prompt."""
+
+    name = "one-prompt"
+    key_env_var = "ONE_PROMPT_API_KEY"
+    extra = "openai"
+
+    def __init__(self, endpoint: Endpoint) -> None:
+        self.inner = OpenAIProvider(endpoint)
+
+    def complete(self, system: str, prompt: str, *, max_tokens: int, timeout: float) -> Reply:
+        return self.inner.complete(system, prompt, max_tokens=max_tokens, timeout=timeout)
+
+
+def test_a_provider_without_tool_calling_keeps_the_one_prompt_loop(openai: FakeServer, source: Source) -> None:
+    openai.queue(openai_reply(WRONG), openai_reply(RIGHT))
+    settings = ModelSettings("one-prompt", "fake", openai.url, None, Budget())
+    plain = OnePromptOnly(Endpoint("fake", openai.url, None, "ONE_PROMPT_API_KEY"))
+    model = Assistant(plain, settings, redactor=Redactor({}))
+    _, judge = judge_by_diff()
+
+    result = model.fix(DIAGNOSIS, source, judge, progress=lambda _: None, workbench=Workbench(source, Redactor({})))
+
+    assert result.fixed and result.usage.tool_calls == 0
+    assert [("tools" in r.body) for r in openai.requests] == [False, False]
