@@ -154,3 +154,20 @@ def test_a_typo_in_a_package_s_name_is_the_project_s_not_an_older_release_s(tmp_
     result = diagnose(repo, venv, index, *CHECK)
     assert result["class"] == "code"
     assert [failure["upstream"] for failure in result["failures"]] == [None]  # type: ignore[union-attr]
+
+
+@needs_sandbox
+def test_a_method_gone_from_a_package_s_class_is_named_by_the_class_s_module(tmp_path: Path, index: Index) -> None:
+    app = "import objdist\n\n\ndef value():\n    return objdist.Engine().execute()\n"
+    repo = project(tmp_path / "repo", dependencies='"objdist"', app=app)
+    venv = user_env(tmp_path, index, "objdist==2.0", "pytest")
+    result = diagnose(repo, venv, index, *CHECK)
+    assert result["class"] == "dependency"
+    found = upstream_of(result)
+    assert (found["distribution"], found["installed"], found["good"], found["name"]) == (
+        "objdist",
+        "2.0",
+        "1.0",
+        "execute",
+    )
+    assert result["failures"][0]["owner"] == "objdist"  # type: ignore[index]

@@ -6,6 +6,7 @@ The distributions (`RELEASES`):
 - fakedist 1.0 has `api`, 2.0 removed it (nothing named instead), 2.1 brought it back;
 - deprdist 2.0 deprecates `api` (a DeprecationWarning naming `new_api`), an error where warnings are;
 - olddist 1.0 warns that `api` is deprecated for `new_api`; 2.0 removed it and says nothing;
+- objdist 2.0's Engine lost its `execute` method (SQLAlchemy 2's shape: the error names a class);
 - movedist 1.0 has `old_name`, 2.0 removed it and says "use movedist.new_name instead";
 - parentdist 1.0 calls childdist.helper; childdist 2.0 removed helper (a transitive breakage);
 - sdistonly 1.0 is a wheel, 2.0 only an sdist whose setup.py leaves a canary if it ever runs.
@@ -78,6 +79,18 @@ RELEASES = (
     Release("deprdist", "2.0", "2026-06-01T10:00:00Z", {"deprdist/__init__.py": DEPRDIST_2}),
     Release("olddist", "1.0", "2026-01-10T10:00:00Z", {"olddist/__init__.py": OLDDIST_1}),
     Release("olddist", "2.0", "2026-06-01T10:00:00Z", {"olddist/__init__.py": "def new_api():\n    return 'api'\n"}),
+    Release(
+        "objdist",
+        "1.0",
+        "2026-01-10T10:00:00Z",
+        {"objdist/__init__.py": "class Engine:\n    def execute(self):\n        return 1\n"},
+    ),
+    Release(
+        "objdist",
+        "2.0",
+        "2026-06-01T10:00:00Z",
+        {"objdist/__init__.py": "class Engine:\n    def run(self):\n        return 1\n"},
+    ),
     Release("childdist", "1.0", "2026-01-10T10:00:00Z", {"childdist/__init__.py": "def helper():\n    return 'ok'\n"}),
     Release("childdist", "2.0", "2026-06-01T10:00:00Z", {"childdist/__init__.py": "def helper2():\n    return 'ok'\n"}),
     Release("parentdist", "1.0", "2026-01-10T10:00:00Z", {"parentdist/__init__.py": PARENT}, ("childdist",)),

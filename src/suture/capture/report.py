@@ -65,6 +65,7 @@ class Raised:
     frames: tuple[Frame, ...]
     logged: bool = False  # logged by the test's code rather than raised
     text: str = ""  # the interpreter's text from `line` on, when the message spans lines
+    owner: str = ""  # an AttributeError's object: the module of its class
 
 
 @dataclass(frozen=True)
@@ -149,7 +150,8 @@ def _event(raw: object) -> Event | None:
         found = tuple(_frame(f) for f in frames if isinstance(f, dict)) if isinstance(frames, list) else ()
         line = _text(raw, "line")
         text = _text(raw, "text")
-        return Raised(test_id, when, _text(raw, "type"), line, found, logged=kind == "logged", text=text[:8000])
+        owner = _text(raw, "owner")[:200]
+        return Raised(test_id, when, _text(raw, "type"), line, found, kind == "logged", text[:8000], owner)
     return None
 
 

@@ -107,6 +107,7 @@ def _from_event(check: CheckRun, event: report.Raised, node_id: str, when: str) 
         found,
         outside=outside_frames(event.frames, root=check.root),
         detail=event.text if "\n" in event.text else "",
+        owner=event.owner if re.fullmatch(r"[A-Za-z_][\w.]{0,199}", event.owner) else "",
     )
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,6 +42,7 @@ REPLACEMENT = re.compile(
     r"|Did you mean:? [`'\"]?(?P<mean>[A-Za-z_][\w.]*)[`'\"]?\?"
     r"|(?:renamed to|replaced by) [`'\"]?(?P<renamed>[A-Za-z_][\w.]*)"
 )
+_OBJECT = re.compile(r"'[\w.]+' object has no attribute '(?P<name>\w+)'")
 _SITE = re.compile(r"(?P<site>/[^\s'\"()]*?/(?:site|dist)-packages)/(?P<module>[A-Za-z_]\w*)")
 _INSTALLED = re.compile(r"Successfully installed (?P<list>.+)")
 
@@ -104,6 +106,11 @@ def suspect(failure: Failure) -> Suspicion | None:
         if match:
             site = _SITE.search(text)
             return Suspicion(match["module"], match["name"], site["site"] if site else "")
+    attribute = _OBJECT.match(failure.message) if failure.error_type == "AttributeError" else None
+    if attribute and failure.owner and failure.owner.partition(".")[0] not in sys.stdlib_module_names:
+        # An instance of an installed package's class lost a method (SQLAlchemy 2's Engine.execute);
+        # a project's own class is owned by no distribution, so it drops out when the owner is looked up.
+        return Suspicion(failure.owner, attribute["name"], "", certain=False)
     raising = next((frame for frame in reversed(failure.outside) if _SITE.search(frame.path)), None)
     if raising is None or not (failure.error_type in WARNINGS or failure.frames):
         return None  # raised in an installed package, but not called from the project

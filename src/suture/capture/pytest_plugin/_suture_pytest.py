@@ -33,6 +33,7 @@ import stat
 import sys
 import time
 import traceback
+import types
 from typing import Any
 
 import pytest
@@ -183,7 +184,18 @@ def _describe(exc: BaseException) -> dict[str, Any]:
         "qualified": f"{type(exc).__module__}.{type(exc).__qualname__}",
         **dict(zip(("line", "text"), _interpreter_text(exc), strict=True)),
         "frames": _frames(exc),
+        "owner": _owner(exc),
     }
+
+
+def _owner(exc: BaseException) -> str:
+    """The module of the class whose instance an AttributeError was raised on ('' otherwise):
+    `'Engine' object has no attribute 'execute'` names a class, sqlalchemy.engine.base defines it."""
+    obj = getattr(exc, "obj", None) if isinstance(exc, AttributeError) else None
+    if obj is None or isinstance(obj, types.ModuleType):
+        return ""
+    module = getattr(type(obj), "__module__", "")
+    return module if isinstance(module, str) else ""
 
 
 def pytest_exception_interact(node: Any, call: Any, report: Any) -> None:
