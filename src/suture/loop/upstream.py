@@ -96,6 +96,8 @@ def base_python(prefix: Path | None, environ: Mapping[str, str]) -> str:
 
 def attribute(repo: Path, sha: str, diagnosis: Diagnosis, ctx: Context) -> Diagnosis:
     """`diagnosis` with the failures an installed release explains named (class `dependency`)."""
+    if diagnosis.classification not in ("code", "unknown") or not any(map(upstream.suspect, diagnosis.failures)):
+        return diagnosis  # nothing points at an installed package: no git, no index asked
     sites = venv.site_packages(ctx.prefix) if ctx.prefix else ()
     committed = git(repo, "log", "-1", "--format=%cI", sha).strip()
     last = datetime.fromisoformat(committed).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if committed else ""
