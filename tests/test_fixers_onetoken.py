@@ -47,6 +47,21 @@ CASES = {
         "        return len(self.items)\n",
         "unmatched ')'",
     ),
+    # right after a docstring: its closing quotes are no string's opening
+    "doubled-comma-after-a-docstring": (
+        'def check(a, b):\n    """Both."""\n    assert a is not None, (a,, b)\n    return a\n',
+        "    assert a is not None, (a, b)\n",
+        "invalid syntax",
+    ),
+    # in one branch of a long elif chain (the branch alone is parsed first: fast)
+    "doubled-comma-in-an-elif-chain": (
+        "def pick(kind, n):\n    if kind == 'a':\n        return n\n"
+        + "".join(f"    elif kind == 'k{i}':\n        return max(n, {i})\n" for i in range(150))
+        + "    elif kind == 'z':\n        return max(n,, 0)\n"
+        + "".join(f"    elif kind == 'm{i}':\n        return min(n, {i})\n" for i in range(150)),
+        "        return max(n, 0)\n",
+        "invalid syntax",
+    ),
     # a lost dot between a module and its attribute
     "lost-dot": (
         "import os\n\n\ndef here(name):\n    base = os.path.dirname(name)\n    return os.path.join(base, os path)\n",

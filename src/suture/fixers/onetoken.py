@@ -96,7 +96,7 @@ class OneTokenFixer:
             return []
         target = broken.target
         lines = _common.lines(target.text)
-        window = _Window.at(lines, broken.line, broken.error)
+        window = _Window.at(lines, broken.line, broken.column, broken.error)
         known = _Familiar(target.text)
         deadline = time.monotonic() + _SECONDS
         region = _Region.around(lines, window, broken.error)
@@ -119,9 +119,10 @@ class _Window:
     row: int  # the last line every edit is tried on
     last: int  # the last line a closer is tried on
     closer: str  # the closer tried on the lines after `row` ('' when none)
+    column: int  # 0-based, on `row`: where the compiler stopped
 
     @classmethod
-    def at(cls, lines: Sequence[str], row: int, error: SyntaxError) -> _Window:
+    def at(cls, lines: Sequence[str], row: int, column: int, error: SyntaxError) -> _Window:
         found = _NEVER_CLOSED.fullmatch(error.msg)
         last = row
         if found:
@@ -130,11 +131,17 @@ class _Window:
                 not lines[last].strip() or _indent(lines[last]) > indent or lines[last].lstrip()[:1] in ")]}"
             ):
                 last += 1
-        return cls(lines, _first(lines, row), row, last, _CLOSERS[found["opener"]] if found else "")
+        closer = _CLOSERS[found["opener"]] if found else ""
+        return cls(lines, _first(lines, row), row, last, closer, column)
 
     @property
     def text(self) -> str:
         return "".join(self.lines[self.first - 1 : self.last])
+
+    @property
+    def caret(self) -> int:
+        """Where the compiler stopped, in `text`."""
+        return len("".join(self.lines[self.first - 1 : self.row - 1])) + self.column
 
     @property
     def split(self) -> int:
@@ -147,8 +154,12 @@ class _Window:
 
 def _first(lines: Sequence[str], row: int) -> int:
     """The line before `row`, unless it ends a string begun further up (a docstring's closing
-    quotes would open one here): then `row`."""
+    quotes would open one here), or is the header of the block `row` is in (`elif x:`: had it
+    a slip, the compiler would have stopped there): then `row`."""
     before = max(1, row - 1)
+    header = lines[before - 1].split("#")[0].rstrip()
+    if before < row and header.endswith(":") and _indent(lines[row - 1]) > _indent(lines[before - 1]):
+        return row
     for token in _common.tokens("".join(lines[:row])):
         if token.start[0] >= before:
             break
@@ -169,12 +180,12 @@ def _repairs(
     text = window.text
     scored = []
     compiles = 0
-    seen: set[tuple[str, ...]] = set()  # the same tokens spaced another way are the same edit
+    seen: set[str] = set()  # the same tokens spaced another way are the same edit
     for order, edit in enumerate(_edits(window, known)):
         if time.monotonic() > deadline or compiles >= _COMPILES:
             break
         new_window = text[: edit.start] + edit.text + text[edit.end :]
-        spelt = tuple(token.text for token in _lex(new_window))
+        spelt = "".join(new_window.split())
         if spelt in seen or not region.parses(new_window):
             continue
         seen.add(spelt)
@@ -196,13 +207,12 @@ def _lex(text: str) -> list[_Token]:
 
 
 def _edits(window: _Window, known: _Familiar) -> Iterator[_Edit]:
-    """Every one-token edit of the window, from its last token back: the compiler stops at or
-    after the slip, so the tokens nearest its stop come first. A name glued to its neighbour
+    """Every one-token edit of the window, the tokens nearest the compiler's stop first. A name glued to its neighbour
     (`lenself`, `Badf"…"`) is split where the file's names say; past `window.row`, only the
     unclosed bracket's closer is tried."""
     text = window.text
     found = _lex(text)
-    for index in range(len(found) - 1, -1, -1):
+    for index in _from_caret(found, window.caret):
         token = found[index]
         where = f"line {_row(text, token.start, window.first)}"
         after = found[index + 1].start if index + 1 < len(found) else len(text.rstrip())
@@ -223,6 +233,13 @@ def _edits(window: _Window, known: _Familiar) -> Iterator[_Edit]:
                 if replacement != token.text:
                     why = f"the `{token.text}` on {where} should be `{replacement}`"
                     yield _Edit("replace", token.start, token.end, replacement, why)
+
+
+def _from_caret(tokens: Sequence[_Token], caret: int) -> list[int]:
+    """The tokens' indexes, nearest the compiler's stop first (a slip is at it or before it,
+    so on a tie the one before), then outwards."""
+    at = next((index for index, token in enumerate(tokens) if token.end > caret), len(tokens) - 1)
+    return sorted(range(len(tokens)), key=lambda index: (abs(index - at) * 2 + (index > at), index))
 
 
 # Where an inserted token sits in the gap between two tokens, as PEP 8 spaces it: closers and
@@ -303,9 +320,8 @@ class _Region:
         for header in _headers(lines, first, last):
             end = _block_end(lines, header, last)
             start = min(header, first)
-            region = cls(
-                "".join(lines[start - 1 : first - 1]), "".join(lines[last:end]), _indent(lines[header - 1]) > 0
-            )
+            before = _OPENS.sub(_opened, lines[start - 1], count=1) + "".join(lines[start : first - 1])
+            region = cls(before if start < first else "", "".join(lines[last:end]), _indent(lines[header - 1]) > 0)
             if region.fails_like(window.text, error, line=error.lineno or 0, offset=start - 1):
                 return region
         start, end = _top_level(lines, first, last)
@@ -342,17 +358,30 @@ def _parse_error(text: str) -> SyntaxError | None:
 
 
 _HEADER = re.compile(r"[ \t]*(?:async[ \t]+def|def|class)[ \t]")
+# Compound statements that stand alone, and the clauses that continue one.
+_COMPOUND = re.compile(r"[ \t]*(?:async[ \t]+)?(?:if|for|while|with|try|match)\b(?![ \t]*[=.(\[,:])")
+# A clause that opens a block of its own, as the `if` it stands in for in a region.
+_OPENS = re.compile(r"^([ \t]*)(?:elif\b|else(?=[ \t]*:))")
+
+
+def _opened(found: re.Match[str]) -> str:
+    return found[1] + ("if" if found[0].lstrip().startswith("elif") else "if 1")
+
+
+_CLAUSE = re.compile(r"[ \t]*(?:elif|else|except|finally|case)\b")
 
 
 def _headers(lines: Sequence[str], first: int, last: int) -> Iterator[int]:
-    """The lines of the `def`s and `class`es that may enclose lines `first`..`last`, innermost
-    first: one in the window that no window line is indented less than, or one before it
-    indented less than all of them."""
+    """The lines of the compound statements (`def`, `class`, `if`, `for`...) that may enclose
+    lines `first`..`last`, innermost first: one in the window that no window line is indented
+    less than, or one before it indented less than all of them."""
     window = [line for line in lines[first - 1 : last] if line.strip()]
     below = min((_indent(line) for line in window), default=1 << 30)
     for number in range(last, 0, -1):
         line = lines[number - 1]
-        if _HEADER.match(line) and (_indent(line) < below or (number >= first and _indent(line) <= below)):
+        clause = number < first and _OPENS.match(line)  # `elif x:` stands alone as `if x:`
+        header = _HEADER.match(line) or _COMPOUND.match(line) or clause
+        if header and (_indent(line) < below or (number >= first and _indent(line) <= below)):
             below = _indent(line)
             yield number
             if below == 0:
@@ -365,11 +394,15 @@ def _block_end(lines: Sequence[str], start: int, last: int) -> int:
     decorator indented like it (a line of a docstring may be indented like a statement; one
     that starts with `def ` rarely is)."""
     indent = _indent(lines[start - 1])
+    compound = bool(_COMPOUND.match(lines[start - 1]) or _OPENS.match(lines[start - 1]))
+    tried = lines[start - 1].lstrip().startswith("try")  # a `try` needs its `except` or `finally`
     for index in range(last, len(lines)):
         text = lines[index]
         code = text.strip() and not text.lstrip().startswith("#")
         if code and _indent(text) < indent:
             return index
+        if compound and code and _indent(text) == indent and not (tried and _CLAUSE.match(text)):
+            return index  # the statement or clause after an `if`/`for`'s block (a `try`'s kept)
         if (_HEADER.match(text) or text.lstrip().startswith("@")) and _indent(text) <= indent:
             return index
     return len(lines)
