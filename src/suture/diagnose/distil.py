@@ -215,9 +215,11 @@ _CUT_MARK = re.compile(r" \[\.\.\. \d+ bytes cut \.\.\.\]$")
 # nearly always say error or fail, start a traceback, give an exit status (the runner's own
 # last word: a kill, a timeout), or a file position; a black/ruff format check says reformat,
 # pip's resolver and Java say what a failure was caused by.
-_NEEDLES = (b"error", b"fail", b"traceback", b"exit", b"reformat", b"caused by", b"err!", b"panicked", b"aborted")
-# Markers whose case is their meaning: the command of a GitHub step, a failed Pester or TAP test, a kill.
-_RAW_NEEDLES = (b"##[group]Run ", b"[-] ", b"not ok ", b"Killed")
+_NEEDLES = (b"error", b"fail", b"traceback", b"exit", b"reformat", b"caused by")
+_RAW_NEEDLES = (b"##[group]Run ",)  # the command of a GitHub step: its case is its meaning
+# A failed test marked by a sign, not a word (Pester's `[-] `): looked for only in a chunk that
+# says fail somewhere (the runner's counts), so that a log without tests pays no pass for it.
+_FAILED_TEST_NEEDLES = (b"[-] ",)
 # `path:12:` / `path:12:5 `: a diagnostic's position, not a time (`12:00:00`, `eta 0:00:01`).
 # The literal colon first lets the engine jump between colons; the look-behind then rejects
 # a digit before it without leaving C.
@@ -640,17 +642,26 @@ def _candidates(block: bytes, start: int, end: int) -> list[int]:
     """The start offsets of the lines in `block[start:end]` worth a closer look."""
     lower = block.lower()
     starts: set[int] = set()
-    for haystack, needles in ((lower, _NEEDLES), (block, _RAW_NEEDLES)):
-        for needle in needles:
-            found = haystack.find(needle, start, end)
-            while found >= 0:
-                starts.add(block.rfind(b"\n", start, found) + 1 or start)
-                # On from the next line: one hit per line is enough (the lines end with a newline).
-                found = haystack.find(needle, block.find(b"\n", found) + 1, end)
+    said = {needle for needle in _NEEDLES if _hits(lower, needle, start, end, starts)}
+    for needle in _RAW_NEEDLES:
+        _hits(block, needle, start, end, starts)
+    if b"fail" in said:  # a runner that marks a test failed also counts it
+        for needle in _FAILED_TEST_NEEDLES:
+            _hits(block, needle, start, end, starts)
     for match in _POSITION.finditer(block, start, end):
         starts.add(block.rfind(b"\n", start, match.start()) + 1 or start)
     starts.update(_commands(block, start, end))
     return sorted(starts)
+
+
+def _hits(haystack: bytes, needle: bytes, start: int, end: int, starts: set[int]) -> bool:
+    """Add the start of each line of `haystack[start:end]` that holds `needle`; whether one did."""
+    found = first = haystack.find(needle, start, end)
+    while found >= 0:
+        starts.add(haystack.rfind(b"\n", start, found) + 1 or start)
+        # On from the next line: one hit per line is enough (the lines end with a newline).
+        found = haystack.find(needle, haystack.find(b"\n", found) + 1, end)
+    return first >= 0
 
 
 def _commands(block: bytes, start: int, end: int) -> Iterator[int]:
