@@ -51,6 +51,7 @@ def test_the_registry_is_keyed_by_each_fixer_s_name() -> None:
         "characters",
         "one-token",
         "indentation",
+        "outside-block",
         "dependencies",
         "upstream",
     ]

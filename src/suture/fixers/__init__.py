@@ -46,6 +46,7 @@ LADDER: tuple[str, ...] = (
     "suture.fixers.characters:CharactersFixer",
     "suture.fixers.onetoken:OneTokenFixer",
     "suture.fixers.indentation:IndentationFixer",
+    "suture.fixers.outside:OutsideFixer",
     "suture.fixers.dependencies:DependenciesFixer",
     "suture.fixers.upstream:UpstreamFixer",
 )
