@@ -18,8 +18,9 @@ from suture.run import tools
 
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 # pytest's last line: '=== 1 failed, 2 passed, 1 warning in 0.12s ===' or, quiet, '3 passed in 0.01s'
-FINAL = re.compile(r"^=*\s*(?P<counts>(?:\d+ [a-z]+(?:, )?)+) in [\d.]+s(?: \([^)]*\))?\s*=*$")
-COUNT = re.compile(r"(\d+) ([a-z]+)")
+# (pytest 9 adds '3 subtests passed': not tests, not counted)
+FINAL = re.compile(r"^=*\s*(?P<counts>(?:\d+ (?:subtests )?[a-z]+(?:, )?)+) in [\d.]+s(?: \([^)]*\))?\s*=*$")
+COUNT = re.compile(r"(\d+) (subtests )?([a-z]+)")
 RAN = ("passed", "failed", "skipped", "xfailed", "xpassed")
 BAD = ("failed", "error", "errors")
 TAIL = 64 * 1024  # characters of the output searched for the summary line
@@ -71,5 +72,5 @@ def final_counts(output: str) -> dict[str, int] | None:
     for line in reversed(ANSI.sub("", output[-TAIL:]).splitlines()):
         match = FINAL.match(line.strip())
         if match:
-            return {word: int(number) for number, word in COUNT.findall(match.group("counts"))}
+            return {word: int(number) for number, sub, word in COUNT.findall(match.group("counts")) if not sub}
     return None

@@ -50,7 +50,7 @@ class Collected:
 @dataclass(frozen=True)
 class Result:
     test_id: str
-    when: str  # setup, call, teardown
+    when: str  # setup, call, teardown; subtest: a failed subtest of the test (pytest 9)
     outcome: str  # pytest's word: passed, failed, skipped, xfailed, xpassed
 
 
@@ -188,6 +188,9 @@ def summary(found: Iterable[Event]) -> Summary:
             collected.extend(event.ids)
         elif isinstance(event, Result):
             if event.outcome == "rerun":  # pytest-rerunfailures: an attempt, not the outcome
+                continue
+            if event.when == "subtest":  # one of a test's subtests failed (pytest 9): the test fails
+                outcomes[event.test_id] = "error" if outcomes.get(event.test_id) == "error" else "failed"
                 continue
             if (event.test_id, event.when) in seen:
                 repeated.append(event.test_id)

@@ -304,8 +304,11 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     outcome: str = report.outcome
     if hasattr(report, "wasxfail"):
         outcome = "xpassed" if report.passed else "xfailed"
-    if report.when == "call" or outcome != "passed":
-        _emit({"event": "result", "id": report.nodeid, "when": report.when, "outcome": outcome})
+    # pytest 9 reports each unittest subTest (and `subtests` fixture block) under its test's
+    # id: one that failed fails the test; the test's own report follows.
+    when = "subtest" if type(report).__name__ == "SubtestReport" else report.when
+    if (when == "call" or outcome != "passed") and not (when == "subtest" and outcome != "failed"):
+        _emit({"event": "result", "id": report.nodeid, "when": when, "outcome": outcome})
         if report.nodeid in _FIRST and outcome != "passed":
             # A test this candidate had to fix still fails: the rest cannot save it.
             _SESSION.shouldstop = f"suture: {report.nodeid} still {outcome}"
