@@ -120,6 +120,20 @@ CASES = {
         ],
         [1, 2],
     ),
+    "a-builtin-given-nothing-gets-what-its-other-call-passes": Case(
+        {
+            "pkg/tz.py": "def offset(tz):\n    if len(tz) == 5:\n        return tz[1:]\n"
+            "    elif len() == 4:\n        return tz\n    return ''\n"
+        },
+        "from pkg.tz import offset; offset('+001')",
+        [
+            {
+                "pkg/tz.py": "def offset(tz):\n    if len(tz) == 5:\n        return tz[1:]\n"
+                "    elif len(tz) == 4:\n        return tz\n    return ''\n"
+            }
+        ],
+        [0],
+    ),
     "a-middle-argument-dropped": Case(
         {
             "pkg/box.py": "def box(width, height, depth):\n    return width * height * depth\n\n\n"

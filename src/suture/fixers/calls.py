@@ -4,6 +4,7 @@
     area() takes 2 positional arguments but 3 were given
     Box.area() takes 1 positional argument but 2 were given      (a method without self)
     area() got an unexpected keyword argument 'widht'
+    len() takes exactly one argument (0 given)                   (a builtin's: what other calls pass)
 
 Either side may be the one that changed, so both get candidates and verification decides.
 At the call (unless it is in a test, which suture never edits): pass a missing argument
@@ -44,6 +45,8 @@ _TOO_MANY = re.compile(
     r"(?: positional arguments? \(and \d+ keyword-only arguments?\))? (?:was|were) given"
 )
 _UNEXPECTED = re.compile(_QUALNAME + r" got an unexpected keyword argument '(?P<keyword>\w+)'")
+# A builtin's own wording: `len()` left with nothing to measure.
+_NONE_GIVEN = re.compile(_QUALNAME + r" takes exactly one argument \(0 given\)")
 _Function = ast.FunctionDef | ast.AsyncFunctionDef
 
 
@@ -121,6 +124,8 @@ def _mismatch(failure: Failure) -> _Mismatch | None:
         return _Mismatch(found["function"], extra=extra) if extra > 0 else None
     if found := _UNEXPECTED.fullmatch(message):
         return _Mismatch(found["function"], keyword=found["keyword"])
+    if found := _NONE_GIVEN.fullmatch(message):
+        return _Mismatch(found["function"], missing=("",))  # unnamed: what other calls pass
     return None
 
 
@@ -277,6 +282,8 @@ def _missing(
     """The call passing what it lacks. One positional argument missing may have been any of
     them (the interpreter names the last parameter, the others shifted left): a value for
     each place, the end first; the likeliest ones only (those within one rank of the best)."""
+    if mismatch.missing == ("",) and call.args:
+        return  # a builtin given nothing: not this call, which passes something
     positional = [arg for arg in call.args if arg.keyword is None and not arg.star]
     by_keyword = mismatch.keyword_only or len(positional) < len(call.args)
     passed = {_CODE.code_for_node(arg.value) for arg in call.args}
@@ -299,7 +306,8 @@ def _missing(
                 _arg(v[0].code, keyword=n if by_keyword else None)
                 for n, v in zip(mismatch.missing, chosen, strict=True)
             ]
-            why = f"the call does not pass {_listed(mismatch.missing)}; pass " + ", ".join(v[0].why for v in chosen)
+            what = _listed(mismatch.missing) if all(mismatch.missing) else "its argument"
+            why = f"the call does not pass {what}; pass " + ", ".join(v[0].why for v in chosen)
             found.append((max(v[0].rank for v in chosen), [*call.args, *added], why))
     found.sort(key=lambda item: item[0])
     best = found[0][0] if found else 0
