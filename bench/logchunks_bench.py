@@ -55,6 +55,7 @@ HELD_OUT_COUNT = 7  # of 29 repositories: about a quarter
 # Python repository stays in training, the split's only one, for the Python rules.
 FRESH_SEED, FRESH_COUNT, KEPT_IN_TRAINING = 7, 5, ("nvbn@thefuck",)
 _UNIVERSAL = re.compile(r"\r\n|\r|\n")
+_SGR = re.compile(r"\x1b\[[0-9;]*m")
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,7 @@ class Case:
     repo: str
     marked: frozenset[int]  # 1-based `\n`-line numbers of the non-blank marked lines
     total: int  # `\n`-lines in the log
+    faint: frozenset[int] = frozenset()  # of those, the lines of colour codes only (blank on a terminal)
 
 
 @dataclass(frozen=True)
@@ -140,7 +142,8 @@ def load(data: Path) -> tuple[list[Case], int]:
             continue
         total = text.count("\n") + (0 if text.endswith("\n") else 1)
         repo = row["file"].split("__")[1]
-        cases.append(Case(row["file"], row["lang"], repo, marked, total))
+        faint = frozenset(mapping[i] for i in where if mapping[i] in marked and not _SGR.sub("", lines[i]).strip())
+        cases.append(Case(row["file"], row["lang"], repo, marked, total, faint))
     return cases, skipped
 
 
@@ -244,7 +247,8 @@ def misses(results: list[Result], lang: str) -> None:
         if result.case.lang.lower() == lang.lower() and not result.found(result.kept):
             missing = sorted(result.case.marked - result.kept)
             print(f"  miss {result.case.file}: {len(missing)} of {len(result.case.marked)} marked lines out, ", end="")
-            print(f"first {missing[:3]}, excerpt {len(result.kept)} lines of {result.case.total}")
+            faint = " (all of them lines of colour codes only)" if set(missing) <= result.case.faint else ""
+            print(f"first {missing[:3]}, excerpt {len(result.kept)} lines of {result.case.total}{faint}")
 
 
 def main(argv: list[str] | None = None) -> int:
