@@ -278,6 +278,8 @@ def test_suture_heal_lets_the_model_rerun_a_test_in_the_sandbox(tmp_path: Path, 
     assert ran["content"].startswith(f'<data kind="test-run" test="{TEST}" result="exit code 1" id="')
     assert "1 failed" in ran["content"] and str(tmp_path) not in ran["content"]  # paths made relative
     assert json.loads(refused["content"])["error"] == "unknown-test"
+    body = Path(result["proposal"]).read_text()
+    assert "`openai/fake`: 2 attempt(s), 3 request(s), 2 tool call(s), 3,000 tokens in" in body
     assert result["llm"]["notes"][1] == (
         "attempt 2: after 2 tool call(s) (run_test, run_test): verified: every check passes; 1 failing test(s) now pass"
     )

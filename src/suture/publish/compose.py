@@ -133,9 +133,10 @@ def spent(usage: Usage) -> str:
     """One line: what the language model took (the model's name in a code span: it is configuration)."""
     cost = "cost unknown (no price for the model)" if usage.cost_usd is None else f"${usage.cost_usd:.4f}"
     name = f"{usage.provider}/{usage.model}".replace("`", "'").replace("\n", " ")
+    calls = f", {usage.tool_calls} tool call(s)" if usage.tool_calls else ""  # what it read or ran first
     return (
-        f"`{name}`: {usage.attempts} attempt(s), {usage.requests} request(s), {usage.input_tokens:,} tokens in, "
-        f"{usage.output_tokens:,} out, {cost}, {usage.seconds:.1f}s."
+        f"`{name}`: {usage.attempts} attempt(s), {usage.requests} request(s){calls}, {usage.input_tokens:,} tokens "
+        f"in, {usage.output_tokens:,} out, {cost}, {usage.seconds:.1f}s."
     )
 
 
