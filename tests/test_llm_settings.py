@@ -35,6 +35,17 @@ def test_configuration_then_flags(tmp_path: Path) -> None:
     assert chosen.price() == Price(0.2, 0.8)
 
 
+def test_max_tool_calls_from_the_configuration_then_the_flag(tmp_path: Path) -> None:
+    loaded = load(tmp_path, 'provider = "openai"\nmodel = "m"\nmax-tool-calls = 3\n')
+
+    configured = resolve(loaded.llm, Flags(), loaded.origin)
+    flagged = resolve(loaded.llm, Flags(max_tool_calls=0), loaded.origin)
+
+    assert configured is not None and configured.budget.max_tool_calls == 3
+    assert flagged is not None and flagged.budget.max_tool_calls == 0  # 0 is a value: never investigate
+    assert resolve({"provider": "openai", "model": "m"}, Flags(), "here").budget.max_tool_calls == 12  # type: ignore[union-attr]
+
+
 def test_no_provider_or_none_is_offline(tmp_path: Path) -> None:
     assert resolve({}, Flags(), "here") is None
     loaded = load(tmp_path, 'provider = "openai"\nmodel = "m"\n')
@@ -52,6 +63,8 @@ def test_no_provider_or_none_is_offline(tmp_path: Path) -> None:
         ("max-cost-usd = -1", "max-cost-usd must be a positive number, e.g. max-cost-usd = 0.5"),
         ('prices = { "m" = 3 }', "prices.m must give input and output"),
         ("maxtokens = 5", "unknown key 'maxtokens'"),
+        ("max-tool-calls = -1", "max-tool-calls must be a whole number, 0 or more, e.g. max-tool-calls = 12"),
+        ('max-tool-calls = "all"', "max-tool-calls must be a whole number, 0 or more"),
     ],
 )
 def test_a_bad_value_names_the_key_and_the_fix(tmp_path: Path, table: str, message: str) -> None:
