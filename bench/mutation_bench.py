@@ -185,7 +185,7 @@ def repository(source: Path, cache: Path) -> Path:
     shutil.rmtree(repo, ignore_errors=True)
     shutil.copytree(source, repo, ignore=shutil.ignore_patterns(".git", "__pycache__", ".pytest_cache", "*.egg-info"))
     must(["git", "init", "-q", "-b", "main"], cwd=repo)
-    must([*GIT, "add", "-A"], cwd=repo)
+    must([*GIT, "add", "-A", "--force"], cwd=repo)  # what the sdist ships, ignored or not (isodate's version.py)
     must([*GIT, "commit", "-qm", "as published"], cwd=repo)
     return repo
 
@@ -725,6 +725,15 @@ class Row:
         )
 
 
+def _shown(change: Mutant) -> str:
+    """The mutation in a line: `before` -> `after`, or how the indentation moved."""
+    before, after = change.before.strip(), change.after.strip()
+    if before == after:
+        indent = [len(text) - len(text.lstrip(" ")) for text in (change.before, change.after)]
+        return f"`{before.splitlines()[0][:100]}` indented {indent[0]} -> {indent[1]}"
+    return f"`{before[:120]}` -> `{after[:120]}`"
+
+
 def report(results: list[Result], *, seed: int, command: str) -> str:
     by_operator: dict[str, Row] = {}
     by_project: dict[str, Row] = {}
@@ -744,8 +753,7 @@ def report(results: list[Result], *, seed: int, command: str) -> str:
         if result.verdict in ("missed", "error"):
             out.append(
                 f"- {result.project} {result.operator} `{result.mutant.path}:{result.mutant.line}`: "
-                f"`{result.mutant.before.strip()[:120]}` -> `{result.mutant.after.strip()[:120]}`; "
-                f"{result.classification or '-'}; {' '.join(result.reason.split())[:300]}"
+                f"{_shown(result.mutant)}; {result.classification or '-'}; {' '.join(result.reason.split())[:300]}"
             )
     return "\n".join(out) + "\n"
 
