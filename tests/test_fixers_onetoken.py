@@ -129,3 +129,15 @@ def test_other_errors_are_not_its_business(tmp_path: Path) -> None:
     failed = raised(tmp_path, "import pkg.mod")
 
     assert OneTokenFixer().propose(failed.__class__(**{**failed.__dict__, "error_type": "TypeError"}), source) == []
+
+
+def test_a_rationale_quotes_a_long_token_cut(tmp_path: Path) -> None:
+    """The repository's text reaches the proposal through rationales: a long string is cut."""
+    text = 'X = "' + "a" * 5000 + '" "b")\n'
+    source = commit(tmp_path, {"pkg/mod.py": text})
+
+    found = OneTokenFixer().propose(raised(tmp_path, "import pkg.mod"), source)
+
+    assert found
+    assert any("aaa…" in c.rationale for c in found)
+    assert all(len(c.rationale) < 200 for c in found)

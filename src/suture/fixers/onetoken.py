@@ -56,6 +56,7 @@ _SPLIT = ("(", ".", ",", "[")  # ... and between two names glued together
 _KEYWORDS = frozenset(keyword.kwlist)
 _BUILTINS = frozenset(dir(builtins))
 _LIMIT = 5  # candidates offered
+_SHOWN = 40  # characters of a token a rationale quotes
 _COMPILES = 60  # whole-file compiles at most
 _SECONDS = 3.0  # and the time all edits of one failure may take
 _KIND_COST = {"insert": 0.0, "delete": 0.3, "replace": 1.0}
@@ -67,6 +68,11 @@ class _Token:
     start: int  # offsets in the text lexed
     end: int
     text: str
+
+    @property
+    def shown(self) -> str:
+        """The token as a rationale quotes it: a long string cut (the text is the repository's)."""
+        return self.text if len(self.text) <= _SHOWN else self.text[: _SHOWN - 1] + "…"
 
     @property
     def shape(self) -> str:
@@ -217,12 +223,12 @@ def _edits(window: _Window, known: _Familiar) -> Iterator[_Edit]:
         where = f"line {_row(text, token.start, window.first)}"
         after = found[index + 1].start if index + 1 < len(found) else len(text.rstrip())
         if token.start >= window.split:
-            yield from _insertions(text, token.end, after, where, f"after `{token.text}`", only=window.closer)
+            yield from _insertions(text, token.end, after, where, f"after `{token.shown}`", only=window.closer)
             continue
         callee = (token.kind == "name" and not keyword.iskeyword(token.text)) or token.text in (")", "]")
-        yield from _insertions(text, token.end, after, where, f"after `{token.text}`", callee=callee)
+        yield from _insertions(text, token.end, after, where, f"after `{token.shown}`", callee=callee)
         if index == 0:
-            yield from _insertions(text, token.start, token.start, where, f"before `{token.text}`")
+            yield from _insertions(text, token.start, token.start, where, f"before `{token.shown}`")
         if token.kind == "name":
             yield from _split(token, known, where)
         if token.kind == "name" and index + 1 < len(found) and found[index + 1].start == token.end:
@@ -231,7 +237,7 @@ def _edits(window: _Window, known: _Familiar) -> Iterator[_Edit]:
         if token.kind == "op":
             for replacement in _INSERTED:
                 if replacement != token.text:
-                    why = f"the `{token.text}` on {where} should be `{replacement}`"
+                    why = f"the `{token.shown}` on {where} should be `{replacement}`"
                     yield _Edit("replace", token.start, token.end, replacement, why)
 
 
@@ -272,7 +278,7 @@ def _deletion(window: str, token: _Token, where: str) -> _Edit:
     start, end = token.start, token.end
     if window[start - 1 : start] == " " and window[end : end + 1] in (" ", ""):
         start -= 1
-    return _Edit("delete", start, end, "", f"the `{token.text}` on {where} is one too many; remove it")
+    return _Edit("delete", start, end, "", f"the `{token.shown}` on {where} is one too many; remove it")
 
 
 def _glued(name: _Token, string: _Token, where: str) -> Iterator[_Edit]:
@@ -282,9 +288,9 @@ def _glued(name: _Token, string: _Token, where: str) -> Iterator[_Edit]:
         return
     for prefix in _PREFIXES:
         if name.text.lower().endswith(prefix) and len(name.text) > len(prefix):
-            at = name.end - len(prefix)
+            at, head = name.end - len(prefix), name.text[: -len(prefix)][:_SHOWN]
             for text in _GLUED:
-                why = f"a `{text}` is missing on {where} between `{name.text[: -len(prefix)]}` and its string; add it"
+                why = f"a `{text}` is missing on {where} between `{head}` and its string; add it"
                 yield _Edit("insert", at, at, text, why)
 
 
@@ -298,7 +304,7 @@ def _split(name: _Token, known: _Familiar, where: str) -> Iterator[_Edit]:
         left, right = name.text[:cut], name.text[cut:]
         if left.isidentifier() and (right.isdigit() or (right.isidentifier() and known.known(right))):
             for text in _SPLIT:
-                why = f"a `{text}` is missing on {where} between `{left}` and `{right}`; add it"
+                why = f"a `{text}` is missing on {where} between `{left[:_SHOWN]}` and `{right[:_SHOWN]}`; add it"
                 yield _Edit("insert", name.start + cut, name.start + cut, text, why)
 
 
