@@ -167,3 +167,24 @@ def test_a_suite_failing_in_many_ways_is_not_all_speculated_on(tmp_path: Path) -
     asked = _speculate(tmp_path, files)
     assert 1 <= len(asked) <= MAX_ASKED
     assert len(set(asked)) == len(asked)
+
+
+def test_capture_is_stopped_only_where_each_check_has_ended_or_collected_and_failed(tmp_path: Path) -> None:
+    """A pytest check that has not failed yet may pass: capture must see it end (a lint check's
+    early trial passing says nothing about it). One that collected and failed may be cut short."""
+    from suture.capture.channel import REPORT_FILE
+    from suture.capture.run import EXIT_FILE
+    from suture.loop.speculate import collected_everywhere
+
+    commands = ["ruff check .", PYTEST]
+    for index in (0, 1):
+        (tmp_path / str(index)).mkdir()
+    (tmp_path / "0" / EXIT_FILE).write_text("1\n")
+    started = '{"event": "started", "summary": true}\n{"event": "collected", "ids": ["tests/t.py::test_a"]}\n'
+    (tmp_path / "1" / REPORT_FILE).write_text(started)
+    assert not collected_everywhere(tmp_path, commands)
+    raised = '{"event": "exception", "id": "tests/t.py::test_a", "when": "call", "type": "NameError", "line": "x"}\n'
+    (tmp_path / "1" / REPORT_FILE).write_text(started + raised)
+    assert collected_everywhere(tmp_path, commands)
+    (tmp_path / "1" / REPORT_FILE).write_text('{"event": "started", "summary": true}\n' + raised)
+    assert not collected_everywhere(tmp_path, commands)  # failed, but what it collects is not known yet

@@ -15,8 +15,8 @@ in a worktree of its own, and is held before it collects (warm.py), so pytest's 
 is done by the time the candidate is applied and the run released.
 
 A trial that passed every check does not wait for capture to end: capture stops as soon as
-every one of its checks has ended or (pytest) collected, and the trial is judged against what
-capture saw until then. What it had not yet seen fail passed in the trial's complete run;
+every one of its checks has ended or (pytest) collected and failed, and the trial is judged
+against what capture saw until then. What it had not yet seen fail passed in the trial's complete run;
 the tests it collected are all known, so a candidate that loses tests is still refused.
 """
 
@@ -162,7 +162,7 @@ def capture_speculating(
                 time.sleep(POLL_SECONDS)
             while speculation is not None and not capturing.done():
                 if _passed(speculation[1], commands) and collected_everywhere(scratch, commands):
-                    progress("the early candidate passed every check: capture stops (every check collected)")
+                    progress("the early candidate passed every check: capture stops here")
                     scope.cancel()
                     break
                 time.sleep(POLL_SECONDS)
@@ -185,16 +185,19 @@ def _passed(running: Future[Trial], commands: Sequence[str]) -> bool:
 
 
 def collected_everywhere(scratch: Path, commands: Sequence[str]) -> bool:
-    """Whether each of capture's checks has ended, or is a pytest run that has collected: what it
-    would collect is known, which verification compares the trial's tests with."""
+    """Whether each of capture's checks has ended, or is a pytest run that has collected (what it
+    would collect is known: verification compares the trial's tests with it) and has failed (it
+    is a failed check whatever else it would show; one that has not failed yet may pass)."""
     for index, command in enumerate(commands):
         files = scratch / str(index)
         if os.path.lexists(files / EXIT_FILE):
             continue
         try:
-            text = live_report(files)
+            found = report.events(live_report(files))
         except readback.Refused:
             return False
-        if tools.name_of(command) != "pytest" or not any(isinstance(e, report.Collected) for e in report.events(text)):
+        collected = any(isinstance(event, report.Collected) for event in found)
+        failed = any(isinstance(event, report.Raised) and not event.logged for event in found)
+        if tools.name_of(command) != "pytest" or not (collected and failed):
             return False
     return True
