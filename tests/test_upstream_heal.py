@@ -190,3 +190,18 @@ def test_the_migration_the_last_good_release_warned_of_wins_over_the_pin(tmp_pat
     assert "+    return olddist.new_api()" in str(outcome["patch"]).splitlines()
     verified = [(v["candidate"]["origin"], v["passed"]) for v in outcome["verification"]]  # type: ignore[union-attr]
     assert verified == [("upstream-pin", True), ("upstream-migrate", True)]
+
+
+def test_an_index_that_is_down_is_a_reason_and_the_checkout_stays(tmp_path: Path, index: Index) -> None:
+    repo = project(tmp_path / "repo")
+    venv = user_env(tmp_path, index, "fakedist==2.0", "pytest")
+    checkout = snapshot(repo)
+    down = Index(url="http://127.0.0.1:9/simple", files={})  # nothing listens there
+    outcome, stderr = heal(repo, venv, down)
+    assert outcome["status"] == "unfixed" and outcome["classification"] == "dependency", stderr
+    found = outcome["failures"][0]["upstream"]  # type: ignore[index]
+    assert (found["distribution"], found["installed"], found["good"]) == ("fakedist", "2.0", "")
+    assert "could not be read" in found["how"]
+    reasons = [verdict["reason"] for verdict in outcome["verification"]]  # type: ignore[union-attr]
+    assert reasons and all("could not be made" in reason for reason in reasons)
+    assert snapshot(repo) == checkout
