@@ -39,6 +39,28 @@ CASES = {
         "import os\n\nfrom .util import curry\n\n\ndef go():\n    return curry(os.sep)\n",
         0,
     ),
+    # a file that imports the project absolutely gets the siblings' relative import made absolute
+    "a-relative-import-as-an-absolute-file-writes-it": (
+        {
+            "pkg/i18n.py": "def gettext(s):\n    return s\n\n\ndef noop(s):\n    return s\n",
+            "pkg/a.py": "from .i18n import noop as N_\n\nA = N_('a')\n",
+            "pkg/mod.py": "from pkg.i18n import gettext as _\n\nX = N_(_('x'))\n",
+        },
+        "import pkg.mod",
+        "from pkg.i18n import gettext as _\nfrom pkg.i18n import noop as N_\n\nX = N_(_('x'))\n",
+        0,
+    ),
+    # one name a line (isort's force_single_line): a line of its own, in its place
+    "one-name-a-line": (
+        {
+            "pkg/mod.py": "from datetime import date\nfrom datetime import time\nimport os\n\n\n"
+            "class Zone(tzinfo):\n    pass\n"
+        },
+        "import pkg.mod",
+        "from datetime import date\nfrom datetime import time\nfrom datetime import tzinfo\nimport os\n\n\n"
+        "class Zone(tzinfo):\n    pass\n",
+        1,
+    ),
     # the project's own top-level package
     "the-project-s-own-package": (
         {"pkg/__init__.py": "VERSION = 1\n", "pkg/mod.py": "\n\ndef version():\n    return pkg.VERSION\n"},

@@ -64,8 +64,26 @@ def _as_siblings(source: Source, path: str, name: str) -> Iterator[tuple[Import,
             if isinstance(node, ast.Import | ast.ImportFrom):
                 for imp in _binding(node, other, path, name):
                     counted[imp] += 2 if PurePosixPath(other).parent == here else 1
-    for rank, (imp, count) in enumerate(counted.most_common()):
+    styled: Counter[Import] = Counter()
+    for imp, count in counted.items():
+        styled[_styled(source, imp, path)] += count
+    for rank, (imp, count) in enumerate(styled.most_common()):
         yield imp, min(rank, 1), f"`{name}` is not defined; the project's other modules import it ({count}x)"
+
+
+def _styled(source: Source, imp: Import, path: str) -> Import:
+    """`imp` as the file `path` writes the project's imports: absolute where it imports its own
+    package absolutely (`from humanize.i18n import ...`), relative where it imports relatively."""
+    parsed = _project.tree(source, path)
+    if parsed is None or not imp.module.startswith("."):
+        return imp
+    froms = [node for node in ast.walk(parsed) if isinstance(node, ast.ImportFrom)]
+    roots = _project.roots(source)
+    if any(node.level for node in froms) or not any((node.module or "").partition(".")[0] in roots for node in froms):
+        return imp
+    level = len(imp.module) - len(imp.module.lstrip("."))
+    node = ast.ImportFrom(module=imp.module.lstrip(".") or None, names=[], level=level)
+    return Import(_project.absolute(node, path), imp.name, imp.alias)
 
 
 def _python_files(source: Source) -> list[str]:

@@ -180,7 +180,7 @@ def with_import(module: cst.Module, imp: Import, *, first_party: frozenset[str] 
     body = list(module.body)
     if imp.bound in _top_level_bindings(body):
         return None
-    if imp.name is not None and imp.alias is None:
+    if imp.name is not None and imp.alias is None and not _single_line(body):
         for index, statement in enumerate(body):
             extended = _extend(statement, imp.module, imp.name)
             if extended is not None:
@@ -214,6 +214,18 @@ def _insert(body: list[_Statement], new: _Statement, imp: Import, first_party: f
         new = new.with_changes(leading_lines=body[index].leading_lines)
         body[index] = body[index].with_changes(leading_lines=())
     body.insert(index, new)
+
+
+def _single_line(body: Sequence[_Statement]) -> bool:
+    """Whether the file imports one name a line (isort's force_single_line): two `from m import x`
+    statements of one module. A new name then gets a line of its own, not a place in another's."""
+    modules = [
+        _module_name(node)
+        for statement in body
+        for node in _import_nodes(statement)
+        if isinstance(node, cst.ImportFrom) and not isinstance(node.names, cst.ImportStar) and len(node.names) == 1
+    ]
+    return len(modules) != len(set(modules))
 
 
 def _put_block(body: list[_Statement], index: int, new: _Statement) -> None:
