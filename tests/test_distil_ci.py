@@ -247,6 +247,15 @@ def test_a_python_failure_is_kept(name: str, kept: list[str]) -> None:
     assert len(lines) <= limits.max_lines
 
 
+def test_a_log_kept_whole_is_not_called_cut() -> None:
+    # The failed step's last lines repeat the lines of its error blocks: each counts once.
+    log = b'$ python -m pytest -q\nF\nE   assert 3 == 4\n1 failed in 0.03s\nThe command "pytest" exited with 1.\n'
+    excerpt = distil([log])
+
+    assert excerpt.lines == (1, 2, 3, 4, 5)
+    assert not excerpt.truncated
+
+
 def test_a_summary_ends_the_listing_under_it() -> None:
     # `FAILED (failures=1)` closes a unittest run: the indented lines after it are other output.
     log = "\n".join(

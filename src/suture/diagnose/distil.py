@@ -716,7 +716,9 @@ def _choose(
             for number, text, _ in reversed(lines):
                 budget.take(number, text)
     _blanks_between(texts, budget)
-    truncated = any(block.dropped for block in ranked) or len(budget.chosen) < sum(map(len, texts))
+    # Blocks overlap (a failed step's last lines hold lines of its other blocks): count lines once.
+    wanted = {number for lines in texts for number, _, _ in lines}
+    truncated = any(block.dropped for block in ranked) or len(budget.chosen) < len(wanted)
     return sorted(budget.chosen.items()), truncated
 
 
