@@ -7,6 +7,7 @@ threads and subprocesses) must fit under the default one.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import stat
@@ -21,9 +22,11 @@ from helpers import git as plain_git
 from helpers import make_repo
 from sandbox_helpers import require_bubblewrap
 
+import suture
 from suture.capture.run import run_check
+from suture.run.process import run_logged
 from suture.run.sandbox import Bubblewrap, Limits
-from suture.run.supervisor import STOPPED, supervised
+from suture.run.supervisor import STOPPED, Limit
 
 require_bubblewrap()
 
@@ -94,43 +97,65 @@ def test_a_busy_suite_fits_the_default_limit(tree: Path) -> None:
     assert Limits().processes == 256 and Limits().tasks == 1024
 
 
+# suture's side of a run, as another user: bubblewrap's argv started, and watched by a Limit.
+AS_USER = """\
+import json, os, signal, subprocess, sys
+from suture.run.supervisor import Limit
+argv, processes = json.loads(sys.argv[1]), int(sys.argv[2])
+proc = subprocess.Popen(argv, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+limit = Limit(processes, 4 * processes) if processes else None
+reason = ""
+while proc.poll() is None and not reason:
+    reason = limit.poll(proc.pid) if limit else ""
+    try:
+        proc.wait(timeout=0.05)
+    except subprocess.TimeoutExpired:
+        pass
+if reason:
+    os.killpg(proc.pid, signal.SIGKILL)
+print(proc.communicate()[0], reason)
+"""
+
+
 @pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("setpriv"), reason="needs root to become nobody")
 def test_a_fork_bomb_is_stopped_for_a_user_other_than_root(tree: Path) -> None:
-    """The same sandbox and supervisor started as nobody (uid 65534): RLIMIT_NPROC applies
-    there too, in the check's own user namespace, and counts the check's tasks only."""
+    """suture's watch and the sandbox as nobody (uid 65534): the check's pid namespace is counted
+    by its owner; RLIMIT_NPROC applies there too, in the check's own user namespace."""
     python = "/usr/bin/python3"  # this user cannot enter root's home, where the test's own lives
     if not os.access(python, os.X_OK):
         pytest.skip("no system python for another user")
-    done = as_nobody(tree, python, Limits(processes=40))
-    assert done.returncode == STOPPED, done.stdout + done.stderr
-    assert "suture stopped this check" in done.stderr
-    done = as_nobody(tree, python, Limits(processes=0))
-    assert done.returncode == 0 and "forked 100" in done.stdout, done.stdout + done.stderr
+    done = as_nobody(tree, python, 40)
+    assert "suture stopped this check" in done.stdout and "forked 100" not in done.stdout, done.stdout + done.stderr
+    done = as_nobody(tree, python, 0)
+    assert "forked 100" in done.stdout and "suture stopped" not in done.stdout, done.stdout + done.stderr
 
 
-def as_nobody(tree: Path, python: str, limits: Limits) -> subprocess.CompletedProcess[str]:
-    env = {"PATH": "/usr/bin:/bin", "HOME": "/home/nobody"}
+def as_nobody(tree: Path, python: str, processes: int) -> subprocess.CompletedProcess[str]:
+    env = {"PATH": "/usr/bin:/bin", "HOME": "/home/nobody", "PYTHONPATH": str(Path(suture.__file__).parents[1])}
     with tempfile.TemporaryDirectory(prefix="suture-box-") as scratch:
+        limits = Limits(processes=processes)
         argv = Bubblewrap(limits=limits).argv(f"{python} forks.py 100", tree=tree, scratch=Path(scratch), env=env)
-        argv[0] = python  # the supervisor, under an interpreter nobody may run
         argv = unreachable_sockets_left_out(argv)
         subprocess.run(["chmod", "-R", "a+rX", scratch], check=True)
         nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
-        return subprocess.run([*nobody, *argv], cwd=tree, capture_output=True, text=True, timeout=60, env=env)
+        script = [python, "-c", AS_USER, json.dumps(argv), str(processes)]
+        return subprocess.run([*nobody, *script], cwd=tree, capture_output=True, text=True, timeout=60, env=env)
 
 
 def test_the_kernel_bound_where_a_pids_cgroup_can_be_made(tree: Path) -> None:
-    """Root on a host: the supervisor's own pids cgroup refuses the fork past `tasks`."""
+    """Root on a host: the run's own pids cgroup refuses the fork past `tasks`, and goes with the run."""
     roots = ("/sys/fs/cgroup/pids", "/sys/fs/cgroup")
     if os.geteuid() != 0 or not any(os.access(root, os.W_OK) for root in roots):
         pytest.skip("no pids cgroup this user can make")
-    argv = supervised([sys.executable, str(tree / "forks.py"), "100"], processes=0, tasks=30)
-    done = subprocess.run(argv, capture_output=True, text=True, timeout=60)
-    assert done.returncode == 0 and "fork refused" in done.stdout, done.stdout + done.stderr
-    forked = int(done.stdout.rsplit("forked", 1)[1])
+    log = tree / "log"
+    argv = [sys.executable, str(tree / "forks.py"), "100"]
+    timed = run_logged(argv, cwd=tree, env=dict(os.environ), log=log, timeout=60, watch=Limit(0, 30))
+    output = log.read_text()
+    assert timed.returncode == 0 and "fork refused" in output, output
+    forked = int(output.rsplit("forked", 1)[1])
     assert 20 <= forked < 30
     left = [name for root in roots if os.path.isdir(root) for name in os.listdir(root)]
-    assert f"suture-check-{os.getpid()}" not in left
+    assert not [name for name in left if name.startswith(f"suture-check-{os.getpid()}-")]
 
 
 def test_the_limit_is_a_flag_and_no_repository_key(tmp_path: Path) -> None:

@@ -167,7 +167,7 @@ def run_check(
     with tempfile.TemporaryDirectory(prefix="suture-box-") as box:  # the same shape in every phase
         started = start.isolated(command, tree=tree, env=env)  # the interpreter's pytest, not the tree's
         argv, fds = channel.wrap(sandbox.argv(started, tree=tree, scratch=Path(box), env=env), env)
-        timed = run_logged(argv, cwd=tree, env=env, log=log, timeout=timeout, pass_fds=fds)
+        timed = run_logged(argv, cwd=tree, env=env, log=log, timeout=timeout, pass_fds=fds, watch=sandbox.watch())
     reported = channel.report()
     found = plugin_report.summary(plugin_report.events(reported))
     exit_code = timed.returncode

@@ -30,6 +30,7 @@ from suture.errors import SutureError, UsageError
 from suture.run import index
 from suture.run.process import program, run
 from suture.run.sandbox import Sandbox
+from suture.run.supervisor import Limit
 
 TIMEOUT = 600.0
 READY = ".suture-ready"  # written last: an environment without it is half made (a killed run's)
@@ -211,3 +212,6 @@ class InVenv:
 
     def argv(self, command: str, *, tree: Path, scratch: Path, env: Mapping[str, str]) -> list[str]:
         return self.inner.argv(command, tree=tree, scratch=scratch, env=env)
+
+    def watch(self) -> Limit | None:
+        return self.inner.watch()

@@ -14,7 +14,7 @@ import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Protocol
 
 from suture.errors import CommandError, SutureError, UsageError
 
@@ -103,6 +103,14 @@ class Timed:
     returncode: int
     seconds: float
     timed_out: bool
+    stopped: str = ""  # why a `Watch` stopped it ('' when none did)
+
+
+class Watch(Protocol):
+    """What a long-running command is watched for while it runs (supervisor.Limit: its processes)."""
+
+    def poll(self, pid: int) -> str: ...  # why the command `pid` must stop now, '' to go on; often
+    def close(self) -> None: ...  # once it has ended
 
 
 def run_logged(
@@ -113,6 +121,7 @@ def run_logged(
     log: Path,
     timeout: float,
     pass_fds: Sequence[int] = (),
+    watch: Watch | None = None,
 ) -> Timed:
     """Run a command (a check, as its sandbox wraps it) with stdout and stderr merged into `log`.
 
@@ -121,7 +130,8 @@ def run_logged(
     must make killing that group kill everything inside (bubblewrap: --die-with-parent).
     The log keeps the first and the last `KEPT_OUTPUT` bytes: a test printing gigabytes
     fills neither the disk nor the memory. `pass_fds` stay open in the command (suture's
-    pytest plugin's descriptors, capture/channel.py).
+    pytest plugin's descriptors, capture/channel.py). A `watch` is polled while it runs; when it
+    says so, the command is killed like a timed-out one and its reason ends the log.
     """
     start = time.monotonic()
     scope: Scope | None = getattr(_CURRENT, "scope", None)
@@ -147,14 +157,20 @@ def run_logged(
         done = threading.Event()
         drain = threading.Thread(target=_drain, args=(proc, out, done), daemon=True, name="suture-output")
         drain.start()
+        timed = Timed(-signal.SIGKILL, 0.0, False)
         try:
-            return _wait(proc, scope, start, timeout)
+            timed = _wait(proc, scope, start, timeout, watch)
+            return timed
         finally:
+            if watch is not None:
+                watch.close()
             drain.join(timeout=DRAIN_GRACE)  # a grandchild still holding the pipe: stop reading it
             done.set()
             drain.join()
             if proc.stdout is not None:
                 proc.stdout.close()
+            if timed.stopped:
+                out.write(f"\n[{timed.stopped}]\n".encode())
 
 
 KEPT_OUTPUT = 4 * 1024 * 1024  # bytes of a check's output kept at each end of its log
@@ -191,10 +207,20 @@ def _drain(proc: subprocess.Popen[bytes], out: BinaryIO, done: threading.Event) 
     out.writelines(tail)
 
 
-def _wait(proc: subprocess.Popen[bytes], scope: Scope | None, start: float, timeout: float) -> Timed:
+def _wait(
+    proc: subprocess.Popen[bytes], scope: Scope | None, start: float, timeout: float, watch: Watch | None
+) -> Timed:
+    stopped = ""
     try:
-        code = proc.wait(timeout=timeout)
-        timed_out = False
+        code = proc.wait(timeout=timeout) if watch is None else _watched(proc, watch, start + timeout)
+        timed_out = code is None
+        if code is None:
+            _kill_group(proc)
+            code = -signal.SIGKILL
+        elif isinstance(code, str):
+            stopped = code
+            _kill_group(proc)
+            code = STOPPED
     except subprocess.TimeoutExpired:
         _kill_group(proc)
         code, timed_out = -signal.SIGKILL, True
@@ -205,7 +231,26 @@ def _wait(proc: subprocess.Popen[bytes], scope: Scope | None, start: float, time
         _RUNNING.discard(proc)
         if scope is not None:
             scope.procs.discard(proc)
-    return Timed(code, time.monotonic() - start, timed_out)
+    return Timed(code, time.monotonic() - start, timed_out, stopped)
+
+
+WATCH_POLL = 0.05  # seconds between a watch's polls
+STOPPED = 137  # the exit status of a command a watch stopped (128 + SIGKILL, as a shell says)
+
+
+def _watched(proc: subprocess.Popen[bytes], watch: Watch, deadline: float) -> int | str | None:
+    """The exit status of `proc`; a watch's reason to stop it; None at the deadline."""
+    while True:
+        code = proc.poll()
+        if code is not None:
+            return code
+        reason = watch.poll(proc.pid)
+        if reason:
+            return reason
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return None
+        time.sleep(min(WATCH_POLL, left))  # not Popen.wait(timeout): its own short sleeps cost more CPU
 
 
 # Check runs under way in any thread, so that an interrupt can stop them all: they run

@@ -38,7 +38,7 @@ from typing import ClassVar, Protocol
 from suture.errors import SutureError, UsageError
 from suture.run import checks, git, venv
 from suture.run.process import program, run
-from suture.run.supervisor import supervised
+from suture.run.supervisor import Limit
 
 # Variables that look like credentials never reach repository code, whatever is allowed.
 SECRET_NAME = re.compile(r"TOKEN|KEY|SECRET|PASSW|CREDENTIAL", re.IGNORECASE)
@@ -76,6 +76,9 @@ class Sandbox(Protocol):
     # the argv that runs the shell command in `tree` with `env`, `tree` and `scratch` writable
     def argv(self, command: str, *, tree: Path, scratch: Path, env: Mapping[str, str]) -> list[str]: ...
 
+    # what one run of `argv` is watched for while it runs (its processes), or None
+    def watch(self) -> Limit | None: ...
+
 
 @dataclass(frozen=True)
 class Unsandboxed:
@@ -96,6 +99,9 @@ class Unsandboxed:
 
     def environment(self, base: Mapping[str, str]) -> dict[str, str]:
         return {name: value for name, value in base.items() if not SECRET_NAME.search(name)}
+
+    def watch(self) -> Limit | None:
+        return None  # no pid namespace to count: the opt-out runs the checks as they are
 
     def argv(self, command: str, *, tree: Path, scratch: Path, env: Mapping[str, str]) -> list[str]:
         return ["/bin/sh", "-c", command]
@@ -131,8 +137,8 @@ MASKED = ("/etc/shadow", "/etc/shadow-", "/etc/gshadow", "/etc/gshadow-", "/etc/
 class Limits:
     """Resource limits of every check (0: no limit of suture's).
 
-    `processes` at once in the check's pid namespace, held by suture's supervisor outside the
-    sandbox for root and every user alike; `tasks` (threads too) by the kernel, in a pids cgroup
+    `processes` at once in the check's pid namespace, counted by suture outside the sandbox
+    while the check runs (`watch`), for root and every user alike; `tasks` (threads too) by the kernel, in a pids cgroup
     where one can be made and as RLIMIT_NPROC in the check's user namespace (supervisor.py says
     why both: the kernel never applies RLIMIT_NPROC to real root). The others are set inside
     the sandbox. The wall time is the check's timeout: the whole process tree is killed with
@@ -206,7 +212,7 @@ class Bubblewrap:
         mounts = _layers(hidden, needed, keep=(tree, scratch))
         writable = ["--bind", str(tree), str(tree), "--bind", str(scratch), str(scratch)]
         sockets = _reachable_sockets(hidden, needed, keep=(tree, scratch))
-        bwrap = [
+        return [
             executable,
             *_flags(executable),
             *mounts,
@@ -223,9 +229,10 @@ class Bubblewrap:
             "sh",
             command,
         ]
-        return supervised(
-            bwrap, processes=self.limits.processes, tasks=self.limits.tasks if self.limits.processes else 0
-        )
+
+    def watch(self) -> Limit | None:
+        limits = self.limits
+        return Limit(limits.processes, limits.tasks) if limits.processes else None
 
 
 SANDBOXES: dict[str, Callable[..., Sandbox]] = {"bwrap": Bubblewrap, "none": Unsandboxed}

@@ -6,73 +6,112 @@ the kernel never applies it to real root (uid 0 in the initial user namespace, w
 its capabilities — suture often runs as root in CI), and it counts threads. So a check's
 processes are bounded three ways:
 
-- `processes`: suture's supervisor (this module's SOURCE, started by `Bubblewrap.argv` in
-  front of bwrap, outside the sandbox) counts the processes of the check's pid namespace
-  every POLL seconds, through /proc/<its init>/root/proc, and kills the whole check when
-  there are more — as root and as any user. The check's log says why.
-- `tasks` (threads included, four times `processes`): where a pids cgroup can be made
-  (root on a host or a VM: cgroup v2 with the pids controller, or v1's pids hierarchy) the
-  supervisor moves bwrap into one of its own with pids.max = tasks, and the kernel refuses
-  the fork past it; the cgroup is removed when the check ends (stale ones of dead
-  supervisors on the next run).
+- `processes`: while the check runs, suture (process.run_logged, with a `Limit` from the
+  sandbox) counts the processes of the check's pid namespace every POLL seconds, through
+  /proc/<its init>/root/proc, and kills the whole check when there are more — as root and as
+  any user. The check's log says why.
+- `tasks` (threads included, four times `processes`): where a pids cgroup can be made (root
+  on a host or a VM: cgroup v2 with the pids controller, or v1's pids hierarchy) the check is
+  moved into one of its own with pids.max = tasks as soon as it starts (before bubblewrap
+  forks anything), and the kernel refuses the fork past it; the cgroup is removed when the
+  check ends, and stale ones of killed runs on the next.
 - the same `tasks` as RLIMIT_NPROC inside the sandbox (sandbox.Limits.shell): for a user
   other than root, in the check's own user namespace it counts the check's tasks only.
 
-SOURCE runs with `python -I -S` (no site, no user paths) and uses the standard library only.
+Standard library only, so that a test can run it as another user.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
-import sys
-from collections.abc import Sequence
+import time
 
 POLL = 0.05  # seconds between counts: a bomb past the kernel's bound lives at most this long
-STOPPED = 137  # the exit status of a check the supervisor stopped (128 + SIGKILL, as a shell says)
-
-SOURCE = r"""
-import os, signal, sys, time
-
-PARENT, PROCESSES, TASKS, ARGV = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), sys.argv[4:]
-POLL, STOPPED = {poll!r}, {stopped!r}
-CGROUPS = ("/sys/fs/cgroup/pids", "/sys/fs/cgroup")
+STOPPED = 137  # the exit status of a check stopped for its processes (128 + SIGKILL, as a shell says)
+CGROUPS = ("/sys/fs/cgroup/pids", "/sys/fs/cgroup")  # cgroup v1's pids hierarchy, v2's root
+PREFIX = "suture-check-"
 
 
-def controller_root():
+class Limit:
+    """The process limit of one check run: `poll` it with the run's pid until it ends, then `close`."""
+
+    def __init__(self, processes: int, tasks: int) -> None:
+        self.processes = processes
+        self.tasks = tasks
+        self._cgroup: str | None = None
+        self._started = False
+
+    def poll(self, pid: int) -> str:
+        """Why the run `pid` must stop now ('' to go on). The first call puts it in a pids cgroup."""
+        if not self._started:
+            self._started = True
+            self._cgroup = _join_cgroup(pid, self.tasks) if self.tasks > 0 else None
+        found = count(pid) if self.processes > 0 else 0
+        if found <= self.processes:
+            return ""
+        return (
+            f"suture stopped this check: {found} processes at once, more than the {self.processes} "
+            "a check may start (a fork bomb?); a suite that needs more: --max-processes"
+        )
+
+    def close(self) -> None:
+        """Remove the run's cgroup (its processes are gone or going: wait for them a moment)."""
+        if self._cgroup is not None:
+            _remove(self._cgroup)
+            self._cgroup = None
+
+
+def count(pid: int) -> int:
+    """The processes of the pid namespace whose init `pid` (bubblewrap outside it) started: its /proc,
+    seen through that init's root. 0 while there is none (the run has not reached bubblewrap yet)."""
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as handle:
+            init = handle.read().split()
+        if not init:
+            return 0
+        return sum(1 for name in os.listdir(f"/proc/{init[0]}/root/proc") if name.isdigit())
+    except OSError:
+        return 0
+
+
+def _join_cgroup(pid: int, tasks: int) -> str | None:
+    """A fresh pids cgroup with pids.max = `tasks` holding `pid`, where this user can make one."""
+    root = _controller_root()
+    if root is None:
+        return None
+    for name in os.listdir(root):  # left by a run killed before it could remove its own
+        if name.startswith(PREFIX) and not os.path.exists(f"/proc/{name[len(PREFIX) :].split('-')[0]}"):
+            with contextlib.suppress(OSError):
+                os.rmdir(os.path.join(root, name))
+    path = os.path.join(root, f"{PREFIX}{os.getpid()}-{pid}")
+    try:
+        os.mkdir(path, 0o755)
+        with open(os.path.join(path, "pids.max"), "w") as handle:
+            handle.write(str(tasks))
+        with open(os.path.join(path, "cgroup.procs"), "w") as handle:
+            handle.write(str(pid))
+    except OSError:
+        _remove(path)
+        return None
+    return path
+
+
+def _controller_root() -> str | None:
     for root in CGROUPS:
-        v1 = root.endswith("/pids")
         try:
-            if not v1 and "pids" not in open(root + "/cgroup.subtree_control").read().split():
-                continue
-            if os.access(root, os.W_OK) and os.path.isfile(root + "/cgroup.procs"):
+            if not root.endswith("/pids"):
+                with open(os.path.join(root, "cgroup.subtree_control")) as handle:
+                    if "pids" not in handle.read().split():
+                        continue
+            if os.access(root, os.W_OK) and os.path.isfile(os.path.join(root, "cgroup.procs")):
                 return root
         except OSError:
             continue
     return None
 
 
-def own_cgroup():
-    root = controller_root()
-    if root is None or TASKS <= 0:
-        return None
-    for name in os.listdir(root):  # left by a supervisor killed with its check (a timeout's SIGKILL)
-        if name.startswith("suture-check-") and name[13:].isdigit() and not os.path.exists("/proc/" + name[13:]):
-            try:
-                os.rmdir(os.path.join(root, name))
-            except OSError:
-                pass
-    path = os.path.join(root, "suture-check-%d" % os.getpid())
-    try:
-        os.mkdir(path, 0o755)
-        with open(path + "/pids.max", "w") as handle:
-            handle.write(str(TASKS))
-    except OSError:
-        remove(path)
-        return None
-    return path
-
-
-def remove(path):
+def _remove(path: str) -> None:
     for _ in range(50):
         try:
             os.rmdir(path)
@@ -81,71 +120,3 @@ def remove(path):
             return
         except OSError:
             time.sleep(0.02)
-
-
-def count(pid):
-    # The processes of the check's pid namespace: its /proc, seen through its init's root.
-    try:
-        with open("/proc/%d/task/%d/children" % (pid, pid)) as handle:
-            init = handle.read().split()
-        if not init:
-            return 0
-        return sum(1 for name in os.listdir("/proc/%s/root/proc" % init[0]) if name.isdigit())
-    except OSError:
-        return 0
-
-
-cgroup = own_cgroup()
-signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGCHLD})  # waited for below: the check's end wakes us at once
-child = os.fork()
-if child == 0:
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGCHLD})
-    if cgroup is not None:
-        try:
-            with open(cgroup + "/cgroup.procs", "w") as handle:
-                handle.write(str(os.getpid()))
-        except OSError:
-            pass
-    try:
-        os.execv(ARGV[0], ARGV)
-    finally:
-        os._exit(127)
-stopped, orphaned = 0, False
-while True:
-    done, status = os.waitpid(child, os.WNOHANG)
-    if done:
-        break
-    found = count(child) if PROCESSES > 0 else 0
-    orphaned = os.getppid() != PARENT  # suture was killed: the check goes too (bwrap's --die-with-parent did so)
-    if found > PROCESSES or orphaned:
-        stopped = found if found > PROCESSES else 0
-        try:
-            with open("/proc/%d/task/%d/children" % (child, child)) as handle:
-                for init in handle.read().split():
-                    os.kill(int(init), signal.SIGKILL)
-        except OSError:
-            pass
-        os.kill(child, signal.SIGKILL)
-        os.waitpid(child, 0)
-        break
-    signal.sigtimedwait({signal.SIGCHLD}, POLL)
-if cgroup is not None:
-    remove(cgroup)
-if orphaned:
-    os._exit(STOPPED)
-if stopped:
-    sys.stderr.write(
-        "\n[suture stopped this check: %d processes at once, more than the %d a check may start "
-        "(a fork bomb?); a suite that needs more: --max-processes]\n" % (stopped, PROCESSES)
-    )
-    sys.stderr.flush()
-    os._exit(STOPPED)
-code = os.waitstatus_to_exitcode(status)
-os._exit(code if code >= 0 else 128 - code)
-"""
-
-
-def supervised(argv: Sequence[str], *, processes: int, tasks: int) -> list[str]:
-    """`argv` (bwrap and its arguments) started by the supervisor, with these bounds (0: none)."""
-    source = SOURCE.replace("{poll!r}", repr(POLL)).replace("{stopped!r}", repr(STOPPED))
-    return [sys.executable, "-I", "-S", "-c", source, str(os.getpid()), str(processes), str(tasks), *argv]
