@@ -81,14 +81,18 @@ def _chat_completion(message: dict[str, Any], finish: str, prompt_tokens: int, c
 
 
 def anthropic_reply(text: str, *, input_tokens: int = 1000, output_tokens: int = 100) -> Scripted:
+    return _message([{"type": "text", "text": text}], "end_turn", input_tokens, output_tokens)
+
+
+def _message(blocks: list[dict[str, Any]], stop: str, input_tokens: int, output_tokens: int) -> Scripted:
     return Scripted(
         body={
             "id": "msg_fake",
             "type": "message",
             "role": "assistant",
             "model": "fake",
-            "content": [{"type": "text", "text": text}],
-            "stop_reason": "end_turn",
+            "content": blocks,
+            "stop_reason": stop,
             "stop_sequence": None,
             "usage": {"input_tokens": input_tokens, "output_tokens": output_tokens},
         }
@@ -115,18 +119,7 @@ def anthropic_tool_use(*calls: tuple[str, dict[str, Any]], first: int = 0, text:
         {"type": "tool_use", "id": f"toolu_{first + n}", "name": name, "input": args}
         for n, (name, args) in enumerate(calls)
     ]
-    return Scripted(
-        body={
-            "id": "msg_fake",
-            "type": "message",
-            "role": "assistant",
-            "model": "fake",
-            "content": blocks,
-            "stop_reason": "tool_use",
-            "stop_sequence": None,
-            "usage": {"input_tokens": 1000, "output_tokens": 20},
-        }
-    )
+    return _message(blocks, "tool_use", 1000, 20)
 
 
 def rate_limited(retry_after: str = "1") -> Scripted:
