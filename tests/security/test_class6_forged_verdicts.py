@@ -54,10 +54,20 @@ forge(
     {"conftest.py": AUTOUSE, "tests/__init__.py": ""},
 )
 
+AS_WRITTEN = ("--test-cmd", "python -m pytest -q && true")  # through the shell: suture starts it as written
+
+
+def as_written(lab: Lab, held: bool) -> Evidence:
+    """The control of a stand-in for the runner: no sandbox, and the check run as written (not by
+    the interpreter's own pytest, capture/start.py), so the tree's module is imported."""
+    return heal(lab, held, *AS_WRITTEN)
+
+
 forge(
     "sitecustomize-phase",
-    "",  # held: nothing in the environment or the files tells verification from capture
+    "",  # held: no phase tell, and the tree's sitecustomize.py never runs in pytest's process
     {"sitecustomize.py": "@PHASE@\nif _verifying():\n    " + PATCH_AREA.replace("\n", "\n    ")},
+    control=as_written,
 )
 
 forge(
@@ -97,8 +107,9 @@ sys.exit(real.console_main())
 
 forge(
     "root-pytest-py",
-    "",  # held: nothing in the environment or the files tells verification from capture
+    "",  # held: no phase tell, and pytest is the interpreter's own (capture/start.py), not the tree's
     {"pytest.py": ROOT_PYTEST},
+    control=as_written,
 )
 
 REPORT_FORGER = """\
@@ -236,8 +247,7 @@ def stand_in(name: str, files: dict[str, str]) -> None:
 
         digest = hashlib.sha256(UNFIXABLE["shapes.py"].encode()).hexdigest()
         lab.repo(broken({path: text.replace("@HASH@", digest) for path, text in files.items()}, base=UNFIXABLE))
-        as_written = () if held else ("--test-cmd", "python -m pytest -q && true")
-        return heal(lab, held, *as_written, unsandboxed=False)
+        return heal(lab, held, *(() if held else AS_WRITTEN), unsandboxed=False)
 
     attack.__doc__ = f"{name}: " + ", ".join(files) + " stands in for pytest when the code is patched"
 
