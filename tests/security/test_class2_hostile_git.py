@@ -112,10 +112,12 @@ def clean_filter(lab: Lab, held: bool) -> Evidence:
 
 @ATTACKS.add("submodule-nested-repo", expect=LISTENER)
 def submodule_nested_repo(lab: Lab, held: bool) -> Evidence:
-    """The commit has a submodule vendor/lib; sitecustomize.py plants a repository there with core.fsmonitor.
+    """The commit has a submodule vendor/lib; conftest.py plants a repository there with core.fsmonitor.
 
-    sitecustomize (the worktree is on PYTHONPATH) runs as the interpreter starts, long before the
-    candidate comes to the run suture holds; then suture's `git status` recurses into the submodule.
+    The conftest runs in every check, capture and trials alike; then suture's `git status` (or any
+    git call that looks at the worktree) would recurse into the submodule. (It was sitecustomize.py,
+    which pytest no longer runs since checks start by `python -S`: the held case then passed without
+    the payload ever being planted.)
     """
     call = (
         "ROOT = pathlib.Path.cwd()\n"
@@ -126,7 +128,7 @@ def submodule_nested_repo(lab: Lab, held: bool) -> Evidence:
         "(_sub / 'payload.sh').chmod(0o755)\n"
         "subprocess.run(['git', '-C', str(_sub), 'config', 'core.fsmonitor', str(_sub / 'payload.sh')])\n"
     )
-    files = broken({"sitecustomize.py": conftest(lab, "submodule", call), ".gitmodules": SUBMODULES})
+    files = broken({"conftest.py": conftest(lab, "submodule", call), ".gitmodules": SUBMODULES})
     lab.repo(files)
     lab.checkout.joinpath("vendor").mkdir(exist_ok=True)
     gitlink = "160000,1111111111111111111111111111111111111111,vendor/lib"
