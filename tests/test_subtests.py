@@ -47,3 +47,15 @@ def test_a_failing_subtest_fails_its_test(tmp_path: Path) -> None:
 def test_the_summary_line_with_subtests_is_read() -> None:
     assert final_counts("1 failed, 2 passed, 2 subtests passed in 0.5s") == {"failed": 1, "passed": 2}
     assert final_counts("===== 2 passed, 3 subtests passed in 15.15s =====") == {"passed": 2}
+
+
+def test_a_module_skipped_at_collection_does_not_make_a_passing_run_doubted(tmp_path: Path) -> None:
+    """'1 passed, 1 skipped': the skip is a module skipped while collected, with no test in it."""
+    files = {
+        "tests/test_ok.py": "def test_ok():\n    assert True\n",
+        "tests/test_later.py": "import pytest\n\npytest.skip('not here', allow_module_level=True)\n",
+    }
+    repo = make_repo(tmp_path / "repo", files)
+    check = capture(repo, git(repo, "rev-parse", "HEAD").strip(), [PYTEST], sandbox=Bubblewrap(), timeout=60).checks[0]
+    assert check.exit_code == 0 and check.passed, check.output[-1500:]
+    assert doubt_of(check.output) == ""

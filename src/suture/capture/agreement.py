@@ -21,7 +21,9 @@ ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 # (pytest 9 adds '3 subtests passed': not tests, not counted)
 FINAL = re.compile(r"^=*\s*(?P<counts>(?:\d+ (?:subtests )?[a-z]+(?:, )?)+) in [\d.]+s(?: \([^)]*\))?\s*=*$")
 COUNT = re.compile(r"(\d+) (subtests )?([a-z]+)")
-RAN = ("passed", "failed", "skipped", "xfailed", "xpassed")
+# Not "skipped": a module skipped while collected (pytest.skip(allow_module_level=True)) is
+# counted there and collects no test.
+RAN = ("passed", "failed", "xfailed", "xpassed")
 BAD = ("failed", "error", "errors")
 TAIL = 64 * 1024  # characters of the output searched for the summary line
 NOTE = "[suture: this run does not count as passed: "  # capture/run.py adds it to the output
