@@ -62,7 +62,7 @@ def test_the_default_limits_reach_the_check(tmp_path: Path) -> None:
         "    print(name, resource.getrlimit(getattr(resource, name))[0])\n"
     )
     output = check(tmp_path / "tree", code, limits).output
-    assert f"RLIMIT_NPROC {limits.processes}" in output, output
+    assert f"RLIMIT_NPROC {limits.tasks}" in output, output
     assert f"RLIMIT_AS {limits.memory}" in output and f"RLIMIT_FSIZE {limits.file_size}" in output, output
     assert "RLIMIT_CORE 0" in output, output
 
