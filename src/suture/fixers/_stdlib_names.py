@@ -25,10 +25,11 @@ TABLE = Path(__file__).with_name("stdlib_names.json")
 _HOMES = 3
 # Modules that are another's implementation on some platform: named as code imports them.
 _PLATFORM = {"posixpath": "os.path", "ntpath": "os.path", "genericpath": "os.path", "posix": "os", "nt": "os"}
-# Never imported, even to generate the table: they print, open windows, or are CPython's own tests and tools.
+# Never imported, even to generate the table: they print, open windows, or are CPython's own tests and tools;
+# distutils is setuptools' copy wherever setuptools is installed (its names depend on what else is: docutils).
 _SKIPPED = frozenset(
     {"this", "antigravity", "test", "idlelib", "turtledemo", "tkinter", "turtle", "lib2to3", "pydoc_data"}
-    | {"ensurepip", "venv", "pydoc", "__phello__"}
+    | {"ensurepip", "venv", "pydoc", "__phello__", "distutils"}
 )
 
 
