@@ -1,4 +1,4 @@
-"""Trigger privilege (SECURITY.md): configuration is read from the base commit, not a fork's head.
+"""Trigger privilege (docs/security.md): configuration is read from the base commit, not a fork's head.
 
 A pull request's head commit carries its own `[tool.suture]`: sandbox = "none", a variable let
 through, a bigger size budget. With `--base main` (or SUTURE_BASE) none of it applies: the

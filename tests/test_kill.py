@@ -1,4 +1,4 @@
-"""SIGKILL at any point (SECURITY.md, "working tree"): the user's working tree, index, HEAD,
+"""SIGKILL at any point (docs/security.md): the user's working tree, index, HEAD,
 refs and stash stay byte-identical, and the next run cleans the stale worktrees and converges
 on one branch. And ten failing builds with one fingerprint make one branch, not ten.
 

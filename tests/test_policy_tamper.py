@@ -1,4 +1,4 @@
-"""Weakened tests (SECURITY.md): a diff that skips, deselects, exits early, hides coverage,
+"""Weakened tests (docs/security.md): a diff that skips, deselects, exits early, hides coverage,
 edits a protected file or section, or outgrows its budget is rejected before it is applied,
 and again before it is published.
 

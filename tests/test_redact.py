@@ -1,4 +1,4 @@
-"""Redaction (SECURITY.md "secrets in logs"): fake keys of every shape never come out."""
+"""Redaction (docs/security.md): fake keys of every shape never come out."""
 
 from __future__ import annotations
 

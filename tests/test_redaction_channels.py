@@ -1,4 +1,4 @@
-"""Secrets in logs (SECURITY.md): fake keys of every shape, in the repository's source, in its
+"""Secrets in logs (docs/security.md): fake keys of every shape, in the repository's source, in its
 test output and in suture's environment, reach none of the channels that leave suture:
 stdout and stderr (JSON and rendered), the commit message, the proposal (the PR body), the
 crash log of exit code 3 and the language model's requests. Git SHAs survive.

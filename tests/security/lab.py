@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-SUTURE_EXIT_CODES = (0, 1, 2)  # DESIGN.md: fixed, no fix, usage; 3 is a crash
+SUTURE_EXIT_CODES = (0, 1, 2)  # README: fixed, no fix, usage; 3 is a crash
 HANG_SECONDS = 150.0  # a run this long is a hang: its process group is killed
 MEMORY_CAP = 4 * 1024**3  # address space of every process a lab starts: a runaway read fails, the machine survives
 OBJECTS_GROWTH = 20 * 1024**2  # bytes the user's .git/objects may grow by in one run
