@@ -134,6 +134,19 @@ def quick_first(commands: Sequence[str]) -> list[int]:
     return [*quick, *(index for index in range(len(commands)) if index not in quick)]
 
 
+SANDBOX_STARTS = 2  # a sandbox that failed to set up (the host changed under its plan) is planned and started again
+
+
+def _sandbox_did_not_start(exit_code: int, log: Path) -> bool:
+    """Whether bubblewrap failed to set the sandbox up (its own message, nothing of the check's):
+    a socket it was to mask vanished between the plan and the start, say."""
+    if exit_code != 1:
+        return False
+    with log.open("rb") as handle:
+        head = handle.read(512)
+    return head.startswith(b"bwrap: ") and head.count(b"\n") <= 1
+
+
 def run_check(
     tree: Path,
     command: str,
@@ -166,8 +179,11 @@ def run_check(
     env = check_env(tree, sandbox.environment(os.environ))
     with tempfile.TemporaryDirectory(prefix="suture-box-") as box:  # the same shape in every phase
         started = start.isolated(command, tree=tree, env=env)  # the interpreter's pytest, not the tree's
-        argv, fds = channel.wrap(sandbox.argv(started, tree=tree, scratch=Path(box), env=env), env)
-        timed = run_logged(argv, cwd=tree, env=env, log=log, timeout=timeout, pass_fds=fds, watch=sandbox.watch())
+        for attempt in range(SANDBOX_STARTS):
+            argv, fds = channel.wrap(sandbox.argv(started, tree=tree, scratch=Path(box), env=env), env)
+            timed = run_logged(argv, cwd=tree, env=env, log=log, timeout=timeout, pass_fds=fds, watch=sandbox.watch())
+            if attempt + 1 == SANDBOX_STARTS or not _sandbox_did_not_start(timed.returncode, log):
+                break
     reported = channel.report()
     found = plugin_report.summary(plugin_report.events(reported))
     exit_code = timed.returncode
