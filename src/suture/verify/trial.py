@@ -52,6 +52,21 @@ def verify(
 ) -> Verdict:
     if not build.failed_checks:
         return conclude(build, diagnosis, Trial(candidate, (), "the checks pass on the base: nothing to fix", (), 0.0))
+    verdict = _tried(build, diagnosis, candidate, sandbox=sandbox, timeout=timeout, progress=progress)
+    return confirm(build, diagnosis, verdict, sandbox=sandbox, timeout=timeout, progress=progress)
+
+
+def _tried(
+    build: Build,
+    diagnosis: Diagnosis,
+    candidate: Candidate,
+    *,
+    sandbox: Sandbox,
+    timeout: float,
+    progress: Progress,
+    trusted: tuple[str, Sequence[str]] = ("", ()),
+) -> Verdict:
+    """`candidate` tried on the build's commit (the failing checks and tests first) and judged."""
     ran = trial(
         Path(build.repo),
         build.base_sha,
@@ -63,9 +78,9 @@ def verify(
         progress=progress,
         rules=build.rules,
         baseline=build.baseline,
+        trusted=trusted,
     )
-    verdict = conclude(build, diagnosis, ran)
-    return confirm(build, diagnosis, verdict, sandbox=sandbox, timeout=timeout, progress=progress)
+    return conclude(build, diagnosis, ran)
 
 
 def trial(
@@ -185,20 +200,10 @@ def confirm(
         return verdict
     where = f"with the trusted base's test infrastructure ({len(files)} file(s) the commit changed)"
     progress(f"verifying again {where}")
-    ran = trial(
-        Path(build.repo),
-        build.base_sha,
-        verdict.candidate,
-        ordered_commands(build),
-        first=diagnosis.failing_tests,
-        sandbox=sandbox,
-        timeout=timeout,
-        progress=progress,
-        rules=build.rules,
-        baseline=build.baseline,
-        trusted=(build.trusted_sha, files),
+    trusted = (build.trusted_sha, files)
+    again = _tried(
+        build, diagnosis, verdict.candidate, sandbox=sandbox, timeout=timeout, progress=progress, trusted=trusted
     )
-    again = conclude(build, diagnosis, ran)
     seconds = round(verdict.seconds + again.seconds, 3)
     if not again.passed:
         return dataclasses.replace(again, reason=f"{where}: {again.reason}", infrastructure=files, seconds=seconds)
