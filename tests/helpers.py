@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
+import sys
 from pathlib import Path
+from typing import Any
 
 
 def git(repo: Path, *args: str) -> str:
@@ -42,3 +45,16 @@ def snapshot(repo: Path) -> dict[str, object]:
         "status": git(repo, "status", "--porcelain", "--untracked-files=all"),
         "stash": git(repo, "stash", "list"),
     }
+
+
+def heal_json(repo: Path, *args: str) -> tuple[dict[str, Any], subprocess.CompletedProcess[str]]:
+    """`suture heal --dry-run --json ARGS` run in `repo`: its outcome (the last line) and the run."""
+    done = subprocess.run(
+        [sys.executable, "-m", "suture", "heal", "--dry-run", "--json", *args],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1]), done

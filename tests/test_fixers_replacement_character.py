@@ -6,12 +6,9 @@ string (a library documenting how it decodes bad input) is a character like any 
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from pathlib import Path
 
-from helpers import make_repo
+from helpers import heal_json, make_repo
 from projects import PYTEST
 
 DOC = '"""Bad bytes decode to \ufffd, the replacement character."""\n\n\n'
@@ -26,15 +23,7 @@ def test_a_typo_in_a_file_with_a_literal_replacement_character_is_healed(tmp_pat
             "    assert clean('a\ufffdb') == 'a?b'\n",
         },
     )
-    done = subprocess.run(
-        [sys.executable, "-m", "suture", "heal", "--dry-run", "--json", "--test-cmd", PYTEST],
-        cwd=repo,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
-    outcome = json.loads(done.stdout.strip().splitlines()[-1])
+    outcome, done = heal_json(repo, "--test-cmd", PYTEST)
     assert outcome["status"] == "fixed", done.stderr[-2000:]
     assert "+    return text.replace('\ufffd', '?')" in outcome["patch"]
     assert (repo / "clean.py").read_text(encoding="utf-8").count("txt.replace") == 1  # the checkout untouched

@@ -5,13 +5,10 @@ point at the project's line, and a heal must fix it."""
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from helpers import git, make_repo
+from helpers import git, heal_json, make_repo
 from projects import PYTEST
 
 from suture.capture.run import capture
@@ -109,15 +106,7 @@ def test_an_error_outside_the_project_behind_a_symptom_is_not_taken(tmp_path: Pa
 
 def test_heal_fixes_a_name_error_the_project_re_raised_as_its_own(tmp_path: Path) -> None:
     repo = make_repo(tmp_path / "repo", {"tests/conftest.py": "", **CASES["raise-from"]})
-    done = subprocess.run(
-        [sys.executable, "-m", "suture", "heal", "--dry-run", "--json", "--test-cmd", PYTEST, "-q"],
-        cwd=repo,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
-    outcome = json.loads(done.stdout.strip().splitlines()[-1])
+    outcome, done = heal_json(repo, "--test-cmd", PYTEST, "-q")
     assert outcome["status"] == "fixed", done.stderr[-2000:]
     assert "-    return wrod.upper() + '!'" in outcome["patch"]
     assert "+    return word.upper() + '!'" in outcome["patch"]
