@@ -9,7 +9,10 @@ The distributions (`RELEASES`):
 - objdist 2.0's Engine lost its `execute` method (SQLAlchemy 2's shape: the error names a class);
 - movedist 1.0 has `old_name`, 2.0 removed it and says "use movedist.new_name instead";
 - parentdist 1.0 calls childdist.helper; childdist 2.0 removed helper (a transitive breakage);
-- sdistonly 1.0 is a wheel, 2.0 only an sdist whose setup.py leaves a canary if it ever runs.
+- sdistonly 1.0 is a wheel, 2.0 only an sdist whose setup.py leaves a canary if it ever runs;
+- alpha, beta, gamma and delta 1.0 -> 2.0 all changed; only gamma 2.0's `scale` behaves otherwise (a bisect);
+- yankdist 1.0 (yanked since) has `api`, 2.0 removed it: the only good release cannot be installed;
+- needsnew 1.0 requires fakedist>=2: a pin of fakedist<2 beside it is one the resolver rejects.
 pytest and its dependencies are repacked from this interpreter's installation as wheels, so a
 prepared environment can run the checks.
 """
@@ -54,6 +57,7 @@ OLDDIST_1 = (
     "    warnings.warn('olddist.api is deprecated; use olddist.new_api instead', DeprecationWarning, 2)\n"
     "    return new_api()\n"
 )
+SAME = "def one():\n    return 1\n"  # alpha, beta, delta: 2.0 changed nothing the project sees
 PARENT = "import childdist\n\n\ndef work():\n    return childdist.helper()\n"
 
 
@@ -65,6 +69,7 @@ class Release:
     files: dict[str, str] = field(default_factory=dict)  # path in the wheel -> text
     requires: tuple[str, ...] = ()
     sdist_only: bool = False
+    yanked: str = ""  # the reason PEP 592 gives when the release was yanked ('' when it was not)
 
 
 RELEASES = (
@@ -96,6 +101,16 @@ RELEASES = (
     Release("parentdist", "1.0", "2026-01-10T10:00:00Z", {"parentdist/__init__.py": PARENT}, ("childdist",)),
     Release("sdistonly", "1.0", "2026-01-10T10:00:00Z", {"sdistonly/__init__.py": "VALUE = 1\n"}),
     Release("sdistonly", "2.0", "2026-06-01T10:00:00Z", {"sdistonly/__init__.py": "VALUE = 2\n"}, sdist_only=True),
+    *(
+        Release(name, version, uploaded, {f"{name}/__init__.py": SAME})
+        for name in ("alpha", "beta", "delta")
+        for version, uploaded in (("1.0", "2026-01-10T10:00:00Z"), ("2.0", "2026-06-01T10:00:00Z"))
+    ),
+    Release("gamma", "1.0", "2026-01-10T10:00:00Z", {"gamma/__init__.py": "def scale(x):\n    return x * 2\n"}),
+    Release("gamma", "2.0", "2026-06-01T10:00:00Z", {"gamma/__init__.py": "def scale(x):\n    return x * 3\n"}),
+    Release("yankdist", "1.0", "2026-01-10T10:00:00Z", {"yankdist/__init__.py": FAKEDIST_1}, yanked="broken metadata"),
+    Release("yankdist", "2.0", "2026-06-01T10:00:00Z", {"yankdist/__init__.py": FAKEDIST_2}),
+    Release("needsnew", "1.0", "2026-01-10T10:00:00Z", {"needsnew/__init__.py": "X = 1\n"}, ("fakedist>=2",)),
 )
 # Repacked from this interpreter's site-packages: what `python -m pytest` needs (Python 3.11+).
 REPACKED = ("pytest", "pluggy", "iniconfig", "packaging", "pygments")
@@ -180,6 +195,7 @@ class Index:
 
     url: str  # .../simple (no credentials)
     files: dict[str, dict[str, tuple[bytes, str]]]  # project -> file name -> (bytes, upload time)
+    yanked: dict[str, str] = field(default_factory=dict)  # file name -> why it was yanked
     seen: list[str] = field(default_factory=list)
     authorizations: list[str] = field(default_factory=list)
 
@@ -211,7 +227,8 @@ def serve(canary: Path, *, password: str = "") -> Iterator[Index]:
     """Serve the index on 127.0.0.1; with `password`, every request must carry basic auth for user 'ci'."""
     files = build_files(canary)
     needed = "Basic " + base64.b64encode(f"ci:{password}".encode()).decode() if password else ""
-    index = Index(url="", files=files)
+    yanked = {f"{r.name}-{r.version}-py3-none-any.whl": r.yanked for r in RELEASES if r.yanked}
+    index = Index(url="", files=files, yanked=yanked)
 
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, *args: object) -> None:
@@ -251,6 +268,7 @@ def serve(canary: Path, *, password: str = "") -> Iterator[Index]:
                             "url": f"/files/{name}/{filename}",
                             "hashes": {"sha256": hashlib.sha256(data).hexdigest()},
                             "upload-time": uploaded,
+                            **({"yanked": yanked[filename]} if filename in yanked else {}),
                         }
                         for filename, (data, uploaded) in found.items()
                     ],
@@ -258,8 +276,9 @@ def serve(canary: Path, *, password: str = "") -> Iterator[Index]:
                 self._send(200, json.dumps(listing).encode(), "application/vnd.pypi.simple.v1+json")
                 return
             links = "".join(
-                f'<a href="/files/{name}/{html.escape(filename)}#sha256={hashlib.sha256(data).hexdigest()}">'
-                f"{html.escape(filename)}</a>\n"
+                f'<a href="/files/{name}/{html.escape(filename)}#sha256={hashlib.sha256(data).hexdigest()}"'
+                + (f' data-yanked="{html.escape(yanked[filename])}"' if filename in yanked else "")
+                + f">{html.escape(filename)}</a>\n"
                 for filename, (data, _) in found.items()
             )
             self._send(200, f"<html><body>{links}</body></html>".encode(), "text/html")
