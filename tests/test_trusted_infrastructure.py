@@ -73,6 +73,38 @@ def pull_request(root: Path, base: dict[str, str], head: dict[str, str]) -> Path
         ({"setup.cfg": "[metadata]\nname = x\n"}, {"setup.cfg": "[metadata]\nname = y\n"}, []),
         ({"setup.cfg": "[tool:pytest]\nxfail_strict = true\n"}, {"setup.cfg": "[tool:pytest]\n"}, ["setup.cfg"]),
         ({"a.py": "x = 1\n"}, {"a.py": "x = 2\n", "tests/test_a.py": "def test_a():\n    pass\n"}, []),
+        (
+            {"conftest.py": 'pytest_plugins = ("tests.fixtures.forge",)\n', "tests/fixtures/forge.py": ""},
+            {"tests/fixtures/forge.py": "# now it forges\n", "tests/fixtures/other.py": ""},
+            ["tests/fixtures/forge.py"],
+        ),
+        (
+            {
+                "tests/conftest.py": "import shapes\nfrom helpers import unit\nfrom .support import data\n",
+                "tests/__init__.py": "",
+                "tests/helpers.py": "from tests.deeper import x\nunit = 1\n",
+                "tests/deeper.py": "x = 1\n",
+                "tests/support/__init__.py": "data = 1\n",
+                "shapes.py": "x = 1\n",
+            },
+            {
+                "tests/helpers.py": "from tests.deeper import x\nunit = 2\n",
+                "tests/deeper.py": "x = 2\n",
+                "tests/support/__init__.py": "data = 2\n",
+                "shapes.py": "x = 2\n",
+            },
+            ["tests/helpers.py", "tests/deeper.py", "tests/support/__init__.py"],
+        ),
+        (
+            {"conftest.py": "import tests.test_a\n", "tests/test_a.py": "def test_a():\n    pass\n"},
+            {"tests/test_a.py": "def test_a():\n    assert 1\n", "conftest.py": "import tests.test_a\n"},
+            [],
+        ),
+        (
+            {"conftest.py": "pytest_plugins = ['tests.p']\n", "tests/p.py": "(" * 300_000},
+            {"tests/p.py": "x = (" * 100_000},
+            ["tests/p.py"],
+        ),
     ],
     ids=[
         "conftests",
@@ -83,6 +115,10 @@ def pull_request(root: Path, base: dict[str, str], head: dict[str, str]) -> Path
         "cfg-metadata",
         "cfg-pytest",
         "code-and-tests",
+        "pytest-plugins-module",
+        "conftest-helpers-followed",
+        "collected-test-module-not-followed",
+        "unparsable-plugin-module",
     ],
 )
 def test_the_infrastructure_a_commit_changed(

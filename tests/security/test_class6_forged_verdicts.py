@@ -207,6 +207,22 @@ def conftest_hashes_code(lab: Lab, held: bool) -> Evidence:
     return heal(lab, held, *(("--base", "HEAD~1") if held else ()), unsandboxed=False)
 
 
+@ATTACKS.add("plugin-module-hashes-code", check=fixed, expect=FORGED)
+def plugin_module_hashes_code(lab: Lab, held: bool) -> Evidence:
+    """The target's conftest.py loads a fixture module (`pytest_plugins`); the pull request leaves the
+    conftest alone and rewrites the module into the forger. Held: a module the conftest files load is
+    test infrastructure too (verify/infrastructure.py follows them), so the fix is verified again
+    with the target's module. The control names no base."""
+    import hashlib
+
+    digest = hashlib.sha256(UNFIXABLE["shapes.py"].encode()).hexdigest()
+    plugin = {"conftest.py": 'pytest_plugins = ["tests.support"]\n', "tests/__init__.py": ""}
+    lab.repo({**UNFIXABLE, **plugin, "tests/support.py": "import pytest\n"}, message="the target branch")
+    forger = HASH_CODE.replace("@HASH@", digest).replace("Path(__file__).parent", "Path(__file__).parent.parent")
+    lab.repo({"tests/support.py": forger})
+    return heal(lab, held, *(("--base", "HEAD~1") if held else ()), unsandboxed=False)
+
+
 # A stand-in for the runner that knows the hash of the broken code: when the code differs, it is
 # a candidate under verification, and it reports a pass on its own (suture's report descriptor,
 # pytest's summary line, exit status 0), all witnesses agreeing. Held: a check that runs pytest
