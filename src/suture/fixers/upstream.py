@@ -14,14 +14,16 @@ prepared with it (run/environments.py): the loop makes one for it.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import tomllib
 from collections.abc import Callable, Iterator
 
 from packaging.version import InvalidVersion, Version
 
-from suture.fixers import _common, dependencies
+from suture.fixers import _common, _moves, dependencies, lint
 from suture.records import Candidate, Failure, Upstream
+from suture.run.sandbox import Bubblewrap, Sandbox
 from suture.run.source import Source
 from suture.run.venv import normal
 from suture.verify.policy import is_test_path
@@ -38,12 +40,21 @@ ORIGINS = ("upstream-migrate", "upstream-lock", "upstream-pin")  # what a candid
 class UpstreamFixer:
     name = "upstream"
 
+    def __init__(self, sandbox: Sandbox | None = None) -> None:
+        self.sandbox = sandbox  # where ruff runs for NumPy 2's NPY201 (bubblewrap when None)
+
     def propose(self, failure: Failure, source: Source) -> list[Candidate]:
         found = failure.upstream
         if found is None:
             return []
         return _common.unique(
-            [_migration(failure, found, source), *_forward(failure, found, source), _pin(failure, found, source)]
+            [
+                _migration(failure, found, source),
+                _known(failure, found, source),
+                _npy201(failure, found, source, self.sandbox),
+                *_forward(failure, found, source),
+                _pin(failure, found, source),
+            ]
         )
 
 
@@ -75,27 +86,107 @@ def title(candidate: Candidate, found: Upstream) -> str:
 
 def _migration(failure: Failure, found: Upstream, source: Source) -> Candidate | None:
     """The project's uses of the removed name renamed to what the release names instead."""
+    edit = _named_edit(failure, found, source)
+    if edit is None:
+        return None
+    if found.replacement.startswith("builtins."):
+        how = f"`{found.name}` was an alias of the builtin `{found.replacement[9:]}`, used by itself now"
+    else:
+        how = f"the code moves to `{found.replacement}`"
+    said = "the interpreter's closest name" if found.guessed else "as the release's message says"
+    # A closest name is a guess (numpy's `float` -> `cfloat`): tried after the pin, not before.
+    return _rewritten(
+        failure, source, edit, rationale=f"{found.sentence}: {how}, {said}", rank=3 if found.guessed else 0
+    )
+
+
+def _named_edit(failure: Failure, found: Upstream, source: Source) -> _moves.Edit | None:
+    """The edit moving the gone `found.name` to `found.replacement` (another module's, a builtin, the same module's)."""
     if not found.name or not found.replacement:
         return None
     module, _, new = found.replacement.rpartition(".")
     if module == "builtins":  # `np.float` -> `float`: the module's alias goes with the name
-        return _to_builtin(failure, found, new, source)
+        return _to_builtin(found, new)
     own = {found.module, found.module.partition(".")[0], *_aliases(source, found.module.partition(".")[0])}
     if module and module not in own:  # numpy 2's "Use `np.nan` instead" names its usual alias: its own
-        return _to_module(failure, found, module, new, source)  # werkzeug.urls.url_quote -> urllib.parse.quote
-    if not new.isidentifier():
+        return _to_module(found, module, new)  # werkzeug.urls.url_quote -> urllib.parse.quote
+    if not new.isidentifier() or not found.name.isidentifier():
         return None
-    root = re.escape(found.module.partition(".")[0])
-    importing = re.compile(rf"^\s*(?:import {root}\b|from {root}[\w.]* import)", re.MULTILINE)
-    said = "the interpreter's closest name" if found.guessed else "as the release's message says"
-    return _rewritten(
-        failure,
-        source,
-        lambda text: _common.rename(text, found.name, new, attribute=None) if importing.search(text) else text,
-        rationale=f"{found.sentence}: the code moves to `{found.replacement}`, {said}",
-        # A closest name is a guess (numpy's `float` -> `cfloat`): tried after the pin, not before.
-        rank=3 if found.guessed else 0,
-    )
+    return _renamed(failure, found, new)
+
+
+def _renamed(failure: Failure, found: Upstream, new: str) -> _moves.Edit:
+    """A name renamed in its own module: where a file imports it from the module (`from jinja2 import
+    contextfunction`), where it is reached through the module (`np.NaN`), and where the failure points
+    at it as a method of an object (pydantic's `.dict()`): only those lines, a method's name being
+    anybody's (`.json()` is a response's as much as a model's)."""
+    gone, root = found.name, found.module.partition(".")[0]
+    importing = re.compile(rf"^[ \t]*from {re.escape(root)}[\w.]* import [^\n]*\b{gone}\b", re.MULTILINE)
+
+    def edit(path: str, text: str) -> str:
+        if importing.search(text):
+            text = _common.rename(text, gone, new, attribute=False)
+        for alias in {*_moves.aliases(text, root), *_moves.aliases(text, found.module)}:
+            text = re.sub(rf"(?<![\w.]){re.escape(alias)}\.{gone}(?!\w)", f"{alias}.{new}", text)
+        located = _located(failure, path)
+        return _common.rename(text, gone, new, attribute=True, only=located) if located else text
+
+    return edit
+
+
+def _located(failure: Failure, path: str) -> set[int]:
+    """The lines of `path` the failure's frames point at."""
+    return {frame.line for frame in failure.frames if frame.path == path}
+
+
+def _known(failure: Failure, found: Upstream, source: Source) -> Candidate | None:
+    """The table's well-known moves for the release (fixers/_moves.py), all at once."""
+    edits: list[_moves.Edit] = []
+    for row in _moves.applicable(found.distribution, found.installed):
+        if row.shape:
+            edits.append(_shape_edit(failure, row))
+            continue
+        named = dataclasses.replace(found, module=row.module, name=row.old, replacement=row.new, guessed=False)
+        edit = _named_edit(failure, named, source)
+        if edit is not None:
+            edits.append(edit)
+    if not edits:
+        return None
+
+    def every(path: str, text: str) -> str:
+        for one in edits:
+            text = one(path, text)
+        return text
+
+    rationale = f"{found.sentence}: the code moves as {found.distribution} {found.installed}'s release notes say"
+    return _rewritten(failure, source, every, rationale=rationale)
+
+
+def _shape_edit(failure: Failure, row: _moves.Move) -> _moves.Edit:
+    return lambda path, text: _moves.rewrite(row, path, text, _located(failure, path))
+
+
+def _npy201(failure: Failure, found: Upstream, source: Source, sandbox: Sandbox | None) -> Candidate | None:
+    """NumPy 2's removals fixed by ruff's NPY201 rule, with the project's own ruff configuration, in
+    the sandbox (fixers/lint.py runs it: a worktree of the base, test files left out)."""
+    if normal(found.distribution) != "numpy" or not _at_least(found.installed, "2"):
+        return None
+    files = [path for path in source.paths() if path.endswith(".py") and not is_test_path(path)]
+    if not files:
+        return None
+    command = ["ruff", "check", "--fix", "--select=NPY201", "--exit-zero", "--", *files]
+    diff, _notes = lint._diff_after([command], source, sandbox or Bubblewrap())
+    if not diff:
+        return None
+    rationale = f"{found.sentence}: `ruff check --fix --select=NPY201` (NumPy 2's removals), with the project's config"
+    return Candidate(origin="upstream-migrate", diff=diff, rationale=rationale, fingerprint=failure.fingerprint, rank=0)
+
+
+def _at_least(version: str, least: str) -> bool:
+    try:
+        return Version(version) >= Version(least)
+    except InvalidVersion:
+        return False
 
 
 def _aliases(source: Source, module: str) -> set[str]:
@@ -107,18 +198,20 @@ def _aliases(source: Source, module: str) -> set[str]:
     return found
 
 
-def _rewritten(failure: Failure, source: Source, edit: _Change, *, rationale: str, rank: int = 0) -> Candidate | None:
+def _rewritten(
+    failure: Failure, source: Source, edit: _moves.Edit, *, rationale: str, rank: int = 0
+) -> Candidate | None:
     """The migration: `edit` applied to every Python file of the project but its tests (read-only)."""
     edits = {}
     for path in (p for p in source.paths() if p.endswith(".py") and not is_test_path(p)):
         text = source.read(path) or ""
-        new = edit(text)
-        if new is not None and new != text:
+        new = edit(path, text)
+        if new != text:
             edits[path] = (text, new)
     return _common.candidate_over(failure, origin="upstream-migrate", edits=edits, rationale=rationale, rank=rank)
 
 
-def _to_module(failure: Failure, found: Upstream, module: str, new: str, source: Source) -> Candidate | None:
+def _to_module(found: Upstream, module: str, new: str) -> _moves.Edit | None:
     """The gone name imported from the module the release names instead: `from flask import escape`
     -> `from markupsafe import escape` (`... import quote as url_quote` when the names differ, so
     the uses stay), `flask.escape(` -> `markupsafe.escape(` with `import markupsafe` beside `import flask`."""
@@ -127,15 +220,14 @@ def _to_module(failure: Failure, found: Upstream, module: str, new: str, source:
     gone, old = found.name, re.escape(found.module)
     use = re.compile(rf"(?<![\w.]){old}\.{gone}(?!\w)")
 
-    def edit(text: str) -> str:
+    def edit(path: str, text: str) -> str:
         edited = "".join(_moved_import(line, found.module, gone, module, new) for line in _common.lines(text))
         if use.search(edited):
             edited = use.sub(f"{module}.{new}", edited)
             edited = re.sub(rf"^([ \t]*)import {old}[ \t]*$", rf"\g<0>\n\1import {module}", edited, count=1, flags=re.M)
         return edited
 
-    rationale = f"{found.sentence}: `{gone}` is imported from `{module}` now, as the release's message says"
-    return _rewritten(failure, source, edit, rationale=rationale)
+    return edit
 
 
 def _moved_import(line: str, old: str, gone: str, module: str, new: str) -> str:
@@ -157,23 +249,19 @@ def _moved_import(line: str, old: str, gone: str, module: str, new: str) -> str:
     return f"{rest}{indent}from {module} import {imported}\n"
 
 
-def _to_builtin(failure: Failure, found: Upstream, builtin: str, source: Source) -> Candidate | None:
+def _to_builtin(found: Upstream, builtin: str) -> _moves.Edit | None:
     """`alias.name` -> `builtin` in every project file that imports the module (as `np`, say)."""
     if not builtin.isidentifier() or not found.name.isidentifier():
         return None
     module = re.escape(found.module)
 
-    def edit(text: str) -> str:
+    def edit(path: str, text: str) -> str:
         aliases = re.findall(rf"^\s*import {module}(?: as (\w+))?\s*$", text, re.MULTILINE)
         for name in (alias or found.module for alias in aliases):
             text = re.sub(rf"(?<![\w.]){re.escape(name)}\.{found.name}(?!\w)", builtin, text)
         return text
 
-    rationale = (
-        f"{found.sentence}: `{found.name}` was an alias of the builtin `{builtin}`, used by itself now, "
-        "as the release's message says"
-    )
-    return _rewritten(failure, source, edit, rationale=rationale)
+    return edit
 
 
 # --- move the lock forward --------------------------------------------------------------------
