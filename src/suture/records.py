@@ -120,6 +120,7 @@ class Upstream:
     module: str = ""  # the module the failure names: fakedist (fakedist.sub for a removed submodule)
     newer: str = ""  # the newest release after `installed` with wheels ('' when none): a lock may move to it
     guessed: bool = False  # `replacement` is the interpreter's closest name ("Did you mean"), not the release's word
+    bisected: str = ""  # how a bisect over the changed releases found it ('' when none ran: loop/bisect.py)
 
     @property
     def sentence(self) -> str:
@@ -128,7 +129,8 @@ class Upstream:
         what = f"removed `{self.name}`" if self.name else "broke the checks"
         worked = f"; {self.good} worked ({self.how})" if self.good else "; no earlier version is known to work"
         instead = f"; it names `{self.replacement}` instead" if self.replacement else ""
-        return f"{self.distribution} {self.installed}{released} {what}{worked}{instead}"
+        bisected = f"; {self.bisected}" if self.bisected else ""
+        return f"{self.distribution} {self.installed}{released} {what}{worked}{instead}{bisected}"
 
 
 @dataclass(frozen=True)

@@ -69,6 +69,13 @@ def configured(
     help="Rerun failing tests on the unchanged base up to N times; one that passes is flaky and not fixed "
     "(default: [tool.suture] flaky-reruns, else 3; 0: never).",
 )
+@click.option(
+    "--bisect",
+    "bisect",
+    is_flag=True,
+    help="Find which of the releases installed since the last commit breaks the failing tests: each step "
+    "an environment from wheels and a sandboxed run.",
+)
 def heal(
     test_cmds: tuple[str, ...],
     timeout: float | None,
@@ -84,6 +91,7 @@ def heal(
     out: Path | None,
     log: str | None,
     flaky_reruns: int | None,
+    bisect: bool,
     base: str | None,
     **model: Any,
 ) -> None:
@@ -134,6 +142,7 @@ def heal(
             publisher=plan.publisher,
             environ=dict(os.environ),  # the model's key is read from it, and its secrets kept out of prompts
             log=log_input(log) if log is not None else None,
+            bisect=bisect,
         ),
         progress=say,
         warn=warn,

@@ -162,14 +162,19 @@ def named(distribution: str, version: str, found: Suspicion, failure: Failure, e
         replacement=instead,
         guessed=guessed,
         module=found.module,
-        newer=next(
-            (
-                r.version
-                for r in reversed(listing.releases)
-                if r.wheels and not r.yanked and index.stable(r.version) and _after(r.version, version)
-            ),
-            "",
+        newer=newest_after(listing, version),
+    )
+
+
+def newest_after(listing: index.Listing, version: str) -> str:
+    """The newest final release after `version` with wheels, not yanked ('' when none): a lock may move to it."""
+    return next(
+        (
+            r.version
+            for r in reversed(listing.releases)
+            if r.wheels and not r.yanked and index.stable(r.version) and _after(r.version, version)
         ),
+        "",
     )
 
 

@@ -43,6 +43,7 @@ class Options:
     # Where a verified proposal goes: a forge's Publisher, a file for `suture publish`; None: the local forge.
     publisher: Callable[[Path, Proposal], Published] | None = None
     log: fromlog.LogInput | None = None  # heal from this CI log: its failure is reproduced, not captured in full
+    bisect: bool = False  # bisect the releases that changed since the last commit (loop/bisect.py)
 
 
 @dataclass(frozen=True)
@@ -179,6 +180,12 @@ def heal(
         build, diagnosis, times=settings.flaky_reruns, sandbox=box, timeout=run.timeout, progress=progress
     )
     diagnosis, timings["flaky_reruns"] = rechecked.diagnosis, round(time.monotonic() - mark, 3)
+    if options.bisect and diagnosis.classification in ("code", "unknown", "dependency"):
+        mark = time.monotonic()
+        diagnosis = upstream_loop.bisected(
+            build, diagnosis, upstream_context, sandbox=box, timeout=run.timeout, progress=progress
+        )
+        timings["bisect"] = round(time.monotonic() - mark, 3)
     progress(f"diagnosis: {diagnosis.classification}, {len(diagnosis.failures)} root cause(s)")
     if diagnosis.classification not in (MODEL_FIXABLE if model else FIXABLE):
         return done(

@@ -26,7 +26,8 @@ from suture.capture.run import Progress
 from suture.diagnose import upstream
 from suture.errors import UsageError
 from suture.fixers.upstream import ORIGINS
-from suture.records import Build, Candidate, Diagnosis, Failure, Verdict
+from suture.loop import bisect
+from suture.records import Build, Candidate, Diagnosis, Failure, Upstream, Verdict
 from suture.run import environments, index, venv
 from suture.run.git import git
 from suture.run.process import program
@@ -99,8 +100,7 @@ def attribute(repo: Path, sha: str, diagnosis: Diagnosis, ctx: Context) -> Diagn
     if diagnosis.classification not in ("code", "unknown") or not any(map(upstream.suspect, diagnosis.failures)):
         return diagnosis  # nothing points at an installed package: no git, no index asked
     sites = venv.site_packages(ctx.prefix) if ctx.prefix else ()
-    committed = git(repo, "log", "-1", "--format=%cI", sha).strip()
-    last = datetime.fromisoformat(committed).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if committed else ""
+    last = last_commit(repo, sha)
     evidence = upstream.Evidence(
         sites=sites,
         listing=lambda name: index.releases(ctx.installer.index_url, name),
@@ -108,6 +108,61 @@ def attribute(repo: Path, sha: str, diagnosis: Diagnosis, ctx: Context) -> Diagn
         locked=lambda name: pinned_before(repo, sha, name),
     )
     return upstream.attribute(diagnosis, evidence)
+
+
+def last_commit(repo: Path, sha: str) -> str:
+    """`sha`'s commit time in UTC, ISO 8601 with a Z ('' when git gives none)."""
+    committed = git(repo, "log", "-1", "--format=%cI", sha).strip()
+    return datetime.fromisoformat(committed).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if committed else ""
+
+
+def bisected(
+    build: Build,
+    diagnosis: Diagnosis,
+    ctx: Context,
+    *,
+    sandbox: Sandbox,
+    timeout: float,
+    progress: Progress = lambda _: None,
+) -> Diagnosis:
+    """`diagnosis` with its failures blamed on the release a bisect finds: the checks' environment
+    against the releases the index had at the last commit, each step installed and run (bisect.py).
+    Unchanged when no release changed since, or the bisect finds none (the progress says why)."""
+    cutoff = last_commit(Path(build.repo), build.base_sha)
+    changes = bisect.good_versions(ctx.installed, lambda name: index.releases(ctx.installer.index_url, name), cutoff)
+    if not changes.versions:
+        progress(f"bisect: no installed release is newer than the last commit ({cutoff[:10]}): nothing to bisect")
+        return diagnosis
+    progress(f"bisect: {len(changes.versions)} distribution(s) changed since {cutoff[:10]}")
+    found = bisect.bisect(build, diagnosis, changes, ctx.installer, sandbox=sandbox, timeout=timeout, progress=progress)
+    progress(found.sentence)
+    if not found.culprits:
+        return diagnosis
+    key = found.culprits[0]
+    good, bad = changes.versions[key]
+    release = changes.listings[key].get(bad)
+    blamed = Upstream(
+        distribution=changes.names[key],
+        installed=bad,
+        good=good,
+        how=f"bisect: the newest release before the last commit, {cutoff[:10]}",
+        released=release.uploaded[:10] if release else "",
+        name="",
+        replacement="",
+        newer=upstream.newest_after(changes.listings[key], bad),
+        bisected=found.sentence,
+    )
+    failures = tuple(
+        dataclasses.replace(failure, upstream=_kept(failure.upstream, blamed)) for failure in diagnosis.failures
+    )
+    return dataclasses.replace(diagnosis, classification="dependency", failures=failures)
+
+
+def _kept(named: Upstream | None, blamed: Upstream) -> Upstream:
+    """The bisect's culprit; what the failure itself named of it (the name gone, its replacement) kept."""
+    if named is None or venv.normal(named.distribution) != venv.normal(blamed.distribution):
+        return blamed
+    return dataclasses.replace(named, good=blamed.good or named.good, bisected=blamed.bisected)
 
 
 def pinned_before(repo: Path, sha: str, name: str, *, commits: int = HISTORY) -> list[tuple[str, str]]:
@@ -201,6 +256,8 @@ def _verify(
     prepared = environments.prepare(wanted, ctx.installer)
     if prepared.venv is None:
         return conclude(build, diagnosis, Trial(candidate, (), prepared.problem, (), 0.0))
+    if prepared.reused:
+        progress(f"reusing the prepared environment {prepared.venv.name} (the same resolved set)")
     boxed = environments.InVenv(sandbox, prepared.venv)
     return verify(build, diagnosis, candidate, sandbox=boxed, timeout=timeout, progress=progress)
 

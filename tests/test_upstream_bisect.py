@@ -1,0 +1,85 @@
+"""Bisect over releases (loop/bisect.py): four distributions changed between the environment of
+the last commit's date and the checks' one; only gamma 2.0's behaviour breaks the failing test.
+Each step is a real environment from the loopback index's wheels (real uv) and a real sandboxed
+pytest run; the environments differ from the good one only in the versions a step upgrades."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from helpers import snapshot
+from sandbox_helpers import bubblewrap_problem
+from test_upstream_heal import PASSWORD, environments, heal, index, project, tree_hash, user_env
+from upstream_index import Index
+
+from suture.loop.bisect import smallest
+
+__all__ = ["index"]  # the fixture, shared with test_upstream_heal
+
+APP = (
+    "import alpha\nimport beta\nimport delta\nimport gamma\n\n\n"
+    "def value():\n    return 'api' if gamma.scale(alpha.one() + beta.one() + delta.one()) == 6 else 'wrong'\n"
+)
+FOUR = '"alpha", "beta", "gamma", "delta"'
+
+
+@pytest.mark.parametrize(
+    ("culprits", "expected"),
+    [({"gamma"}, ("gamma",)), ({"alpha", "delta"}, ("delta", "alpha")), ({"epsilon"}, ("epsilon",))],
+)
+def test_smallest_finds_the_fewest_upgrades_that_break(culprits: set[str], expected: tuple[str, ...]) -> None:
+    names = ("alpha", "beta", "delta", "epsilon", "gamma", "zeta")
+    asked: list[tuple[str, ...]] = []
+
+    def breaks(upgraded: tuple[str, ...]) -> bool:
+        asked.append(upgraded)
+        return culprits <= set(upgraded)
+
+    assert smallest(names, breaks) == expected
+    assert len(asked) <= 2 * 3 + 2  # a binary search per culprit, not one step per distribution
+
+
+@pytest.mark.skipif(bool(bubblewrap_problem()), reason="bubblewrap does not start here")
+def test_a_bisect_over_four_changed_distributions_finds_the_one(tmp_path: Path, index: Index) -> None:
+    repo = project(tmp_path / "repo", dependencies=FOUR, app=APP)
+    venv = user_env(tmp_path, index, "alpha==2.0", "beta==2.0", "gamma==2.0", "delta==2.0", "pytest")
+    before, checkout = tree_hash(venv), snapshot(repo)
+    outcome, stderr = heal(repo, venv, index, "--bisect", "--dry-run")
+    # A changed behaviour, nothing named: without the bisect this is the project's code.
+    assert "bisect: 4 distribution(s) changed since 2026-03-01" in stderr
+    assert outcome["classification"] == "dependency", stderr
+    found = outcome["failures"][0]["upstream"]
+    assert (found["distribution"], found["installed"], found["good"]) == ("gamma", "2.0", "1.0")
+    sentence = (
+        "bisect over 4 changed distribution(s) (alpha 1.0 -> 2.0, beta 1.0 -> 2.0, delta 1.0 -> 2.0, "
+        "gamma 1.0 -> 2.0): gamma 2.0 alone breaks the failing tests (5 runs in 5 environments)"
+    )
+    assert found["bisected"] == sentence
+    assert outcome["status"] == "fixed", stderr
+    assert outcome["fixer"] == "upstream-pin"
+    assert '"gamma<2"' in str(outcome["patch"])
+    # The pin's environment (gamma 1.0, the others 2.0) is the bisect's last step's: reused, not made again.
+    assert "reusing the prepared environment" in stderr
+    made = [path.read_text().split() for path in environments().glob("*/.suture-ready")]
+    good = {"alpha==1.0", "beta==1.0", "gamma==1.0", "delta==1.0"}
+    assert len(made) == 5
+    for resolved in made:  # each differs from the good environment only in the four versions
+        assert {line for line in resolved if line.split("==")[0] not in ("alpha", "beta", "gamma", "delta")} == {
+            line for line in made[0] if line.split("==")[0] not in ("alpha", "beta", "gamma", "delta")
+        }
+        assert len(good - set(resolved)) == len({line for line in resolved if line.endswith("==2.0")})
+    assert tree_hash(venv) == before and snapshot(repo) == checkout
+    assert PASSWORD not in json.dumps(outcome) and PASSWORD not in stderr
+
+
+@pytest.mark.skipif(bool(bubblewrap_problem()), reason="bubblewrap does not start here")
+def test_a_bisect_that_finds_the_old_releases_failing_too_leaves_the_diagnosis(tmp_path: Path, index: Index) -> None:
+    app = APP.replace("== 6", "== 7")  # the project's own bug: wrong with every release
+    repo = project(tmp_path / "repo", dependencies=FOUR, app=app)
+    venv = user_env(tmp_path, index, "alpha==2.0", "beta==1.0", "gamma==1.0", "delta==2.0", "pytest")
+    outcome, stderr = heal(repo, venv, index, "--bisect", "--dry-run")
+    assert "the failing tests fail with the releases before it too" in stderr
+    assert outcome["classification"] == "code"
+    assert outcome["failures"][0]["upstream"] is None
