@@ -9,6 +9,7 @@ Each is a frozen dataclass of plain values and tuples, so `to_dict` gives JSON f
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -121,6 +122,13 @@ class Upstream:
     newer: str = ""  # the newest release after `installed` with wheels ('' when none): a lock may move to it
     guessed: bool = False  # `replacement` is the interpreter's closest name ("Did you mean"), not the release's word
     bisected: str = ""  # how a bisect over the changed releases found it ('' when none ran: loop/bisect.py)
+
+    @property
+    def release_key(self) -> str:
+        """'upstream-werkzeug-3_0_0': one release's key, so every job it broke gets one branch and one pull
+        request (the characters a fingerprint may hold: a version's dots and the rest become '_')."""
+        name = re.sub(r"[^0-9a-z]+", "-", self.distribution.lower()).strip("-")
+        return f"upstream-{name}-{re.sub(r'[^0-9A-Za-z]+', '_', self.installed).strip('_')}"
 
     @property
     def sentence(self) -> str:

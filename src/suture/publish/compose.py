@@ -34,15 +34,17 @@ def winner(verdicts: Sequence[Verdict], ladder: Sequence[str] = ()) -> Verdict |
 
 def propose(build: Build, diagnosis: Diagnosis, verdict: Verdict, *, usage: Usage | None = None) -> Proposal:
     failure = _addressed(diagnosis, verdict)
-    title = summary(failure)
+    title, fingerprint = summary(failure), diagnosis.fingerprint
     if failure.upstream is not None and verdict.candidate.origin in upstream.ORIGINS:  # labelled as upstream's
         title = one_line(upstream.title(verdict.candidate, failure.upstream), 200)
+        # One branch and pull request per release, however many jobs (fingerprints) it broke.
+        fingerprint = failure.upstream.release_key
     message = (
         f"{title}\n\n"
         f"{one_line(_headline(failure), 1000)}\n"
         f"{one_line(verdict.candidate.rationale, 2000)}\n\n"
         f"Verified by suture: {one_line(verdict.reason, 1000)}.\n\n"
-        f"Suture-Fingerprint: {diagnosis.fingerprint}\n"
+        f"Suture-Fingerprint: {fingerprint}\n"
         f"{TRAILER}\n"
     )
     model = f"\n### Language model\n{spent(usage)}\n" if usage else ""
@@ -51,11 +53,11 @@ def propose(build: Build, diagnosis: Diagnosis, verdict: Verdict, *, usage: Usag
             f"\n### Fixer\nDeterministic: {code_span(verdict.candidate.origin)}; no language model wrote this fix.\n"
         )
     return Proposal(
-        branch=f"{BRANCH_PREFIX}{diagnosis.fingerprint}",
+        branch=f"{BRANCH_PREFIX}{fingerprint}",
         commit_message=message,
         title=title,
         body=(body(build, diagnosis, verdict) + model)[:MAX_BODY],
-        fingerprint=diagnosis.fingerprint,
+        fingerprint=fingerprint,
         patch=verdict.candidate.diff,
         base_sha=build.base_sha,
     )
