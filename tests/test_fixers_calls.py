@@ -322,3 +322,35 @@ def test_nothing_to_propose(tmp_path: Path, files: dict[str, str], run: str) -> 
     assert failed.error_type == "TypeError"
 
     assert CallsFixer().propose(failed, source) == []
+
+
+@pytest.mark.parametrize(
+    ("signature", "dropped"),
+    [("value, unused, factor=2", "value, factor=2"), ("value, *, unused", "value")],
+    ids=["beside-defaults", "the-last-keyword-only"],
+)
+def test_a_parameter_dropped_leaves_no_bare_star(tmp_path: Path, signature: str, dropped: str) -> None:
+    """Dropping a parameter the body never uses keeps the signature valid: no `*` with no
+    keyword-only parameter after it."""
+    shapes = "def scale({}):\n    return value * 2\n\n\ndef main():\n    return scale(3)\n"
+    source = commit(tmp_path, {"pkg/__init__.py": "", "pkg/shapes.py": shapes.format(signature)})
+    failed = raised(tmp_path, "from pkg.shapes import main; main()")
+
+    found = CallsFixer().propose(failed, source)
+
+    after = [applied(tmp_path, c, "pkg/shapes.py") for c in found if c.paths == ("pkg/shapes.py",)]
+    assert shapes.format(dropped) in after
+
+
+def test_a_library_function_named_like_the_projects_is_not_its_definition(tmp_path: Path) -> None:
+    """`re.compile()` says "compile() missing ... 'pattern'": the project's own `compile`, which
+    has no `pattern`, is another function: no candidate edits it or passes its parameters."""
+    module = "import re\n\n\ndef compile(format, extra=None):\n    return format\n\n\nPATTERN = re.compile()\n"
+    source = commit(tmp_path, {"pkg/__init__.py": "", "pkg/p.py": module})
+    failed = raised(tmp_path, "import pkg.p")
+    assert "'pattern'" in failed.message
+
+    found = CallsFixer().propose(failed, source)
+
+    assert all("def compile(format, extra=None):\n" in applied(tmp_path, c, "pkg/p.py") for c in found)
+    assert not any("format" in c.rationale for c in found)

@@ -98,6 +98,8 @@ class CallsFixer:
         if caller is None:
             return []
         definition = find_definition(source, mismatch.function, frame.path)
+        if definition and not _fits(definition, mismatch):
+            definition = None  # another function of the name (`re.compile` beside the project's `compile`)
         in_test = is_test_path(frame.path)
         at_call = [] if in_test else list(_at_call(source, frame.path, caller, frame.line, mismatch, definition))
         # A definition-side edit is the only fix for a call in a test, else a second opinion.
@@ -127,6 +129,12 @@ def _mismatch(failure: Failure) -> _Mismatch | None:
     if found := _NONE_GIVEN.fullmatch(message):
         return _Mismatch(found["function"], missing=("",))  # unnamed: what other calls pass
     return None
+
+
+def _fits(definition: Definition, mismatch: _Mismatch) -> bool:
+    """Whether the interpreter's message can be about `definition`: the parameters it names are its."""
+    named = {name for name in mismatch.missing if name}
+    return named <= set(_parameters(definition.node))
 
 
 # --- finding the function -----------------------------------------------------------------
@@ -474,11 +482,13 @@ def _edit_parameters(
     kept = [cst.Param(cst.Name(first)), *kept] if first else kept
     new = [cst.Param(cst.Name(name)) for name in add]
     star = params.star_arg
-    if any(param.default is not None for param in kept) or isinstance(star, cst.Param):
+    if new and (any(param.default is not None for param in kept) or isinstance(star, cst.Param)):
         kwonly += new
         star = cst.ParamStar() if isinstance(star, cst.MaybeSentinel) else star
     else:
         kept += new
+    if isinstance(star, cst.ParamStar) and not kwonly:  # a bare `*` with nothing after it does not compile
+        star = cst.MaybeSentinel.DEFAULT
     changed = _punctuated(params, params.with_changes(params=kept, kwonly_params=kwonly, star_arg=star))
     edited = module.deep_replace(function, function.with_changes(params=changed))
     return edited.code if isinstance(edited, cst.Module) else None
