@@ -34,7 +34,7 @@ from suture.verify.warm import Warm
 PYTEST = f"{sys.executable} -m pytest -q -p no:cacheprovider"
 
 RECORDER = r"""
-import json, os, re
+import hashlib, json, os, re
 
 TREE = os.getcwd()
 
@@ -47,11 +47,14 @@ def _norm(text):
 
 
 def _seen(root):
+    # every path under root, compared by digest: a listing of thousands of files (an interpreter
+    # installed under /tmp) would not fit in the output suture keeps
     found = []
     for here, dirs, files in os.walk(root):
         dirs[:] = sorted(d for d in dirs if d != "__pycache__")
         found += [_norm(os.path.join(here, name)) for name in dirs + files]
-    return sorted(found)
+    listing = "\n".join(sorted(found))
+    return {"paths": len(found), "sha256": hashlib.sha256(listing.encode()).hexdigest(), "first": sorted(found)[:50]}
 
 
 def _descriptors():
