@@ -514,3 +514,35 @@ def test_heal_runs_the_ladder_publishes_nothing_and_its_winner_can_be_proposed(t
     assert branches == ""  # heal verified, and created nothing
     assert not proposed[0] and proposed[1]["branch"] == f"suture/{data['fingerprint']}"
     assert snapshot(repo) == before
+
+
+def test_every_tool_s_answer_and_every_resource_is_redacted(tmp_path: Path) -> None:
+    # The secret is in the repository (the test's source, shown by pytest's traceback): it reaches the
+    # checks' output, the diagnosis, the verdict, the proposal and the recent runs; it never leaves.
+    test = CLASSIC["tests/test_calc.py"].replace('== "The result is: 5"', f'== "The result is: 5", "{SECRET}"')
+    files = {
+        **CLASSIC,
+        "tests/test_calc.py": test,
+        "pyproject.toml": f"[tool.suture]\ntest-cmd = [{json.dumps(PYTEST)}]\n",
+    }
+    repo = make_repo(tmp_path / "repo", files)
+
+    async def scenario(client: ClientSession) -> Any:
+        answers = [await call(client, "run_checks", {}), await call(client, "verify_patch", {"patch": GOOD})]
+        answers.append(await call(client, "propose", {"id": answers[-1][1]["id"]}))
+        answers.append(await call(client, "heal", {}))
+        answers.append(await call(client, "no_such_tool", {"x": SECRET}))
+        listed = await client.list_resources()
+        texts = [(await client.read_resource(resource.uri)).contents[0] for resource in listed.resources]
+        return answers, [getattr(text, "text", "") for text in texts], [str(r.uri) for r in listed.resources]
+
+    answers, resources, uris = served(repo, scenario, errlog=tmp_path / "err.log")
+    assert [answer[0] for answer in answers] == [False, False, False, False, True], [a[2] for a in answers]
+    assert answers[1][1]["accepted"] is True and answers[3][1]["status"] == "fixed"
+    assert len(uris) == 2 and any(uri.startswith("suture://proposals/") for uri in uris)
+    shown = json.dumps(answers) + json.dumps(resources) + (tmp_path / "err.log").read_text()
+    assert SECRET not in shown
+    # It was there, and went: run_checks' diagnosis and heal's outcome quote the failing line.
+    assert "[REDACTED" in json.dumps(answers[0][1]) and "[REDACTED" in json.dumps(answers[3][1])
+    proposal = next(text for text, uri in zip(resources, uris, strict=True) if uri.startswith("suture://proposals/"))
+    assert "| check | before | after |" in proposal

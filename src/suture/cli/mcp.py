@@ -18,7 +18,7 @@ import click
 from suture import ci
 from suture.cli import options
 from suture.cli import publishing as cli_publishing
-from suture.config import Config
+from suture.config import Config, Flags
 from suture.errors import UsageError
 from suture.mcp import clients
 from suture.mcp.base import Publisher, Publishers
@@ -37,8 +37,9 @@ from suture.mcp.base import Publisher, Publishers
     help="propose writes the accepted proposal to this file, for `suture publish FILE` in a job that holds "
     "the forge token (CI), instead of committing it here or publishing it.",
 )
+@options.forge_options
 @options.directory("The repository to serve (default: the current directory).")
-def mcp_command(base: str | None, out: Path | None, directory: Path) -> None:
+def mcp_command(base: str | None, out: Path | None, publishing: options.ForgeFlags, directory: Path) -> None:
     """Serve this repository to a coding agent over the Model Context Protocol (stdio).
 
     \b
@@ -46,7 +47,8 @@ def mcp_command(base: str | None, out: Path | None, directory: Path) -> None:
     Set up an agent with `suture init mcp --client claude|codex|cursor|vscode`.
 
     Repository code runs only in the sandbox (bubblewrap), whatever the configuration says;
-    every output is redacted; the one tool that writes is propose, to suture/<fingerprint>.
+    every output is redacted; the one tool that writes is propose, to suture/<fingerprint>,
+    and with a network forge (--forge or [tool.suture] forge) its pull request.
     """
     try:
         import mcp  # noqa: F401
@@ -56,10 +58,13 @@ def mcp_command(base: str | None, out: Path | None, directory: Path) -> None:
     from suture.mcp.base import Session
     from suture.run import git
 
+    if out is not None and publishing != options.ForgeFlags():
+        raise UsageError("--out hands the proposal to `suture publish FILE`: give the forge flags to that command")
     repo = git.toplevel(directory)
     with tempfile.TemporaryDirectory(prefix="suture-mcp-") as scratch:
-        chosen = _publishers(repo) if out is None else _handing_over(out.resolve())
-        session = Session(repo, dict(os.environ), Path(scratch), publishers=chosen, base=base)
+        chosen = _publishers(repo, publishing) if out is None else _handing_over(out.resolve())
+        flags = Flags(forge=publishing.forge, labels=publishing.labels, draft=publishing.draft)
+        session = Session(repo, dict(os.environ), Path(scratch), publishers=chosen, base=base, flags=flags)
         # stdout is the protocol's channel: the SDK takes its descriptor (and sends stray output to stderr),
         # which the redacting stream of `main` has not; every message the server sends is redacted by it.
         saved, sys.stdout = sys.stdout, sys.__stdout__
@@ -69,9 +74,10 @@ def mcp_command(base: str | None, out: Path | None, directory: Path) -> None:
             sys.stdout = saved
 
 
-def _publishers(repo: Path) -> Publishers:
-    """The publisher of the configured network forge, made when `propose` needs it (None: local)."""
-    from suture.cli.options import ForgeFlags
+def _publishers(repo: Path, flags: options.ForgeFlags) -> Publishers:
+    """The publisher of the configured network forge (the forge flags over [tool.suture]), made
+    when `propose` needs it (None: local). Its server, repository and token variable are flags
+    or the CI's, never the commit's configuration."""
     from suture.publish.forges import registry
 
     def chosen(settings: Config) -> Publisher | None:
@@ -80,7 +86,7 @@ def _publishers(repo: Path) -> Publishers:
         run = ci.detect(os.environ)
         if run is not None and run.fork:
             raise UsageError(f"the {run.provider} run builds a fork's pull request: nothing is published")
-        made = cli_publishing.publisher(ForgeFlags(), settings, repo, run=run, push_only=False, progress=lambda _: None)
+        made = cli_publishing.publisher(flags, settings, repo, run=run, push_only=False, progress=lambda _: None)
         return cli_publishing.Sweeping(made)
 
     return chosen
