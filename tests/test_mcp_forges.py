@@ -180,3 +180,29 @@ def test_ci_logs_and_ci_failure_in_gitlab_ci_and_semaphore(kind: str, tmp_path: 
     assert error_of(unknown)["argument"] == "job"
     assert TOKEN not in json.dumps([jobs, page, rest, failure]) + (tmp_path / "err.log").read_text()
     assert server.calls and server.mutating() == []  # only reads
+
+
+def test_a_run_url_on_another_host_gets_no_token(github: ForgeServer, tmp_path: Path) -> None:
+    # A client (a model steered by what it read) names a run on a server of its choosing: the
+    # server's GitHub token must not go there. Only GitHub's own host, or the GITHUB_SERVER_URL
+    # the server was started with, is read with it.
+    repo, hosted = on_github(github, tmp_path)
+    hosted.runs[7] = failed_pipeline("nothing")
+    elsewhere = SERVERS["github"](tmp_path / "elsewhere", "other-" + "token-of-another-server")
+    try:
+        elsewhere.add_repo(SLUG, repo).runs[7] = failed_pipeline("nothing")
+
+        async def scenario(client: ClientSession) -> Any:
+            mine = await call(client, "ci_logs", {"url": f"{github.url}/{SLUG}/actions/runs/7"})
+            theirs = await call(client, "ci_failure", {"url": f"{elsewhere.url}/{SLUG}/actions/runs/7"})
+            return mine, theirs
+
+        env = outside_ci(GITHUB_TOKEN=TOKEN, GITHUB_SERVER_URL=github.url)
+        mine, theirs = served(repo, scenario, errlog=tmp_path / "err.log", env=env)
+    finally:
+        elsewhere.close()
+    assert not mine[0] and mine[1]["jobs"], mine[2]
+    refused = error_of(theirs)
+    assert refused["code"] == "invalid-arguments" and refused["argument"] == "url"
+    assert github.url in refused["message"] and TOKEN not in refused["message"]
+    assert elsewhere.calls == []  # not a single request: the token never left for it

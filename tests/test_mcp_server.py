@@ -471,6 +471,7 @@ def test_ci_logs_and_ci_failure_read_the_failed_jobs_of_a_github_run(github: For
     ]
     url = f"{github.url}/acme/calc/actions/runs/77"
     outside_ci = {"GITHUB_ACTIONS": "", "GITHUB_TOKEN": GITHUB_TOKEN, "GITHUB_RUN_ID": "", "GITHUB_EVENT_NAME": ""}
+    outside_ci |= {"GITHUB_SERVER_URL": github.url, "GITHUB_API_URL": ""}  # the one server run URLs may name
 
     async def scenario(client: ClientSession) -> Any:
         jobs = await call(client, "ci_logs", {"url": url})

@@ -29,8 +29,8 @@ from suture.run.source import Source
 LOG = {"type": "string", "description": "A saved CI log, relative to the repository's root.", "maxLength": 4096}
 URL = {
     "type": "string",
-    "description": "A GitHub Actions run or job URL (https://github.com/OWNER/REPO/actions/runs/ID[/job/ID]); "
-    "default: the CI run the server runs in.",
+    "description": "A GitHub Actions run or job URL (https://github.com/OWNER/REPO/actions/runs/ID[/job/ID]), on "
+    "github.com or the server's GITHUB_SERVER_URL; default: the CI run the server runs in.",
     "maxLength": 2048,
 }
 FAILURE_SCHEMA = {"type": "object", "properties": {"log": LOG, "url": URL}, "additionalProperties": False}
@@ -140,7 +140,7 @@ def _reader(session: Session, url: str) -> tuple[JobLogs, str]:
     env: Mapping[str, str] = session.environ
     only = ""
     if url:
-        overrides, only = github_run(url)
+        overrides, only = github_run(url, known=env)
         env = {k: v for k, v in env.items() if k not in ("GITHUB_EVENT_NAME", "GITHUB_EVENT_PATH")} | overrides
         provider = registry.lookup("github-actions")
     else:
@@ -161,8 +161,12 @@ def _reader(session: Session, url: str) -> tuple[JobLogs, str]:
 _RUN = re.compile(r"^/([^/]+/[^/]+)/actions/runs/(\d+)(?:/(?:job|jobs)/(\d+))?/?$")
 
 
-def github_run(url: str) -> tuple[dict[str, str], str]:
-    """The GitHub Actions variables that name the run of `url`, and its job id ('' for none)."""
+def github_run(url: str, *, known: Mapping[str, str]) -> tuple[dict[str, str], str]:
+    """The GitHub Actions variables that name the run of `url`, and its job id ('' for none).
+
+    The URL comes from the client, a model that may be steered by what it read: the token is
+    sent only to the server the server's own environment names (GITHUB_SERVER_URL, github.com
+    by default), never to a host the URL chooses."""
     parts = urlsplit(url)
     match = _RUN.match(parts.path)
     if parts.scheme not in ("http", "https") or not parts.netloc or match is None:
@@ -172,9 +176,23 @@ def github_run(url: str) -> tuple[dict[str, str], str]:
             argument="url",
         )
     server = f"{parts.scheme}://{parts.netloc}"
-    api = "https://api.github.com" if parts.netloc == "github.com" else f"{server}/api/v3"
+    trusted = (known.get("GITHUB_SERVER_URL") or PUBLIC_SERVER).rstrip("/")
+    if server.lower() != trusted.lower():
+        raise ToolError(
+            "invalid-arguments",
+            f"url names a run on {server}; this server reads runs on {trusted} only (its GITHUB_SERVER_URL): "
+            "the token is not sent elsewhere",
+            argument="url",
+        )
+    if trusted == PUBLIC_SERVER:
+        api = "https://api.github.com"
+    else:
+        api = (known.get("GITHUB_API_URL") or f"{trusted}/api/v3").rstrip("/")
     env = {"GITHUB_REPOSITORY": match.group(1), "GITHUB_RUN_ID": match.group(2), "GITHUB_API_URL": api}
-    return {**env, "GITHUB_SERVER_URL": server}, match.group(3) or ""
+    return {**env, "GITHUB_SERVER_URL": trusted}, match.group(3) or ""
+
+
+PUBLIC_SERVER = "https://github.com"
 
 
 @dataclass(frozen=True)
