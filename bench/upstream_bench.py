@@ -126,8 +126,8 @@ CASES = (
         "pandas",
         "2.0.0",
         "1.5.3",
-        "pin pandas<2 (or migrate to pd.concat)",
-        "upstream-pin",
+        "migrate df.append(x) -> pd.concat([df, x]) (1.4's warning names pandas.concat); or pin pandas<2",
+        "upstream-migrate",
     ),
     Case(
         "markupsafe-soft_unicode",
@@ -139,8 +139,8 @@ CASES = (
         "MarkupSafe",
         "2.1.0",
         "2.0.1",
-        "pin markupsafe<2.1 (or migrate to soft_str)",
-        "upstream-pin",
+        "migrate soft_unicode -> soft_str (2.0 renamed it); or pin markupsafe<2.1",
+        "upstream-migrate",
         "2.0.1 has no wheel for this Python: wheels only, so the pin cannot be verified here",
     ),
     Case(
@@ -348,7 +348,7 @@ CASES = (
     ),
     Case(
         "packaging22-LegacyVersion",
-        ("packaging==22.0",),
+        ("packaging==22.0", "pytest==7.2.0"),  # the pytest of the day: today's requires packaging>=22
         '"packaging"',
         "from packaging.version import LegacyVersion\n\n\ndef value():\n"
         "    return str(LegacyVersion('2023-nightly')) == '2023-nightly'\n",

@@ -203,10 +203,10 @@ class Index:
         return self.url.replace("http://", f"http://{user}:{password}@")
 
 
-def build_files(canary: Path) -> dict[str, dict[str, tuple[bytes, str]]]:
+def build_files(canary: Path, releases: tuple[Release, ...] = RELEASES) -> dict[str, dict[str, tuple[bytes, str]]]:
     files: dict[str, dict[str, tuple[bytes, str]]] = {}
-    for release in RELEASES:
-        project = files.setdefault(release.name, {})
+    for release in releases:
+        project = files.setdefault(_normal(release.name), {})
         if release.sdist_only:
             project[f"{release.name}-{release.version}.tar.gz"] = (
                 sdist(release.name, release.version, canary),
@@ -215,7 +215,8 @@ def build_files(canary: Path) -> dict[str, dict[str, tuple[bytes, str]]]:
             continue
         encoded = {path: text.encode() for path, text in release.files.items()}
         data = wheel(release.name, release.version, encoded, requires=release.requires)
-        project[f"{release.name}-{release.version}-py3-none-any.whl"] = (data, release.uploaded)
+        stem = _normal(release.name).replace("-", "_")
+        project[f"{stem}-{release.version}-py3-none-any.whl"] = (data, release.uploaded)
     for name in REPACKED:
         filename, data = repacked(name)
         files.setdefault(_normal(name), {})[filename] = (data, OLD)
@@ -223,9 +224,10 @@ def build_files(canary: Path) -> dict[str, dict[str, tuple[bytes, str]]]:
 
 
 @contextlib.contextmanager
-def serve(canary: Path, *, password: str = "") -> Iterator[Index]:
-    """Serve the index on 127.0.0.1; with `password`, every request must carry basic auth for user 'ci'."""
-    files = build_files(canary)
+def serve(canary: Path, *, password: str = "", releases: tuple[Release, ...] = RELEASES) -> Iterator[Index]:
+    """Serve the index on 127.0.0.1 (`releases`, pytest's own repacked); with `password`, every request
+    must carry basic auth for user 'ci'."""
+    files = build_files(canary, releases)
     needed = "Basic " + base64.b64encode(f"ci:{password}".encode()).decode() if password else ""
     yanked = {f"{r.name}-{r.version}-py3-none-any.whl": r.yanked for r in RELEASES if r.yanked}
     index = Index(url="", files=files, yanked=yanked)

@@ -159,7 +159,8 @@ class Failure:
     outside: tuple[Frame, ...] = ()
     detail: str = ""  # the whole exception text when it spans lines (numpy's "use `float` by itself")
     upstream: Upstream | None = None  # set when an installed distribution broke the checks
-    owner: str = ""  # an AttributeError's object: the module of its class (sqlalchemy.engine.base)
+    owner: str = ""  # the module of an AttributeError's object's class (sqlalchemy.engine.base) or of a warning's
+    # class (pydantic.warnings)
 
     @property
     def location(self) -> Frame | None:

@@ -107,8 +107,16 @@ def _from_event(check: CheckRun, event: report.Raised, node_id: str, when: str) 
         found,
         outside=outside_frames(event.frames, root=check.root),
         detail=event.text if "\n" in event.text else "",
-        owner=event.owner if re.fullmatch(r"[A-Za-z_][\w.]{0,199}", event.owner) else "",
+        owner=next((o for o in (event.owner, _category(event)) if re.fullmatch(r"[A-Za-z_][\w.]{0,199}", o)), ""),
     )
+
+
+def _category(event: report.Raised) -> str:
+    """The module of a warning's class, when the interpreter's line names it (`pydantic.warnings.
+    PydanticDeprecatedSince20: ...`): the package that deprecated what the project called, whichever
+    helper issued it (typing_extensions' @deprecated)."""
+    found = re.match(rf"(?P<module>[A-Za-z_][\w.]*)\.{re.escape(event.type)}:", event.line) if event.type else None
+    return found["module"] if found and ("Warning" in event.type or "Deprecat" in event.type) else ""
 
 
 def _split_line(line: str, type_name: str) -> tuple[str, str]:

@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from suture.fixers import moves
 from suture.records import Diagnosis, Failure, Upstream
 from suture.run import index, venv
 
@@ -45,6 +46,10 @@ REPLACEMENT = re.compile(
 _OBJECT = re.compile(r"'[\w.]+' object has no attribute '(?P<name>\w+)'")
 _SITE = re.compile(r"(?P<site>/[^\s'\"()]*?/(?:site|dist)-packages)/(?P<module>[A-Za-z_]\w*)")
 _INSTALLED = re.compile(r"Successfully installed (?P<list>.+)")
+# A call the project makes with the arguments a release no longer takes (PyYAML 6's load() without Loader):
+# raised at the project's own line, the function named only by the message and that line (pytest's `>` line).
+_CALL = re.compile(r"(?P<name>\w+)\(\) (?:missing \d+ required|got an unexpected keyword|takes \d+ positional)")
+_CALLED = re.compile(r"^>\s+.*?(?<![\w.])(?P<module>[A-Za-z_]\w*)\.(?P<name>\w+)\(", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -91,6 +96,11 @@ def _attributed(failure: Failure, evidence: Evidence) -> Failure:
         if dist is not None:
             upstream = named(dist.name, dist.version, found, failure, evidence)
             return dataclasses.replace(failure, upstream=upstream) if plausible(upstream, found, evidence) else failure
+    gone = moves.gone_module(found.module)  # setuptools 82 took pkg_resources with it: no file owns it now
+    for site in dict.fromkeys(sites) if gone else ():
+        dist = venv.installed(site).get(venv.normal(gone.distribution)) if gone else None
+        if gone and dist is not None and moves.applicable(dist.name, dist.version):
+            return dataclasses.replace(failure, upstream=named(dist.name, dist.version, found, failure, evidence))
     versions = installed_in_log(evidence.installed_log)
     root = found.module.partition(".")[0]
     if root in versions:  # no environment here (a CI log): pip said what it installed
@@ -111,14 +121,33 @@ def suspect(failure: Failure) -> Suspicion | None:
         # An instance of an installed package's class lost a method (SQLAlchemy 2's Engine.execute);
         # a project's own class is owned by no distribution, so it drops out when the owner is looked up.
         return Suspicion(failure.owner, attribute["name"], "", certain=False)
-    raising = next((frame for frame in reversed(failure.outside) if _SITE.search(frame.path)), None)
-    if raising is None or not (failure.error_type in WARNINGS or failure.frames):
+    removed = re.fullmatch(r"No module named '(?P<module>\w+)'", failure.message)
+    if failure.error_type == "ModuleNotFoundError" and removed and moves.gone_module(removed["module"]):
+        return Suspicion(removed["module"], removed["module"], "")
+    called = _CALL.search(failure.message) if failure.error_type == "TypeError" and not failure.outside else None
+    line = next((m for m in _CALLED.finditer(failure.excerpt) if called and m["name"] == called["name"]), None)
+    if line is not None:  # `yaml.load(...)` at the project's line: the module's, if a distribution owns it
+        return Suspicion(line["module"], line["name"], "", certain=False)
+    if is_warning(failure.error_type) and failure.owner and failure.owner.split(".")[0] not in sys.stdlib_module_names:
+        root = failure.owner.partition(".")[0]  # the warning's own class: the package that deprecated it
+        return Suspicion(root, gone_name(failure.message, root), "")
+    sited = [frame for frame in failure.outside if _SITE.search(frame.path)]
+    # A warning is the API's the project called (its stacklevel says so), whoever's helper issued it
+    # (pydantic's through typing_extensions' @deprecated); another error, where it was raised.
+    raising = (sited[0] if is_warning(failure.error_type) else sited[-1]) if sited else None
+    if raising is None or not (is_warning(failure.error_type) or failure.frames):
         return None  # raised in an installed package, but not called from the project
     where = _SITE.search(raising.path)
     assert where is not None
-    named = failure.error_type in (*WARNINGS, *NAMING)
-    gone = gone_name(failure.message, where["module"]) if named else ""
-    return Suspicion(where["module"], gone, where["site"], certain=failure.error_type in WARNINGS)
+    warning = is_warning(failure.error_type)
+    gone = gone_name(failure.message, where["module"]) if warning or failure.error_type in NAMING else ""
+    return Suspicion(where["module"], gone, where["site"], certain=warning)
+
+
+def is_warning(error_type: str) -> bool:
+    """A deprecation turned error: the standard classes, or a package's own by its name (pydantic's
+    PydanticDeprecatedSince20)."""
+    return error_type in WARNINGS or "Deprecat" in error_type or error_type.endswith("FutureWarning")
 
 
 def gone_name(message: str, module: str) -> str:
@@ -127,7 +156,7 @@ def gone_name(message: str, module: str) -> str:
     attribute = re.search(r"has no attribute '(?P<name>[A-Za-z_]\w*)'", message)
     if attribute:  # pandas 2: 'DataFrame' object has no attribute 'append'
         return attribute["name"]
-    dotted = re.search(rf"\b{re.escape(module)}\.(?P<name>[A-Za-z_]\w*)", message)
+    dotted = re.search(rf"(?<![\w./]){re.escape(module)}\.(?P<name>[A-Za-z_]\w*)", message)  # not a URL's host
     # "`np.NaN` was removed": the name, whatever alias qualifies it
     quoted = re.search(r"`(?:\w+\.)*(?P<name>[A-Za-z_]\w*)`|'(?:\w+\.)*(?P<single>[A-Za-z_]\w*)'", message)
     if dotted:

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator
 
 from packaging.version import InvalidVersion, Version
 
-from suture.fixers import _common, _moves, dependencies, lint
+from suture.fixers import _common, dependencies, lint, moves
 from suture.records import Candidate, Failure, Upstream
 from suture.run.sandbox import Bubblewrap, Sandbox
 from suture.run.source import Source
@@ -100,7 +100,7 @@ def _migration(failure: Failure, found: Upstream, source: Source) -> Candidate |
     )
 
 
-def _named_edit(failure: Failure, found: Upstream, source: Source) -> _moves.Edit | None:
+def _named_edit(failure: Failure, found: Upstream, source: Source) -> moves.Edit | None:
     """The edit moving the gone `found.name` to `found.replacement` (another module's, a builtin, the same module's)."""
     if not found.name or not found.replacement:
         return None
@@ -115,7 +115,7 @@ def _named_edit(failure: Failure, found: Upstream, source: Source) -> _moves.Edi
     return _renamed(failure, found, new)
 
 
-def _renamed(failure: Failure, found: Upstream, new: str) -> _moves.Edit:
+def _renamed(failure: Failure, found: Upstream, new: str) -> moves.Edit:
     """A name renamed in its own module: where a file imports it from the module (`from jinja2 import
     contextfunction`), where it is reached through the module (`np.NaN`), and where the failure points
     at it as a method of an object (pydantic's `.dict()`): only those lines, a method's name being
@@ -126,7 +126,7 @@ def _renamed(failure: Failure, found: Upstream, new: str) -> _moves.Edit:
     def edit(path: str, text: str) -> str:
         if importing.search(text):
             text = _common.rename(text, gone, new, attribute=False)
-        for alias in {*_moves.aliases(text, root), *_moves.aliases(text, found.module)}:
+        for alias in {*moves.aliases(text, root), *moves.aliases(text, found.module)}:
             text = re.sub(rf"(?<![\w.]){re.escape(alias)}\.{gone}(?!\w)", f"{alias}.{new}", text)
         located = _located(failure, path)
         return _common.rename(text, gone, new, attribute=True, only=located) if located else text
@@ -140,9 +140,9 @@ def _located(failure: Failure, path: str) -> set[int]:
 
 
 def _known(failure: Failure, found: Upstream, source: Source) -> Candidate | None:
-    """The table's well-known moves for the release (fixers/_moves.py), all at once."""
-    edits: list[_moves.Edit] = []
-    for row in _moves.applicable(found.distribution, found.installed):
+    """The table's well-known moves for the release (fixers/moves.py), all at once."""
+    edits: list[moves.Edit] = []
+    for row in moves.applicable(found.distribution, found.installed):
         if row.shape:
             edits.append(_shape_edit(failure, row))
             continue
@@ -162,8 +162,8 @@ def _known(failure: Failure, found: Upstream, source: Source) -> Candidate | Non
     return _rewritten(failure, source, every, rationale=rationale)
 
 
-def _shape_edit(failure: Failure, row: _moves.Move) -> _moves.Edit:
-    return lambda path, text: _moves.rewrite(row, path, text, _located(failure, path))
+def _shape_edit(failure: Failure, row: moves.Move) -> moves.Edit:
+    return lambda path, text: moves.rewrite(row, path, text, _located(failure, path))
 
 
 def _npy201(failure: Failure, found: Upstream, source: Source, sandbox: Sandbox | None) -> Candidate | None:
@@ -199,7 +199,7 @@ def _aliases(source: Source, module: str) -> set[str]:
 
 
 def _rewritten(
-    failure: Failure, source: Source, edit: _moves.Edit, *, rationale: str, rank: int = 0
+    failure: Failure, source: Source, edit: moves.Edit, *, rationale: str, rank: int = 0
 ) -> Candidate | None:
     """The migration: `edit` applied to every Python file of the project but its tests (read-only)."""
     edits = {}
@@ -211,7 +211,7 @@ def _rewritten(
     return _common.candidate_over(failure, origin="upstream-migrate", edits=edits, rationale=rationale, rank=rank)
 
 
-def _to_module(found: Upstream, module: str, new: str) -> _moves.Edit | None:
+def _to_module(found: Upstream, module: str, new: str) -> moves.Edit | None:
     """The gone name imported from the module the release names instead: `from flask import escape`
     -> `from markupsafe import escape` (`... import quote as url_quote` when the names differ, so
     the uses stay), `flask.escape(` -> `markupsafe.escape(` with `import markupsafe` beside `import flask`."""
@@ -249,7 +249,7 @@ def _moved_import(line: str, old: str, gone: str, module: str, new: str) -> str:
     return f"{rest}{indent}from {module} import {imported}\n"
 
 
-def _to_builtin(found: Upstream, builtin: str) -> _moves.Edit | None:
+def _to_builtin(found: Upstream, builtin: str) -> moves.Edit | None:
     """`alias.name` -> `builtin` in every project file that imports the module (as `np`, say)."""
     if not builtin.isidentifier() or not found.name.isidentifier():
         return None

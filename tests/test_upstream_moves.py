@@ -1,0 +1,257 @@
+"""The table of well-known moves (fixers/moves.py), kept honest: each row has a sample of code written
+for the old API, and wheels built here give each distribution the new API (as its release notes
+describe it), served from the loopback index and installed by real uv into a fresh virtualenv. For
+each row the sample fails there as it is, and passes once the upstream fixer's migration (a real
+`git apply` of its diff) has moved it. A row without a sample fails the test."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from helpers import git, make_repo
+from upstream_index import Release, serve
+
+from suture.fixers import moves
+from suture.fixers.upstream import UpstreamFixer
+from suture.records import Failure, Frame, Upstream
+from suture.run import environments
+from suture.run.source import Source
+
+NEW_API = (  # the releases that removed the old API, reduced to what the samples touch
+    Release(
+        "pandas",
+        "2.0",
+        "2023-04-03T00:00:00Z",
+        {
+            "pandas/__init__.py": "class DataFrame:\n    def __init__(self, rows):\n        self.rows = list(rows)\n\n"
+            "    def __len__(self):\n        return len(self.rows)\n\n    def items(self):\n"
+            "        return iter([('a', self.rows)])\n\n\n"
+            "def concat(frames, ignore_index=False):\n    rows = [row for frame in frames for row in frame.rows]\n"
+            "    return DataFrame(range(len(rows)) if ignore_index else rows)\n"
+        },
+    ),
+    Release(
+        "importlib-metadata",
+        "5.0",
+        "2022-10-02T00:00:00Z",
+        {
+            "importlib_metadata/__init__.py": "class EntryPoints(tuple):\n    def __getitem__(self, name):\n"
+            "        if isinstance(name, str):\n            raise KeyError(name)\n"
+            "        return super().__getitem__(name)\n\n\n"
+            "def entry_points(**params):\n"
+            "    found = ('black', 'ruff') if params == {'group': 'console_scripts'} else ()\n"
+            "    return EntryPoints(found)\n"
+        },
+    ),
+    Release(
+        "PyYAML",
+        "6.0",
+        "2021-10-13T00:00:00Z",
+        {
+            "yaml/__init__.py": "class FullLoader:\n    pass\n\n\ndef load(stream, Loader):\n"
+            "    return {'a': 1} if Loader is FullLoader else None\n\n\n"
+            "def load_all(stream, Loader):\n    return iter([load(stream, Loader)])\n"
+        },
+    ),
+    Release("setuptools", "82.0", "2026-02-08T00:00:00Z", {"setuptools/__init__.py": "VERSION = '82.0'\n"}),
+    Release(
+        "MarkupSafe",
+        "2.1",
+        "2022-02-17T00:00:00Z",
+        {
+            "markupsafe/__init__.py": "class Markup(str):\n    pass\n\n\ndef escape(s):\n"
+            "    return Markup(str(s).replace('<', '&lt;'))\n\n\ndef soft_str(s):\n    return str(s)\n"
+        },
+    ),
+    Release(
+        "Jinja2",
+        "3.1",
+        "2022-03-24T00:00:00Z",
+        {
+            "jinja2/__init__.py": "".join(
+                f"def {name}(f):\n    f.jinja_pass_arg = {arg!r}\n    return f\n\n\n"
+                for name, arg in (
+                    ("pass_context", "context"),
+                    ("pass_eval_context", "eval_context"),
+                    ("pass_environment", "environment"),
+                )
+            )
+        },
+    ),
+    Release(
+        "Werkzeug",
+        "3.0",
+        "2023-09-30T00:00:00Z",
+        {
+            "werkzeug/__init__.py": "",
+            "werkzeug/security.py": "def check_password_hash(a, b):\n    return False\n",
+            "werkzeug/urls.py": "def iri_to_uri(s):\n    return s\n",
+        },
+    ),
+    Release("Flask", "3.0", "2023-09-30T00:00:00Z", {"flask/__init__.py": "class Flask:\n    pass\n"}),
+    Release(
+        "numpy", "1.24", "2022-12-18T00:00:00Z", {"numpy/__init__.py": "def prod(values):\n    return values[0]\n"}
+    ),
+)
+
+# Per row (distribution, old): code written for the old API, and what value() gives once moved.
+# A line ending in `# here` is one the failure points at (a located row moves only those).
+SAMPLES: dict[tuple[str, str, str], tuple[str, object]] = {
+    ("pandas", "", "{a}.append({b}, ignore_index=True)"): (
+        "import pandas as pd\n\n\ndef value():\n    df = pd.DataFrame([1])\n"
+        "    return len(df.append(df, ignore_index=True))  # here\n",
+        2,
+    ),
+    ("pandas", "", "{a}.append({b})"): (
+        "import pandas as pd\n\n\ndef value():\n    df = pd.DataFrame([1])\n    seen = []\n    seen.append(df)\n"
+        "    return len(df.append(pd.DataFrame([2, 3]))) + len(seen)  # here\n",
+        4,
+    ),
+    ("pandas", "", "{a}.iteritems()"): (
+        "import pandas\n\n\ndef value():\n    return [name for name, _ in pandas.DataFrame([1]).iteritems()]  # here\n",
+        ["a"],
+    ),
+    ("importlib-metadata", "entry_points", "{api}()[{a}]"): (
+        "from importlib_metadata import entry_points\n\n\ndef value():\n"
+        "    return list(entry_points()['console_scripts'])\n",
+        ["black", "ruff"],
+    ),
+    ("importlib-metadata", "entry_points", "{api}().get({a}, [])"): (
+        "import importlib_metadata\n\n\ndef value():\n"
+        "    return list(importlib_metadata.entry_points().get('console_scripts', []))\n",
+        ["black", "ruff"],
+    ),
+    ("importlib-metadata", "entry_points", "{api}().get({a}, ())"): (
+        "from importlib_metadata import entry_points as eps\n\n\ndef value():\n"
+        "    return list(eps().get('console_scripts', ()))\n",
+        ["black", "ruff"],
+    ),
+    ("PyYAML", "load", "{api}({a})"): ("import yaml\n\n\ndef value():\n    return yaml.load('a: 1')\n", {"a": 1}),
+    ("PyYAML", "load_all", "{api}({a})"): (
+        "import yaml\n\n\ndef value():\n    return list(yaml.load_all('a: 1'))\n",
+        [{"a": 1}],
+    ),
+    ("setuptools", "get_distribution", "{api}({a}).version"): (
+        "import pkg_resources\n\n\ndef value():\n    return pkg_resources.get_distribution('setuptools').version\n",
+        "82.0",
+    ),
+    ("setuptools", "parse_version", "{api}({a})"): (
+        "import pkg_resources\n\n\ndef value():\n"
+        "    return pkg_resources.parse_version('1.10') > pkg_resources.parse_version('1.9')\n",
+        True,
+    ),
+    ("MarkupSafe", "", "soft_unicode"): (
+        "from markupsafe import soft_unicode\n\n\ndef value():\n    return soft_unicode(1)\n",
+        "1",
+    ),
+    **{
+        ("Jinja2", "", old): (
+            f"import jinja2\n\n\n@jinja2.{old}\ndef hello(context):\n    return context\n\n\n"
+            "def value():\n    return hello.jinja_pass_arg\n",
+            arg,
+        )
+        for old, arg in (
+            ("contextfunction", "context"),
+            ("contextfilter", "context"),
+            ("evalcontextfunction", "eval_context"),
+            ("evalcontextfilter", "eval_context"),
+            ("environmentfunction", "environment"),
+            ("environmentfilter", "environment"),
+        )
+    },
+    ("Jinja2", "", "Markup"): (
+        "from jinja2 import Markup\n\n\ndef value():\n    return isinstance(Markup('x'), str)\n",
+        True,
+    ),
+    ("Jinja2", "", "escape"): ("from jinja2 import escape\n\n\ndef value():\n    return str(escape('<b'))\n", "&lt;b"),
+    ("Werkzeug", "", "safe_str_cmp"): (
+        "from werkzeug.security import safe_str_cmp\n\n\ndef value():\n    return safe_str_cmp('a', 'a')\n",
+        True,
+    ),
+    ("Werkzeug", "", "url_quote"): (
+        "from werkzeug.urls import url_quote\n\n\ndef value():\n    return url_quote('a b')\n",
+        "a%20b",
+    ),
+    ("Werkzeug", "", "url_unquote"): (
+        "import werkzeug.urls\n\n\ndef value():\n    return werkzeug.urls.url_unquote('a%20b')\n",
+        "a b",
+    ),
+    ("Flask", "", "escape"): ("import flask\n\n\ndef value():\n    return str(flask.escape('<b'))\n", "&lt;b"),
+    ("Flask", "", "Markup"): (
+        "from flask import Flask, Markup\n\n\ndef value():\n    return Markup('x') + Flask.__name__\n",
+        "xFlask",
+    ),
+    **{
+        ("numpy", "", name): (f"import numpy as np\n\n\ndef value():\n    return np.{name}({arg!r})\n", result)
+        for name, arg, result in (
+            ("float", "1.5", 1.5),
+            ("int", "3", 3),
+            ("bool", "", False),
+            ("object", "", "object"),
+            ("str", "x", "x"),
+            ("complex", "1j", 1j),
+        )
+    },
+}
+SAMPLES[("numpy", "", "object")] = (
+    "import numpy as np\n\n\ndef value():\n    return type(np.object()).__name__\n",
+    "object",
+)
+SAMPLES[("numpy", "", "bool")] = ("import numpy as np\n\n\ndef value():\n    return np.bool(0)\n", False)
+
+
+def _key(move: moves.Move) -> tuple[str, str, str]:
+    return move.distribution, move.api, move.old
+
+
+@pytest.fixture(scope="module")
+def python(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A virtualenv with the new-API wheels (and pytest's `packaging`), installed by uv from the loopback index."""
+    root = tmp_path_factory.mktemp("moves")
+    uv = environments.find_uv(os.environ)
+    env = {**os.environ, "UV_CACHE_DIR": str(root / "uv-cache"), "UV_NO_CONFIG": "1"}
+    with serve(root / "canary", releases=NEW_API) as index:
+        subprocess.run([uv, "venv", "--quiet", "--python", sys.executable, str(root / "venv")], check=True, env=env)
+        names = [release.name for release in NEW_API] + ["packaging"]
+        argv = [uv, "pip", "install", "--quiet", "--python", str(root / "venv/bin/python"), "--index-url", index.url]
+        subprocess.run([*argv, *names], check=True, env=env)
+    return root / "venv/bin/python"
+
+
+def _value(python: Path, repo: Path) -> subprocess.CompletedProcess[str]:
+    code = "import app; print(repr(app.value()))"
+    return subprocess.run([str(python), "-c", code], cwd=repo, capture_output=True, text=True, check=False)
+
+
+def test_every_row_has_a_sample() -> None:
+    assert sorted(map(_key, moves.MOVES)) == sorted(SAMPLES)
+
+
+@pytest.mark.parametrize("move", moves.MOVES, ids=lambda m: f"{m.distribution}:{m.api or m.old}")
+def test_a_row_moves_its_sample_to_the_new_api(tmp_path: Path, python: Path, move: moves.Move) -> None:
+    code, expected = SAMPLES[_key(move)]
+    repo = make_repo(tmp_path / "repo", {"app.py": code, "tests/test_app.py": "from app import value\n"})
+    assert _value(python, repo).returncode != 0  # the new release breaks the sample as written
+    here = tuple(Frame("app.py", row, "value") for row, line in enumerate(code.splitlines(), 1) if "# here" in line)
+    found = Upstream(
+        distribution=move.distribution,
+        installed=move.since,
+        good="",
+        how="",
+        released="",
+        name="" if move.shape else move.old,
+        replacement="",
+        module=move.module,
+    )
+    failure = Failure("pytest", "test-failure", "pytest", "AttributeError", "", (), here, "", "f", upstream=found)
+    proposed = UpstreamFixer().propose(failure, Source(repo, git(repo, "rev-parse", "HEAD").strip()))
+    migration = next(c for c in proposed if c.origin == "upstream-migrate")
+    assert "tests/" not in migration.diff
+    subprocess.run(["git", "apply"], input=migration.diff, text=True, cwd=repo, check=True)
+    moved = _value(python, repo)
+    assert moved.returncode == 0, (migration.diff, moved.stderr)
+    assert moved.stdout.strip() == repr(expected), migration.diff
