@@ -11,6 +11,12 @@ as data (`data.block`). A request outside the repository (an absolute path, `..`
 through a symbolic link), an unknown tool or arguments that do not fit the schema get a
 structured error, `{"error": kind, "message": ...}`, which the model reads like any answer.
 Files are read from the commit (`Source`), never from a checkout a check ran in.
+
+A submodule's files are read from the commit its gitlink names, in the submodule's own
+objects (`.git/modules/<name>`, as `git submodule update` leaves them; one level deep): the
+path `vendor/lib/x.py` of the superproject is `x.py` of the submodule at `vendor/lib`. Its
+name comes from the commit's `.gitmodules` and must stay inside `.git/modules`; a submodule
+whose objects are not here is said to be so, never fetched.
 """
 
 from __future__ import annotations
@@ -29,7 +35,7 @@ from suture.llm import data
 from suture.llm.base import Answer, Call, ToolSpec
 from suture.records import Build, CheckRun
 from suture.redact import Redactor
-from suture.run.git import run_git, worktree
+from suture.run.git import common_dir, run_git, worktree
 from suture.run.sandbox import Sandbox
 from suture.run.source import Source
 from suture.untrusted import one_line
@@ -41,6 +47,7 @@ MAX_OUTPUT = 8000  # characters of one test's output (its end)
 MAX_CHARS = 20_000  # of one read_file answer: a minified or hostile file's long lines cost no more
 MAX_MATCH_CHARS = 300  # of one find_symbol line
 SYMLINK_MODE = "120000"
+GITLINK_MODE = "160000"  # a submodule's commit
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,99}")
 
 RunTest = Callable[[str, float], CheckRun]  # (command with the test id, seconds) -> its run
@@ -145,40 +152,86 @@ class Workbench:
 
     def _dispatch(self, name: str, arguments: dict[str, Any], seconds: float) -> str:
         if name == "read_file":
-            return self._read(self._inside(arguments["path"]), arguments.get("start", 1), arguments.get("end"))
+            return self._read(arguments["path"], arguments.get("start", 1), arguments.get("end"))
         if name == "find_symbol":
             return self._find(arguments["name"])
         if name == "list_folder":
-            return self._list(self._inside(arguments.get("path", "") or "."))
+            return self._list(arguments.get("path", "") or ".")
         if name == "test_output":
             return self._test_output(arguments["test_id"])
         return self._run(arguments["test_id"], seconds)
 
     # -- the repository's files -------------------------------------------------------------
 
-    def _inside(self, path: str) -> str:
-        """`path` as a path of the repository; Refused for one that leaves it."""
+    def _inside(self, path: str) -> Located:
+        """Where `path` is: the commit's tree or a submodule's, and the path within it; Refused
+        for a path that leaves the repository."""
         if path.startswith(("/", "\\", "~")) or re.match(r"[A-Za-z]:", path) or "\0" in path:
             raise Refused("outside-repository", f"{path!r} is not a path inside the repository: give it relative")
         parts = [part for part in PurePosixPath(path.replace("\\", "/")).parts if part != "."]
         if ".." in parts:
             raise Refused("outside-repository", f"{path!r} leaves the repository ('..' is refused)")
+        tree, start = self._tree, 0
         for end in range(1, len(parts) + 1):
-            if "/".join(parts[:end]) in self._links:
+            inner = "/".join(parts[start:end])
+            if inner in tree.links:
                 raise Refused("outside-repository", f"{'/'.join(parts[:end])!r} is a symbolic link: it is not followed")
-        return "/".join(parts)
+            if inner in tree.gitlinks:
+                if tree is not self._tree:
+                    raise Refused("not-found", f"{'/'.join(parts[:end])!r} is a submodule of a submodule: not read")
+                tree, start = self._submodule(inner), end
+        return Located(tree, "/".join(parts[start:]), "/".join(parts))
 
     @cached_property
-    def _links(self) -> frozenset[str]:
-        listing = run_git(self.source.repo, "ls-tree", "-r", "-z", self.source.sha, check=True).stdout
-        return frozenset(
-            entry.split("\t", 1)[1] for entry in listing.split("\0") if entry.startswith(SYMLINK_MODE + " ")
-        )
+    def _tree(self) -> Tree:
+        return Tree.of(self.source)
+
+    def _submodule(self, path: str) -> Tree:
+        """The tree of the submodule at `path` of the commit: its own objects, at the commit the gitlink names."""
+        if path not in self._submodules:
+            self._submodules[path] = self._open_submodule(path)
+        found = self._submodules[path]
+        if isinstance(found, Refused):
+            raise found
+        return found
+
+    @cached_property
+    def _submodules(self) -> dict[str, Tree | Refused]:
+        return {}
+
+    def _open_submodule(self, path: str) -> Tree | Refused:
+        name = self._module_names.get(path)
+        modules = common_dir(self.source.repo) / "modules"
+        folder = modules / name if name and _safe_module_name(name) else None
+        here = folder is not None and folder.is_dir() and not folder.is_symlink()
+        if folder is None or not here or not folder.resolve().is_relative_to(modules.resolve()):
+            return Refused("not-found", f"{path!r} is a submodule whose files are not here (it was not checked out)")
+        sha = self._tree.gitlinks[path]
+        if run_git(folder, "cat-file", "-e", f"{sha}^{{commit}}").returncode != 0:
+            return Refused("not-found", f"{path!r} is a submodule whose commit {sha[:12]} is not here (not fetched)")
+        return Tree.of(Source(folder, sha))
+
+    @cached_property
+    def _module_names(self) -> dict[str, str]:
+        """The commit's submodules, path to name, from its .gitmodules (none when it has none)."""
+        if ".gitmodules" not in self.source.paths():
+            return {}
+        pattern = r"^submodule\..*\.path$"
+        blob = f"{self.source.sha}:.gitmodules"
+        done = run_git(self.source.repo, "config", "--blob", blob, "-z", "--get-regexp", pattern)
+        found: dict[str, str] = {}
+        for entry in done.stdout.split("\0"):
+            key, _, value = entry.partition("\n")
+            if key.startswith("submodule.") and key.endswith(".path") and value:
+                found.setdefault(value.strip("/"), key[len("submodule.") : -len(".path")])
+        return found
 
     def _read(self, path: str, start: int, end: int | None) -> str:
-        text = self.source.read(path) if path in self.source.paths() else None
+        where = self._inside(path)
+        source, inner, path = where.tree.source, where.inner, where.outer
+        text = source.read(inner) if inner in source.paths() else None
         if text is None:
-            kind = "a folder" if any(p.startswith(path + "/") for p in self.source.paths()) else "not a text file"
+            kind = "a folder" if where.tree.is_folder(inner) else "not a text file"
             raise Refused("not-found", f"{path!r} is {kind} of the repository's commit")
         lines = text.splitlines()
         first = max(1, start)
@@ -191,28 +244,31 @@ class Workbench:
         shown = f"lines {first}-{last} of {len(lines)}"
         return data.block("file", numbered, redactor=self.redactor, path=path, lines=shown)
 
-    def _list(self, folder: str) -> str:
-        prefix = "" if folder == "" else folder + "/"
+    def _list(self, path: str) -> str:
+        where = self._inside(path)
+        prefix = "" if where.inner == "" else where.inner + "/"
         entries: dict[str, None] = {}
-        for path in self.source.paths():
-            if path.startswith(prefix):
-                rest = path[len(prefix) :]
-                entries[rest.split("/", 1)[0] + ("/" if "/" in rest else "")] = None
+        for inside in where.tree.source.paths():
+            if inside.startswith(prefix):
+                rest = inside[len(prefix) :]
+                folder = "/" in rest or inside in where.tree.gitlinks  # a submodule is a folder too
+                entries[rest.split("/", 1)[0] + ("/" if folder else "")] = None
         if not entries:
-            raise Refused("not-found", f"{folder!r} is not a folder of the repository's commit")
+            raise Refused("not-found", f"{where.outer!r} is not a folder of the repository's commit")
         shown = list(entries)[:MAX_ENTRIES]
         more = f"\n… and {len(entries) - MAX_ENTRIES} more" if len(entries) > MAX_ENTRIES else ""
-        return data.block("folder", "\n".join(shown) + more, redactor=self.redactor, path=folder or ".")
+        return data.block("folder", "\n".join(shown) + more, redactor=self.redactor, path=where.outer or ".")
 
     def _find(self, name: str) -> str:
         name = name.rsplit(".", 1)[-1]  # Class.method: the method
         if not _NAME.fullmatch(name):
             raise Refused("malformed-arguments", "name must be an identifier, e.g. parse_date")
-        done = run_git(self.source.repo, "grep", "-n", "-I", "-w", "-e", name, self.source.sha, "--")
-        prefix = self.source.sha + ":"
-        matches = [
-            line.removeprefix(prefix)[:MAX_MATCH_CHARS] for line in done.stdout.splitlines() if line.startswith(prefix)
-        ]
+        matches = _grep(self.source, name, "")
+        for path in self._tree.gitlinks:
+            try:
+                matches += _grep(self._submodule(path).source, name, path + "/")
+            except Refused:
+                continue  # a submodule that is not here has nothing to find
         definition = re.compile(rf"^\d+:\s*(?:async\s+def|def|class)\s+{name}\b|^\d+:{name}\s*[:=]")
         defined = [m for m in matches if definition.search(m.split(":", 1)[1] if ":" in m else "")]
         used = [m for m in matches if m not in defined]
@@ -248,6 +304,52 @@ class Workbench:
         outcome = "timed out" if ran.timed_out else f"exit code {ran.exit_code}"
         output = _relative(ran)[-MAX_OUTPUT:]
         return data.block("test-run", output, redactor=self.redactor, test=test_id, result=outcome)
+
+
+@dataclass(frozen=True)
+class Tree:
+    """The files of one commit (the repository's or a submodule's), its symbolic links and gitlinks."""
+
+    source: Source
+    links: frozenset[str]
+    gitlinks: Mapping[str, str]  # a submodule's path -> the commit it is at
+
+    @classmethod
+    def of(cls, source: Source) -> Tree:
+        listing = run_git(source.repo, "ls-tree", "-r", "-z", source.sha, check=True).stdout
+        links, gitlinks = set(), {}
+        for entry in filter(None, listing.split("\0")):
+            meta, _, path = entry.partition("\t")
+            mode, _, rest = meta.partition(" ")
+            if mode == SYMLINK_MODE:
+                links.add(path)
+            elif mode == GITLINK_MODE:
+                gitlinks[path] = rest.rpartition(" ")[2]
+        return cls(source, frozenset(links), gitlinks)
+
+    def is_folder(self, path: str) -> bool:
+        return path == "" or path in self.gitlinks or any(p.startswith(path + "/") for p in self.source.paths())
+
+
+@dataclass(frozen=True)
+class Located:
+    tree: Tree
+    inner: str  # the path within the tree
+    outer: str  # the path as the model gave it, normalised
+
+
+def _safe_module_name(name: str) -> bool:
+    """git's own rule for a submodule's name, which names a folder of .git/modules: no `..`."""
+    parts = name.replace("\\", "/").split("/")
+    return bool(name) and len(name) <= 255 and "\0" not in name and not name.startswith("/") and ".." not in parts
+
+
+def _grep(source: Source, name: str, prefix: str) -> list[str]:
+    """`path:line:text` of every line of `source`'s commit using the word `name`, paths after `prefix`."""
+    done = run_git(source.repo, "grep", "-n", "-I", "-w", "-e", name, source.sha, "--")
+    head = source.sha + ":"
+    found = (line.removeprefix(head) for line in done.stdout.splitlines() if line.startswith(head))
+    return [(prefix + line)[:MAX_MATCH_CHARS] for line in found]
 
 
 def section(output: str, test_id: str) -> str:
