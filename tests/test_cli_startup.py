@@ -143,3 +143,19 @@ def test_a_looked_up_choice_still_refuses_what_it_does_not_hold(tmp_path: Path, 
     )
     assert done.returncode == 2
     assert "Invalid value for" in done.stderr and "'nope' is not one of" in done.stderr
+
+
+def test_a_lint_heal_imports_no_python_fixer(tmp_path: Path) -> None:
+    """A failing ruff check is healed by ruff itself: the fixers of Python errors, and libcst under
+    them, are never imported (they cost a lint heal more start-up than ruff's own run)."""
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    (tmp_path / "m.py").write_text("import os\n\n\ndef f():\n    return 1\n")
+    subprocess.run(["git", "-C", str(tmp_path), "add", "-A"], check=True)
+    identity = ["-c", "user.name=t", "-c", "user.email=t@example.com"]
+    subprocess.run(["git", "-C", str(tmp_path), *identity, "commit", "-qm", "lint"], check=True)
+
+    printed, modules = _imported(tmp_path, "heal", "--dry-run", "--json", "--test-cmd", "ruff check --isolated m.py")
+
+    assert json.loads(printed.splitlines()[-2])["fixer"] == "lint-tool"
+    assert "suture.fixers.lint" in modules
+    assert sorted(m for m in modules if m == "libcst" or m.startswith(("libcst.", "suture.fixers.calls"))) == []

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
 import dataclasses
+import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -56,6 +59,46 @@ def test_the_registry_is_keyed_by_each_fixer_s_name() -> None:
         "upstream",
     ]
     assert all(key == fixer.name for key, fixer in fixers.FIXERS.items())
+
+
+ASKED = """
+import json, sys
+from pathlib import Path
+from suture import fixers
+from suture.records import Failure
+from suture.run.source import Source
+kind, error_type, message = sys.argv[1:4]
+failure = Failure("ruff", kind, "ruff check .", error_type, message, (), (), "", "abc")
+fixers.propose(failure, Source(Path("."), "HEAD"))
+print(json.dumps(sorted(m for m in sys.modules if m.startswith(("libcst", "suture.fixers.")))))
+"""
+
+
+@pytest.mark.parametrize(
+    ("kind", "error_type", "message", "loaded"),
+    [
+        ("check-failed", "", "exited with code 1", False),
+        ("test-failure", "NameError", "name 'os' is not defined", True),
+    ],
+    ids=["a-lint-check", "a-python-error"],
+)
+def test_a_fixer_s_module_is_imported_only_for_the_failures_it_answers(
+    tmp_path: Path, kind: str, error_type: str, message: str, loaded: bool
+) -> None:
+    """A failing lint check asks the lint fixers alone: the Python fixers (and libcst) stay unimported."""
+    commit(tmp_path, {"pkg/mod.py": "import os\n"})
+    done = subprocess.run(
+        [sys.executable, "-c", ASKED, kind, error_type, message],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    imported = json.loads(done.stdout)
+    assert ("suture.fixers.findings" in imported) is not loaded
+    assert ("suture.fixers.calls" in imported) is loaded
+    assert any(m.startswith("libcst") for m in imported) is loaded
 
 
 def test_the_classic_case_comes_back_f_string_first(tmp_path: Path) -> None:

@@ -98,4 +98,4 @@ def test_a_ladder_line_names_a_fixer_by_module_and_class(fixer_dir: Path, monkey
     fixers.register(fixers.load("answer_fixer:AnswerFixer"))
 
     assert list(fixers.FIXERS)[-1] == "answer"
-    assert [fixers.load(line).name for line in fixers.LADDER] == list(fixers.FIXERS)[:-1]
+    assert [fixers.load(rung.spec).name for rung in fixers.LADDER] == list(fixers.FIXERS)[:-1]
