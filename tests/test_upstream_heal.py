@@ -80,16 +80,25 @@ def tree_hash(root: Path) -> str:
     return digest.hexdigest()
 
 
-def heal(repo: Path, venv: Path, index: Index, *args: str) -> tuple[dict[str, object], str]:
+def heal(
+    repo: Path,
+    venv: Path,
+    index: Index | None,
+    *args: str,
+    environ: dict[str, str] | None = None,
+    test_cmd: str = "python -m pytest -q",
+) -> tuple[dict[str, object], str]:
+    """`suture heal --json` in `repo` with `venv` active; the index named by PIP_INDEX_URL (with `index`)
+    or by what `environ` (os.environ without the index variables, say) configures."""
     env = {
-        **os.environ,
+        **(os.environ if environ is None else environ),
         "PATH": f"{venv / 'bin'}:{os.environ['PATH']}",
         "VIRTUAL_ENV": str(venv),
-        "PIP_INDEX_URL": index.with_credentials("ci", PASSWORD),
+        **({"PIP_INDEX_URL": index.with_credentials("ci", PASSWORD)} if index is not None else {}),
         "PYTHONPATH": str(Path(__file__).parents[1] / "src"),
     }
     done = subprocess.run(
-        [sys.executable, "-m", "suture", "heal", "--json", "--test-cmd", "python -m pytest -q", *args],
+        [sys.executable, "-m", "suture", "heal", "--json", "--test-cmd", test_cmd, *args],
         cwd=repo,
         env=env,
         capture_output=True,

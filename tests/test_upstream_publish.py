@@ -4,15 +4,11 @@ has a fingerprint of its own)."""
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from sandbox_helpers import bubblewrap_problem
-from test_upstream_heal import PASSWORD, index, project, user_env
+from test_upstream_heal import PASSWORD, heal, index, project, user_env
 from upstream_index import Index
 
 __all__ = ["index"]
@@ -20,41 +16,12 @@ __all__ = ["index"]
 OTHER = "def test_other():\n    import fakedist\n\n    assert fakedist.api() == 'api'\n"
 
 
-def job(repo: Path, venv: Path, served: Index, test: str) -> tuple[dict[str, object], str]:
-    """One CI job: `suture heal` for one test file (the local forge: a branch and a proposal file)."""
-    env = {
-        **os.environ,
-        "PATH": f"{venv / 'bin'}:{os.environ['PATH']}",
-        "VIRTUAL_ENV": str(venv),
-        "PIP_INDEX_URL": served.with_credentials("ci", PASSWORD),
-    }
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "suture",
-            "heal",
-            "--json",
-            "--flaky-reruns",
-            "0",
-            "--test-cmd",
-            f"python -m pytest -q {test}",
-        ],
-        cwd=repo,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    return json.loads(done.stdout.strip().splitlines()[-1]), done.stderr
-
-
 @pytest.mark.skipif(bool(bubblewrap_problem()), reason="bubblewrap does not start here")
 def test_two_jobs_broken_by_one_release_get_one_branch_and_one_proposal(tmp_path: Path, index: Index) -> None:
     repo = project(tmp_path / "repo", extra={"tests/test_other.py": OTHER})
     venv = user_env(tmp_path, index, "fakedist==2.0", "pytest")
-    first, stderr = job(repo, venv, index, "tests/test_app.py")
-    second, stderr2 = job(repo, venv, index, "tests/test_other.py")
+    first, stderr = heal(repo, venv, index, "--flaky-reruns", "0", test_cmd="python -m pytest -q tests/test_app.py")
+    second, stderr2 = heal(repo, venv, index, "--flaky-reruns", "0", test_cmd="python -m pytest -q tests/test_other.py")
     assert first["status"] == second["status"] == "fixed", stderr + stderr2
     assert first["fingerprint"] != second["fingerprint"]  # two failures, two jobs
     assert first["branch"] == second["branch"] == "suture/upstream-fakedist-2_0"

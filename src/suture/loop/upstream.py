@@ -15,8 +15,9 @@ The user's own environment is read (its dist-info), never installed into.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,16 +29,14 @@ from suture.errors import UsageError
 from suture.fixers.upstream import ORIGINS
 from suture.loop import bisect
 from suture.records import Build, Candidate, Diagnosis, Failure, Upstream, Verdict
-from suture.run import environments, index, venv
+from suture.run import environments, index, userindex, venv
 from suture.run.git import git
 from suture.run.process import program
 from suture.run.sandbox import Sandbox
 from suture.run.source import Source
 from suture.verify.trial import Trial, conclude, verify
 
-DEFAULT_INDEX = "https://pypi.org/simple"
-# Where the project's index is configured, first found wins (uv's, then pip's).
-INDEX_VARIABLES = ("UV_DEFAULT_INDEX", "UV_INDEX_URL", "PIP_INDEX_URL")
+DEFAULT_INDEX = "https://pypi.org/simple"  # when nothing of the user's names one (run/userindex.py)
 _QUOTED = re.compile(r"[\"']([A-Za-z0-9][^\"'\n]*)[\"']")
 HISTORY = 20  # commits of the lock files' history read for a distribution's earlier pin
 LOCKS = re.compile(r"(?:requirements|constraints)[\w.-]*\.txt|requirements/[\w./-]+\.txt")
@@ -50,6 +49,7 @@ _REQUIREMENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*(?:\[[^\]]*\])?\s*(?:[<>=!
 class Context:
     prefix: Path | None  # the virtualenv the checks run with (None: not one suture can read)
     installer: environments.Installer
+    index_from: str = ""  # where the user configured the index: a variable's name, a file's path
 
     @property
     def installed(self) -> dict[str, venv.Distribution]:
@@ -63,14 +63,16 @@ def context(environ: Mapping[str, str]) -> Context:
     """Where the checks' environment is, which index the project uses and where suture keeps its own."""
     prefix = checks_prefix(environ)
     cache = Path(environ.get("XDG_CACHE_HOME") or Path(environ.get("HOME") or "/nonexistent") / ".cache")
-    index_url = next((environ[name] for name in INDEX_VARIABLES if environ.get(name)), DEFAULT_INDEX)
+    # The user's index (their variables, uv.toml, pip.conf), never the project's: a commit must not steer it.
+    found = userindex.configured(environ)
+    index_url = found.url if found else DEFAULT_INDEX
     installer = environments.Installer(
         python=base_python(prefix, environ),
         index_url=index_url,
         cache=cache / "suture" / "environments",
         uv=environments.find_uv(environ),
     )
-    return Context(prefix, installer)
+    return Context(prefix, installer, found.where if found else "the installers' default")
 
 
 def checks_prefix(environ: Mapping[str, str]) -> Path | None:
@@ -101,13 +103,31 @@ def attribute(repo: Path, sha: str, diagnosis: Diagnosis, ctx: Context) -> Diagn
         return diagnosis  # nothing points at an installed package: no git, no index asked
     sites = venv.site_packages(ctx.prefix) if ctx.prefix else ()
     last = last_commit(repo, sha)
+    listing = functools.cache(lambda name: index.releases(ctx.installer.index_url, name))
     evidence = upstream.Evidence(
-        sites=sites,
-        listing=lambda name: index.releases(ctx.installer.index_url, name),
-        last_green=last,
-        locked=lambda name: pinned_before(repo, sha, name),
+        sites=sites, listing=listing, last_green=last, locked=lambda name: pinned_before(repo, sha, name)
     )
-    return upstream.attribute(diagnosis, evidence)
+    named = upstream.attribute(diagnosis, evidence)
+    failures = tuple(_yanked_since(failure, listing, last) for failure in named.failures)
+    return dataclasses.replace(named, failures=failures)
+
+
+def _yanked_since(failure: Failure, listing: Callable[[str], index.Listing], cutoff: str) -> Failure:
+    """A failure with no version known to work because the release that worked was yanked since:
+    said, with the index's reason (a pin to it would not install)."""
+    found = failure.upstream
+    if found is None or found.good or not cutoff:
+        return failure
+    before = [
+        release
+        for release in listing(found.distribution).releases
+        if release.uploaded and release.uploaded[:19] < cutoff[:19] and index.stable(release.version)
+    ]
+    if not before or not before[-1].yanked:
+        return failure
+    why = f" ({before[-1].why_yanked})" if before[-1].why_yanked else ""
+    how = f"{before[-1].version} was yanked since{why}: the newest release before the last commit, none installs now"
+    return dataclasses.replace(failure, upstream=dataclasses.replace(found, how=how))
 
 
 def last_commit(repo: Path, sha: str) -> str:
@@ -252,7 +272,8 @@ def _verify(
     if candidate.origin == "upstream-migrate":  # the code moves to the new release: the checks' own environment
         return verify(build, diagnosis, candidate, sandbox=sandbox, timeout=timeout, progress=progress)
     wanted = requirements(candidate, ctx.installed)
-    progress(f"preparing an environment from wheels of {index.public(ctx.installer.index_url)} for {candidate.origin}")
+    where = f"{index.public(ctx.installer.index_url)} ({ctx.index_from})"
+    progress(f"preparing an environment from wheels of {where} for {candidate.origin}")
     prepared = environments.prepare(wanted, ctx.installer)
     if prepared.venv is None:
         return conclude(build, diagnosis, Trial(candidate, (), prepared.problem, (), 0.0))

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Mapping, Sequence
@@ -145,8 +146,19 @@ def _run(argv: list[str], installer: Installer, *, stdin: str) -> str | list[str
         return f"installing failed: {_clean(str(exc), installer)}"
     if done.returncode != 0:
         why = _clean((done.stderr.strip() or done.stdout.strip())[-1500:], installer)
-        return f"the environment could not be made (suture installs wheels only: no package's build code runs): {why}"
+        return f"the environment could not be made ({_kind(why)}): {why}"
     return done.stdout.splitlines()
+
+
+def _kind(why: str) -> str:
+    """What an installer's refusal was, in the words of a result: a yanked release, a conflict, no wheel."""
+    if "was yanked" in why:
+        return "a release it needs was yanked: an installer takes one only when pinned exactly"
+    if re.search(r"no usable wheels|source distribution|only-binary|building from source", why, re.I):
+        return "no wheel: suture installs wheels only, so no package's build code runs"
+    if re.search(r"No solution found|ResolutionImpossible|conflicting dependencies|unsatisfiable", why):
+        return "the resolver rejects these requirements together"
+    return "suture installs wheels only: no package's build code runs"
 
 
 def installer_env(installer: Installer) -> dict[str, str]:

@@ -31,6 +31,7 @@ class Release:
     uploaded: str  # the earliest upload time of its files, ISO 8601 ('' when the index does not say)
     wheels: bool  # whether any file is a wheel
     yanked: bool  # whether every file is yanked
+    why_yanked: str = ""  # the reason PEP 592 gives (one line, bounded; '' when none or not yanked)
 
 
 @dataclass(frozen=True)
@@ -93,10 +94,16 @@ def _releases(files: list[Any]) -> tuple[Release, ...]:
             ),
             wheels=any(f["filename"].endswith(".whl") for f in entries),
             yanked=all(bool(f.get("yanked")) for f in entries),
+            why_yanked=next((_reason(f["yanked"]) for f in entries if isinstance(f.get("yanked"), str)), ""),
         )
         for version, entries in found.items()
     ]
     return tuple(sorted(listed, key=lambda release: key(release.version)))
+
+
+def _reason(text: str) -> str:
+    """A yank's reason as it may be shown: the index's text, one line of printable characters, bounded."""
+    return " ".join("".join(c for c in text if c.isprintable()).split())[:200]
 
 
 def _version_of(filename: str) -> str:
