@@ -1,8 +1,8 @@
-"""The table of well-known moves (fixers/moves.py), kept honest: each row has a sample of code written
-for the old API, and wheels built here give each distribution the new API (as its release notes
-describe it), served from the loopback index and installed by real uv into a fresh virtualenv. For
-each row the sample fails there as it is, and passes once the upstream fixer's migration (a real
-`git apply` of its diff) has moved it. A row without a sample fails the test."""
+"""The table of well-known moves (knownmoves.py, applied by fixers/moves.py), kept honest: each row
+has a sample of code written for the old API, and wheels built here give each distribution the new
+API (as its release notes describe it), served from the loopback index and installed by real uv into
+a fresh virtualenv. For each row the sample fails there as it is, and passes once the upstream
+fixer's migration (a real `git apply` of its diff) has moved it. A row without a sample fails the test."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import pytest
 from helpers import git, make_repo
 from upstream_index import Release, serve
 
-from suture.fixers import moves
+from suture import knownmoves as table
 from suture.fixers.upstream import UpstreamFixer
 from suture.records import Failure, Frame, Upstream
 from suture.run import environments
@@ -204,7 +204,7 @@ SAMPLES[("numpy", "", "object")] = (
 SAMPLES[("numpy", "", "bool")] = ("import numpy as np\n\n\ndef value():\n    return np.bool(0)\n", False)
 
 
-def _key(move: moves.Move) -> tuple[str, str, str]:
+def _key(move: table.Move) -> tuple[str, str, str]:
     return move.distribution, move.api, move.old
 
 
@@ -228,11 +228,11 @@ def _value(python: Path, repo: Path) -> subprocess.CompletedProcess[str]:
 
 
 def test_every_row_has_a_sample() -> None:
-    assert sorted(map(_key, moves.MOVES)) == sorted(SAMPLES)
+    assert sorted(map(_key, table.MOVES)) == sorted(SAMPLES)
 
 
-@pytest.mark.parametrize("move", moves.MOVES, ids=lambda m: f"{m.distribution}:{m.api or m.old}")
-def test_a_row_moves_its_sample_to_the_new_api(tmp_path: Path, python: Path, move: moves.Move) -> None:
+@pytest.mark.parametrize("move", table.MOVES, ids=lambda m: f"{m.distribution}:{m.api or m.old}")
+def test_a_row_moves_its_sample_to_the_new_api(tmp_path: Path, python: Path, move: table.Move) -> None:
     code, expected = SAMPLES[_key(move)]
     repo = make_repo(tmp_path / "repo", {"app.py": code, "tests/test_app.py": "from app import value\n"})
     assert _value(python, repo).returncode != 0  # the new release breaks the sample as written

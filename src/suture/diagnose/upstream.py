@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from suture.fixers import moves
+from suture import knownmoves as moves
 from suture.records import Diagnosis, Failure, Upstream
 from suture.run import index, venv
 

@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator
 
 from packaging.version import InvalidVersion, Version
 
+from suture import knownmoves
 from suture.fixers import _common, dependencies, lint, moves
 from suture.records import Candidate, Failure, Upstream
 from suture.run.sandbox import Bubblewrap, Sandbox
@@ -142,7 +143,7 @@ def _located(failure: Failure, path: str) -> set[int]:
 def _known(failure: Failure, found: Upstream, source: Source) -> Candidate | None:
     """The table's well-known moves for the release (fixers/moves.py), all at once."""
     edits: list[moves.Edit] = []
-    for row in moves.applicable(found.distribution, found.installed):
+    for row in knownmoves.applicable(found.distribution, found.installed):
         if row.shape:
             edits.append(_shape_edit(failure, row))
             continue
@@ -162,7 +163,7 @@ def _known(failure: Failure, found: Upstream, source: Source) -> Candidate | Non
     return _rewritten(failure, source, every, rationale=rationale)
 
 
-def _shape_edit(failure: Failure, row: moves.Move) -> moves.Edit:
+def _shape_edit(failure: Failure, row: knownmoves.Move) -> moves.Edit:
     return lambda path, text: moves.rewrite(row, path, text, _located(failure, path))
 
 
