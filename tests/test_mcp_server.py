@@ -19,6 +19,7 @@ import pytest
 import yaml
 from forge_servers import CiJob, ForgeServer, serve
 from helpers import git, make_repo, snapshot, write
+from llm_servers import openai_reply, serving
 from projects import CLASSIC, PYTEST
 
 pytest.importorskip("mcp")
@@ -547,3 +548,27 @@ def test_every_tool_s_answer_and_every_resource_is_redacted(tmp_path: Path) -> N
     assert "[REDACTED" in json.dumps(answers[0][1]) and "[REDACTED" in json.dumps(answers[3][1])
     proposal = next(text for text, uri in zip(resources, uris, strict=True) if uri.startswith("suture://proposals/"))
     assert "| check | before | after |" in proposal
+
+
+def test_heal_asks_the_model_the_server_s_flags_name_when_the_fixers_cannot(tmp_path: Path) -> None:
+    files = {
+        "calc.py": "def add(a, b):\n    return a - b\n",
+        "tests/test_calc.py": "from calc import add\n\n\ndef test_add():\n    assert add(2, 3) == 5\n",
+        "pyproject.toml": f"[tool.suture]\ntest-cmd = [{json.dumps(PYTEST)}]\n",
+    }
+    repo = make_repo(tmp_path / "repo", files)
+    right = "calc.py\n<<<<<<< SEARCH\n    return a - b\n=======\n    return a + b\n>>>>>>> REPLACE\n"
+
+    async def scenario(client: ClientSession) -> Any:
+        healed = await call(client, "heal", {})
+        return healed, await call(client, "propose", {"id": healed[1]["id"]})
+
+    with serving("openai") as model:
+        model.queue(openai_reply(right))
+        flags = ("--provider", "openai", "--base-url", model.url, "--model", "fake", "--max-attempts", "1")
+        (is_error, data, text), proposed = served(repo, scenario, errlog=tmp_path / "err.log", options=flags)
+
+    assert not is_error, text
+    assert data["status"] == "fixed" and data["fixer"].startswith("llm") and data["llm"]["requests"] == 1
+    assert len(model.requests) == 1 and "return a - b" in model.requests[0].text  # the prompt showed the code
+    assert not proposed[0] and "    return a + b" in git(repo, "show", f"{proposed[1]['branch']}:calc.py")

@@ -12,6 +12,7 @@ import os
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -20,6 +21,7 @@ from suture.cli import options
 from suture.cli import publishing as cli_publishing
 from suture.config import Config, Flags
 from suture.errors import UsageError
+from suture.llm import settings as llm_settings
 from suture.mcp import clients
 from suture.mcp.base import Publisher, Publishers
 
@@ -37,9 +39,12 @@ from suture.mcp.base import Publisher, Publishers
     help="propose writes the accepted proposal to this file, for `suture publish FILE` in a job that holds "
     "the forge token (CI), instead of committing it here or publishing it.",
 )
+@options.model
 @options.forge_options
 @options.directory("The repository to serve (default: the current directory).")
-def mcp_command(base: str | None, out: Path | None, publishing: options.ForgeFlags, directory: Path) -> None:
+def mcp_command(
+    base: str | None, out: Path | None, publishing: options.ForgeFlags, directory: Path, **model: Any
+) -> None:
     """Serve this repository to a coding agent over the Model Context Protocol (stdio).
 
     \b
@@ -48,7 +53,8 @@ def mcp_command(base: str | None, out: Path | None, publishing: options.ForgeFla
 
     Repository code runs only in the sandbox (bubblewrap), whatever the configuration says;
     every output is redacted; the one tool that writes is propose, to suture/<fingerprint>,
-    and with a network forge (--forge or [tool.suture] forge) its pull request.
+    and with a network forge (--forge or [tool.suture] forge) its pull request. The heal
+    tool asks the model the model flags name (as `suture heal` does) when its fixers cannot.
     """
     try:
         import mcp  # noqa: F401
@@ -63,7 +69,9 @@ def mcp_command(base: str | None, out: Path | None, publishing: options.ForgeFla
     repo = git.toplevel(directory)
     with tempfile.TemporaryDirectory(prefix="suture-mcp-") as scratch:
         chosen = _publishers(repo, publishing) if out is None else _handing_over(out.resolve())
-        flags = Flags(forge=publishing.forge, labels=publishing.labels, draft=publishing.draft)
+        flags = Flags(
+            forge=publishing.forge, labels=publishing.labels, draft=publishing.draft, llm=llm_settings.Flags(**model)
+        )
         session = Session(repo, dict(os.environ), Path(scratch), publishers=chosen, base=base, flags=flags)
         # stdout is the protocol's channel: the SDK takes its descriptor (and sends stray output to stderr),
         # which the redacting stream of `main` has not; every message the server sends is redacted by it.
