@@ -228,6 +228,10 @@ def check_env(tree: Path, base: Mapping[str, str]) -> dict[str, str]:
     addopts = f"-p _suture_pytest --junitxml=/dev/fd/{JUNIT_FD}"
     env["PYTEST_ADDOPTS"] = f"{env['PYTEST_ADDOPTS']} {addopts}" if env.get("PYTEST_ADDOPTS") else addopts
     env["PYTHONDONTWRITEBYTECODE"] = "1"
+    # One hash seed for every run: a test parametrized over a set has ids in the set's order
+    # (`test[expected3]` one run, `test[expected17]` the next), and verification compares the
+    # ids each run collected. A seed the user passes through (--env-allow) is kept.
+    env.setdefault("PYTHONHASHSEED", "0")
     env.pop("VIRTUAL_ENV_PROMPT", None)
     return env
 
