@@ -572,3 +572,17 @@ def test_heal_asks_the_model_the_server_s_flags_name_when_the_fixers_cannot(tmp_
     assert data["status"] == "fixed" and data["fixer"].startswith("llm") and data["llm"]["requests"] == 1
     assert len(model.requests) == 1 and "return a - b" in model.requests[0].text  # the prompt showed the code
     assert not proposed[0] and "    return a + b" in git(repo, "show", f"{proposed[1]['branch']}:calc.py")
+
+
+def test_the_checks_run_in_the_sandbox_whatever_the_configuration_says(tmp_path: Path) -> None:
+    # Even the trusted base's configuration (--base) cannot turn the sandbox off for the server.
+    files = {**CLASSIC, "pyproject.toml": f'[tool.suture]\nsandbox = "none"\ntest-cmd = [{json.dumps(PYTEST)}]\n'}
+    repo = make_repo(tmp_path / "repo", files)
+
+    async def scenario(client: ClientSession) -> Any:
+        return await call(client, "run_checks", {})
+
+    is_error, data, text = served(repo, scenario, errlog=tmp_path / "err.log", options=("--base", "HEAD"))
+    assert not is_error, text
+    assert data["sandbox"] == "bwrap" and "in bwrap: failing" in text
+    assert data["checks"][0]["failing_tests"] == ["tests/test_calc.py::test_add"]
