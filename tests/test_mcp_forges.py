@@ -112,47 +112,44 @@ def failed_pipeline(secret: str) -> list[CiJob]:
     ]
 
 
-def in_gitlab(server: ForgeServer, repo: Path) -> dict[str, str]:
+def in_gitlab(server: ForgeServer, repo: Path, *, by_url: bool) -> tuple[dict[str, str], str]:
+    """The server's environment in GitLab CI's failed pipeline, or outside CI with a pipeline's URL."""
     hosted = server.add_repo(SLUG, repo)
     hosted.runs[5] = failed_pipeline(TOKEN)
-    return outside_ci(
-        GITLAB_CI="true",
-        CI_SERVER_URL=server.url,
-        CI_PROJECT_ID=str(hosted.id),
-        CI_PROJECT_PATH=SLUG,
-        CI_PIPELINE_ID="5",
-        CI_COMMIT_BRANCH="main",
-        GITLAB_TOKEN=TOKEN,
-    )
+    if by_url:  # the server knows its GitLab (CI_SERVER_URL) and holds a token; the client names the pipeline
+        return outside_ci(CI_SERVER_URL=server.url, GITLAB_TOKEN=TOKEN), f"{server.url}/{SLUG}/-/pipelines/5"
+    project = {"CI_PROJECT_ID": str(hosted.id), "CI_PROJECT_PATH": SLUG, "CI_PIPELINE_ID": "5"}
+    env = {"GITLAB_CI": "true", "CI_SERVER_URL": server.url, "CI_COMMIT_BRANCH": "main", "GITLAB_TOKEN": TOKEN}
+    return outside_ci(**env, **project), ""
 
 
-def in_semaphore(server: ForgeServer, repo: Path) -> dict[str, str]:
+def in_semaphore(server: ForgeServer, repo: Path, *, by_url: bool) -> tuple[dict[str, str], str]:
+    """The server's environment in Semaphore's failed pipeline, or outside CI with the pipeline's URL."""
     assert isinstance(server, SemaphoreServer)
     server.pipelines["ppl-1"] = [("Test", job) for job in failed_pipeline(TOKEN)]
-    return outside_ci(
-        SEMAPHORE="true",
-        SEMAPHORE_ORGANIZATION_URL=server.url,
-        SEMAPHORE_GIT_BRANCH="main",
-        SEMAPHORE_GIT_REF_TYPE="branch",
-        SEMAPHORE_PIPELINE_ID="ppl-1",
-        SEMAPHORE_API_TOKEN=TOKEN,
-    )
+    known = {"SEMAPHORE_ORGANIZATION_URL": server.url, "SEMAPHORE_API_TOKEN": TOKEN}
+    if by_url:
+        return outside_ci(**known), f"{server.url}/workflows/wf-1?pipeline_id=ppl-1"
+    git_ref = {"SEMAPHORE_GIT_BRANCH": "main", "SEMAPHORE_GIT_REF_TYPE": "branch"}
+    return outside_ci(SEMAPHORE="true", SEMAPHORE_PIPELINE_ID="ppl-1", **known, **git_ref), ""
 
 
+@pytest.mark.parametrize("by_url", [False, True], ids=["in-ci", "by-url"])
 @pytest.mark.parametrize("kind", ["gitlab", "semaphore"])
-def test_ci_logs_and_ci_failure_in_gitlab_ci_and_semaphore(kind: str, tmp_path: Path) -> None:
+def test_ci_logs_and_ci_failure_of_gitlab_ci_and_semaphore(kind: str, by_url: bool, tmp_path: Path) -> None:
     repo = classic(tmp_path)
     server = SERVERS[kind](tmp_path / "ci", TOKEN)
     try:
-        env = (in_gitlab if kind == "gitlab" else in_semaphore)(server, repo)
+        env, url = (in_gitlab if kind == "gitlab" else in_semaphore)(server, repo, by_url=by_url)
+        run = {"url": url} if url else {}
 
         async def scenario(client: ClientSession) -> Any:
-            jobs = await call(client, "ci_logs", {})
+            jobs = await call(client, "ci_logs", run)
             name = jobs[1]["jobs"][0]["name"] if not jobs[0] else ""
-            page = await call(client, "ci_logs", {"job": name, "offset": 240, "limit": 20})
-            rest = await call(client, "ci_logs", {"job": name, "offset": page[1].get("next_offset") or 1})
-            failure = await call(client, "ci_failure", {})
-            unknown = await call(client, "ci_logs", {"job": "lint"})  # it passed: not a failed job
+            page = await call(client, "ci_logs", {**run, "job": name, "offset": 240, "limit": 20})
+            rest = await call(client, "ci_logs", {**run, "job": name, "offset": page[1].get("next_offset") or 1})
+            failure = await call(client, "ci_failure", run)
+            unknown = await call(client, "ci_logs", {**run, "job": "lint"})  # it passed: not a failed job
             return jobs, page, rest, failure, unknown
 
         jobs, page, rest, failure, unknown = served(repo, scenario, errlog=tmp_path / "err.log", env=env)

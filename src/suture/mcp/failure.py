@@ -9,11 +9,9 @@ diagnose --log` reads them (`diagnose/fromlog.py`). Nothing here runs repository
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from suture import ci
 from suture.ci import logs as joblogs
@@ -21,6 +19,7 @@ from suture.ci import registry
 from suture.ci.logs import Job, JobLogs
 from suture.diagnose import fromlog
 from suture.errors import UsageError
+from suture.mcp import runurl
 from suture.mcp.arguments import inside, number, text
 from suture.mcp.base import Arguments, Result, Session, ToolError
 from suture.run import git
@@ -29,8 +28,10 @@ from suture.run.source import Source
 LOG = {"type": "string", "description": "A saved CI log, relative to the repository's root.", "maxLength": 4096}
 URL = {
     "type": "string",
-    "description": "A GitHub Actions run or job URL (https://github.com/OWNER/REPO/actions/runs/ID[/job/ID]), on "
-    "github.com or the server's GITHUB_SERVER_URL; default: the CI run the server runs in.",
+    "description": "A CI run's URL: a GitHub Actions run or job (https://github.com/OWNER/REPO/actions/runs/ID"
+    "[/job/ID]), a GitLab CI pipeline (https://gitlab.com/GROUP/PROJECT/-/pipelines/ID) or a Semaphore pipeline "
+    "(https://ORG.semaphoreci.com/workflows/ID?pipeline_id=ID), on the CI server the server's environment names; "
+    "default: the CI run the server runs in.",
     "maxLength": 2048,
 }
 FAILURE_SCHEMA = {"type": "object", "properties": {"log": LOG, "url": URL}, "additionalProperties": False}
@@ -140,59 +141,22 @@ def _reader(session: Session, url: str) -> tuple[JobLogs, str]:
     env: Mapping[str, str] = session.environ
     only = ""
     if url:
-        overrides, only = github_run(url, known=env)
-        env = {k: v for k, v in env.items() if k not in ("GITHUB_EVENT_NAME", "GITHUB_EVENT_PATH")} | overrides
-        provider = registry.lookup("github-actions")
+        named = runurl.run_of(url, env)
+        env = {k: v for k, v in env.items() if k not in ("GITHUB_EVENT_NAME", "GITHUB_EVENT_PATH")} | named.env
+        provider, only = registry.lookup(named.provider), named.job
     else:
         run = ci.detect(env)
         if run is None:
             raise ToolError(
                 "no-ci-run",
                 "the server does not run in CI: give `log` (a saved log in the repository) or `url` "
-                "(a GitHub Actions run)",
+                "(a run of GitHub Actions, GitLab CI or Semaphore)",
             )
         provider = registry.lookup(run.provider)
     token = env.get(provider.token_env, "").strip()
     if not token:
         raise ToolError("no-token", f"reading {provider.title} logs needs a token in {provider.token_env}")
     return provider.logs(env, token=token, timeout=joblogs.TIMEOUT), only
-
-
-_RUN = re.compile(r"^/([^/]+/[^/]+)/actions/runs/(\d+)(?:/(?:job|jobs)/(\d+))?/?$")
-
-
-def github_run(url: str, *, known: Mapping[str, str]) -> tuple[dict[str, str], str]:
-    """The GitHub Actions variables that name the run of `url`, and its job id ('' for none).
-
-    The URL comes from the client, a model that may be steered by what it read: the token is
-    sent only to the server the server's own environment names (GITHUB_SERVER_URL, github.com
-    by default), never to a host the URL chooses."""
-    parts = urlsplit(url)
-    match = _RUN.match(parts.path)
-    if parts.scheme not in ("http", "https") or not parts.netloc or match is None:
-        raise ToolError(
-            "invalid-arguments",
-            "url must be a GitHub Actions run or job URL: https://HOST/OWNER/REPO/actions/runs/ID[/job/ID]",
-            argument="url",
-        )
-    server = f"{parts.scheme}://{parts.netloc}"
-    trusted = (known.get("GITHUB_SERVER_URL") or PUBLIC_SERVER).rstrip("/")
-    if server.lower() != trusted.lower():
-        raise ToolError(
-            "invalid-arguments",
-            f"url names a run on {server}; this server reads runs on {trusted} only (its GITHUB_SERVER_URL): "
-            "the token is not sent elsewhere",
-            argument="url",
-        )
-    if trusted == PUBLIC_SERVER:
-        api = "https://api.github.com"
-    else:
-        api = (known.get("GITHUB_API_URL") or f"{trusted}/api/v3").rstrip("/")
-    env = {"GITHUB_REPOSITORY": match.group(1), "GITHUB_RUN_ID": match.group(2), "GITHUB_API_URL": api}
-    return {**env, "GITHUB_SERVER_URL": trusted}, match.group(3) or ""
-
-
-PUBLIC_SERVER = "https://github.com"
 
 
 @dataclass(frozen=True)
