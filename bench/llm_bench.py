@@ -18,7 +18,8 @@ The settings, from the environment:
 Each case is a fresh git repository with one bug that no deterministic fixer recognises (a
 wrong operator, a wrong constant, a misspelt attribute: the model's work), made by the prompt
 bench (`llm_prompt_bench.REAL`: real-sized modules of the standard library) plus two small
-ones. `suture heal --json` runs on it, as a user would run it, with the model configured by
+ones, and three whose bug is far from the traceback (`far-*`: reached through a registry, a
+getattr, a factory; the first prompt does not show it, so a model must ask for the file). `suture heal --json` runs on it, as a user would run it, with the model configured by
 flags; arguments after `--` are passed on (e.g. `--max-attempts 2`, `--sandbox none`). The
 table gives, per case, whether a verified fix was proposed, the attempts and requests, the
 tokens in and out and the cost as the endpoint reported them; the summary, the heal rate and
@@ -63,12 +64,123 @@ SMALL = {
 }
 
 
+# Bugs far from the traceback: the failing assertion is in the test, the code it calls reaches the
+# buggy lines through a registry, a getattr on a module, a subclass made by a factory; the context
+# builder (the definitions the failing code names, and theirs) does not reach them
+# (bench/llm_tools_bench.py checks it): a one-prompt model sees the file's name in the tree only.
+REGISTRY = {
+    "convert/__init__.py": "from convert import formats  # noqa: F401  (registers the parsers)\n",
+    "convert/registry.py": (
+        "PARSERS = {}\n\n\n"
+        "def register(extension):\n"
+        "    def add(function):\n"
+        "        PARSERS[extension] = function\n"
+        "        return function\n\n"
+        "    return add\n\n\n"
+        "def parse(name, text):\n"
+        '    """The rows of `text`, parsed as the extension of `name` says."""\n'
+        '    extension = name.rsplit(".", 1)[-1]\n'
+        "    return PARSERS[extension](text)\n"
+    ),
+    "convert/formats.py": (
+        "from convert.registry import register\n\n\n"
+        '@register("csv")\n'
+        "def parse_csv(text):\n"
+        '    return [line.split(";") for line in text.splitlines() if line]\n\n\n'
+        '@register("tsv")\n'
+        "def parse_tsv(text):\n"
+        '    return [line.split("\\t") for line in text.splitlines() if line]\n'
+    ),
+    "tests/test_convert.py": (
+        "from convert.registry import parse\n\n\n"
+        "def test_csv():\n"
+        '    assert parse("a.csv", "a,b\\n1,2\\n") == [["a", "b"], ["1", "2"]]\n\n\n'
+        "def test_tsv():\n"
+        '    assert parse("a.tsv", "a\\tb\\n") == [["a", "b"]]\n'
+    ),
+}
+UNITS = {
+    "units/__init__.py": "",
+    "units/tables.py": (
+        '"""Conversion factors to the base unit of each kind."""\n\n'
+        "LENGTH = {\n"
+        '    "m": 1.0,\n'
+        '    "km": 1000.0,\n'
+        '    "ft": 0.3048,\n'
+        '    "mi": 1690.344,\n'
+        "}\n"
+        "MASS = {\n"
+        '    "kg": 1.0,\n'
+        '    "lb": 0.45359237,\n'
+        "}\n"
+    ),
+    "units/convert.py": (
+        "from units import tables\n\n\n"
+        'def convert(value, source, target, kind="length"):\n'
+        '    """`value` in unit `source` expressed in unit `target`."""\n'
+        "    table = getattr(tables, kind.upper())\n"
+        "    return value * table[source] / table[target]\n"
+    ),
+    "tests/test_units.py": (
+        "from units.convert import convert\n\n\n"
+        "def test_miles():\n"
+        '    assert round(convert(1, "mi", "km"), 3) == 1.609\n\n\n'
+        "def test_pounds():\n"
+        '    assert round(convert(1, "lb", "kg", kind="mass"), 3) == 0.454\n'
+    ),
+}
+SHAPES = {
+    "shapes/__init__.py": "",
+    "shapes/base.py": (
+        "class Shape:\n"
+        '    name = "shape"\n\n'
+        "    def area(self):\n"
+        "        raise NotImplementedError\n\n"
+        "    def describe(self):\n"
+        '        return f"{self.name} of area {self.area():.2f}"\n'
+    ),
+    "shapes/kinds.py": (
+        "import math\n\n"
+        "from shapes.base import Shape\n\n\n"
+        "class Circle(Shape):\n"
+        '    name = "circle"\n\n'
+        "    def __init__(self, size):\n"
+        "        self.radius = size\n\n"
+        "    def area(self):\n"
+        "        return math.pi * self.radius * 2\n\n\n"
+        "class Square(Shape):\n"
+        '    name = "square"\n\n'
+        "    def __init__(self, size):\n"
+        "        self.side = size\n\n"
+        "    def area(self):\n"
+        "        return self.side**2\n"
+    ),
+    "shapes/factory.py": (
+        "from shapes import kinds\n\n\n"
+        "def make(spec):\n"
+        '    """A shape from `circle:2`, `square:3`, ..."""\n'
+        '    name, _, size = spec.partition(":")\n'
+        "    return getattr(kinds, name.capitalize())(float(size))\n"
+    ),
+    "tests/test_shapes.py": (
+        "from shapes.factory import make\n\n\n"
+        "def test_circle():\n"
+        '    assert make("circle:3").describe() == "circle of area 28.27"\n\n\n'
+        "def test_square():\n"
+        '    assert make("square:3").describe() == "square of area 9.00"\n'
+    ),
+}
+
+
+FAR = {"far-registry": REGISTRY, "far-table": UNITS, "far-override": SHAPES}
+
+
 def cases() -> dict[str, dict[str, str]]:
     found = dict(SMALL)
     for case in REAL:
         name = case.module if case.module not in found else f"{case.module}-b"
         found[name] = real_files(case)
-    return found
+    return {**found, **FAR}
 
 
 @dataclass(frozen=True)

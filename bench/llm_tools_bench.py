@@ -2,9 +2,10 @@
 scripted transcripts: what each costs in requests, tokens and tool calls per fix.
 
     python bench/llm_tools_bench.py [--case calc --case textwrap] [-- --sandbox none]
+    python bench/llm_tools_bench.py --case far-registry --case far-table --case far-override
 
 For each case of bench/llm_bench.py (two small projects, eleven real-sized standard-library
-modules with one bug injected), `suture heal --json --dry-run` runs twice, as a user runs it,
+modules with one bug injected) and three of its own, `suture heal --json --dry-run` runs twice, as a user runs it,
 against a scripted OpenAI-compatible endpoint on 127.0.0.1 (tests/llm_servers.py) that plays
 the same model both times:
 
@@ -13,6 +14,19 @@ the same model both times:
 - investigating (the default): the same attempt 1; on attempt 2 the model calls
   `find_symbol` on the function holding the bug and `read_file` on 40 lines around it, then
   answers with the right fix.
+
+Three more cases (`far-registry`, `far-table`, `far-override`) put the bug far from the
+traceback: the test's assertion fails, and the code it calls reaches the buggy lines through a
+parser registered by a decorator, a factor table read by `getattr` on a module, a subclass's
+method made by a factory. The context builder does not reach them (the `bug in prompt 1`
+column checks it; the summary says whether the one-prompt loop ever sent the line). There
+the script plays a model that has not seen the file: attempt 1 edits code the prompt showed
+(it applies, it fails); the one-prompt loop's attempt 2 guesses the unseen lines (its SEARCH
+text is not in the file: a model cannot quote what it was not shown); the investigating
+attempt 2 asks for what it would need (`read_file` of the file, after `find_symbol` where
+the prompt names no file) and answers with the fix. The one-prompt failures there are the
+script's assumption, not a measurement of a model: a real one might guess the line, or patch
+the symptom in code it saw; what is measured is what the investigation costs.
 
 The model is scripted, so the figures measure suture's side: the tokens of what suture sends
 (every request body as it left, counted as characters / 4, the estimate suture budgets with:
@@ -42,7 +56,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from llm_bench import SMALL, heal
+from llm_bench import FAR, SMALL, heal
 from llm_prompt_bench import REAL, real_files
 from llm_servers import FakeServer, openai_reply, openai_tool_calls, serving
 
@@ -64,6 +78,64 @@ class Case:
     path: str
     broken: str  # the lines holding the bug, as in the file
     fixed: str
+    # The far cases script the model as one that has not seen the buggy file: its first answer
+    # edits code the prompt showed, and the one-prompt loop's second a guess at the unseen lines.
+    first: str = ""  # default: the buggy line kept, a comment added (it applies, it fails)
+    guess: str = ""  # the one-prompt loop's second answer; default: the right fix
+    calls: tuple[tuple[str, dict[str, object]], ...] = ()  # default: find_symbol and read_file around the bug
+
+
+def far_cases() -> list[Case]:
+    return [
+        Case(
+            "far-registry",
+            FAR["far-registry"],
+            "convert/formats.py",
+            '    return [line.split(";") for line in text.splitlines() if line]\n',
+            '    return [line.split(",") for line in text.splitlines() if line]\n',
+            first=block(
+                "convert/registry.py",
+                "    return PARSERS[extension](text)\n",
+                "    return PARSERS[extension.lower()](text)\n",
+            ),
+            guess=block(
+                "convert/formats.py",
+                "    return [line.split() for line in text.splitlines()]\n",
+                '    return [line.split(",") for line in text.splitlines()]\n',
+            ),
+            calls=(("find_symbol", {"name": "register"}), ("read_file", {"path": "convert/formats.py"})),
+        ),
+        Case(
+            "far-table",
+            FAR["far-table"],
+            "units/tables.py",
+            '    "mi": 1690.344,\n',
+            '    "mi": 1609.344,\n',
+            first=block(
+                "units/convert.py",
+                "    return value * table[source] / table[target]\n",
+                "    return round(value * table[source] / table[target], 6)\n",
+            ),
+            guess=block("units/tables.py", '    "mi": 1609,\n', '    "mi": 1609.344,\n'),
+            calls=(("read_file", {"path": "units/tables.py"}),),
+        ),
+        Case(
+            "far-override",
+            FAR["far-override"],
+            "shapes/kinds.py",
+            "        return math.pi * self.radius * 2\n",
+            "        return math.pi * self.radius**2\n",
+            first=block(
+                "shapes/factory.py",
+                "    return getattr(kinds, name.capitalize())(float(size))\n",
+                "    return getattr(kinds, name.strip().capitalize())(float(size))\n",
+            ),
+            guess=block(
+                "shapes/kinds.py", "        return math.pi * self.r * 2\n", "        return math.pi * self.r**2\n"
+            ),
+            calls=(("find_symbol", {"name": "Circle"}), ("read_file", {"path": "shapes/kinds.py"})),
+        ),
+    ]
 
 
 @dataclass(frozen=True)
@@ -77,6 +149,7 @@ class Row:
     reply_tokens: int
     seconds: float
     in_first_prompt: bool
+    in_any_prompt: bool  # the buggy line in a request suture sent before the model's last answer
 
 
 def cases() -> list[Case]:
@@ -85,7 +158,7 @@ def cases() -> list[Case]:
         name = injected.module if all(c.name != injected.module for c in found) else f"{injected.module}-b"
         path = f"proj/{injected.module}.py"
         found.append(Case(name, real_files(injected), path, injected.new, injected.old))
-    return found
+    return found + far_cases()
 
 
 def block(path: str, search: str, replace: str) -> str:
@@ -110,18 +183,21 @@ def where(case: Case) -> tuple[int, str]:
     return line, min(holding, key=lambda n: (n.end_lineno or 0) - n.lineno).name if holding else case.path
 
 
-def script(server: FakeServer, case: Case, *, investigate: bool) -> None:
+def replies(case: Case, *, investigate: bool) -> list[str]:
+    """What the scripted model answers, in order: edits, or (JSON) the tool calls it makes."""
     right = block(case.path, case.broken, case.fixed)
-    server.queue(openai_reply(wrong(case)))
-    if investigate:
-        line, function = where(case)
-        server.queue(
-            openai_tool_calls(
-                ("find_symbol", {"name": function}),
-                ("read_file", {"path": case.path, "start": max(1, line - 20), "end": line + 20}),
-            )
-        )
-    server.queue(openai_reply(right))
+    if not investigate:
+        return [case.first or wrong(case), case.guess or right]
+    line, function = where(case)
+    around = ("read_file", {"path": case.path, "start": max(1, line - 20), "end": line + 20})
+    calls = case.calls or (("find_symbol", {"name": function}), around)
+    return [case.first or wrong(case), json.dumps(calls), right]
+
+
+def script(server: FakeServer, case: Case, *, investigate: bool) -> None:
+    for reply in replies(case, investigate=investigate):
+        calls = json.loads(reply) if reply.startswith("[") else None
+        server.queue(openai_tool_calls(*map(tuple, calls)) if calls else openai_reply(reply))
 
 
 def sent_tokens(server: FakeServer) -> int:
@@ -137,9 +213,8 @@ def run(case: Case, *, investigate: bool, passed: Sequence[str], environ: dict[s
         flags += [] if investigate else ["--max-tool-calls", "0"]
         result = heal(case.name, case.files, [*flags, *passed], environ)
         last = server.requests[-1].body.get("messages", []) if server.requests else []
-        asked = [m["tool_calls"] for m in last if m.get("role") == "assistant" and m.get("tool_calls")]
         # The scripted replies the model gave, in order: as many as suture made requests.
-        replies = [wrong(case), *(json.dumps(a) for a in asked), block(case.path, case.broken, case.fixed)]
+        given = replies(case, investigate=investigate)[: len(server.requests)]
         first = server.requests[0].text if server.requests else ""
         calls = [m for m in last if m.get("role") == "tool"]
         return Row(
@@ -149,9 +224,10 @@ def run(case: Case, *, investigate: bool, passed: Sequence[str], environ: dict[s
             len(server.requests),
             len(calls),
             sent_tokens(server),
-            sum(len(r) for r in replies[: len(server.requests)]) // 4,
+            sum(len(r) for r in given) // 4,
             result.seconds,
             bool(first) and case.broken.splitlines()[0].strip() in first,
+            any(case.broken.splitlines()[0].strip() in r.text for r in server.requests),
         )
 
 
@@ -172,6 +248,8 @@ def report(rows: Sequence[Row]) -> None:
         per = f"{tokens / fixes:,.0f} tokens and {calls / fixes:.1f} tool calls per fix" if fixes else "no fix"
         print(f"\n{loop}: {fixes}/{len(mine)} fixed; {per}; median {seconds:.1f} s a heal")
     hidden = [r.case for r in rows if r.loop == "one prompt" and r.requests and not r.in_first_prompt]
+    unseen = [r.case for r in rows if r.loop == "one prompt" and r.requests and not r.in_any_prompt]
+    print(f"the one-prompt loop never sent the buggy line in {len(unseen)} case(s): {', '.join(unseen) or 'none'}")
     ladder = [r.case for r in rows if r.loop == "one prompt" and not r.requests]
     if ladder:
         print(f"fixed by the deterministic ladder before any request (no model cost): {', '.join(ladder)}")
