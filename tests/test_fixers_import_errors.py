@@ -125,6 +125,31 @@ CASES = {
         [{"pkg/text.py": '"""Text."""\n\nimport re\n\nfrom pkg.strings import slugify\n\n\n' + SHOUT}],
         [0],
     ),
+    # setuptools' build/lib/ holds a copy of the package: no module of the project's, so the
+    # name is defined in one place, and re-exported from where the test imports it.
+    "a-name-the-package-no-longer-re-exports-beside-a-build-copy": Case(
+        {
+            "src/pkg/__init__.py": "from pkg.text import shout\n",
+            "src/pkg/text.py": TEXT + "\n\n" + SHOUT,
+            "build/lib/pkg/__init__.py": "from pkg.text import shout, slugify\n",
+            "build/lib/pkg/text.py": TEXT + "\n\n" + SHOUT,
+            "tests/test_pkg.py": "from pkg import slugify\n\n\ndef test_y():\n    assert slugify('A b') == 'a-b'\n",
+        },
+        "import sys; sys.path.insert(0, 'src'); import tests.test_pkg",
+        [{"src/pkg/__init__.py": "from pkg.text import shout, slugify\n"}],
+        [0],
+    ),
+    # A star import re-exports what the module's __all__ names; the module lost its import of one.
+    "a-name-the-module-no-longer-imports-from-its-home": Case(
+        {
+            "pkg/__init__.py": "from pkg.text import *\n",
+            "pkg/text.py": "from pkg._legacy import slugify\n\n__all__ = ['slugify', 'shout']\n",
+            "pkg/_legacy.py": TEXT + "\n\n" + SHOUT,
+        },
+        "import pkg; assert pkg.shout('a') == 'A'",
+        [{"pkg/text.py": "from pkg._legacy import shout, slugify\n\n__all__ = ['slugify', 'shout']\n"}],
+        [1],
+    ),
     "project-module-renamed": Case(
         {"pkg/__init__.py": "", "pkg/text.py": TEXT, "pkg/views.py": views("import pkg.txt", "pkg.txt.slugify(title)")},
         "import pkg.views",
@@ -161,7 +186,7 @@ CASES = {
 def test_candidates(tmp_path: Path, case: Case) -> None:
     source = commit(tmp_path, case.files)
     failed = raised(tmp_path, case.run)
-    assert failed.error_type in ("ImportError", "ModuleNotFoundError")
+    assert failed.error_type in ("ImportError", "ModuleNotFoundError", "AttributeError")
 
     found = ImportsFixer().propose(failed, source)
 

@@ -26,6 +26,8 @@ def module_name(path: str) -> str | None:
     if posix.suffix != ".py":
         return None
     parts = list(posix.with_suffix("").parts)
+    if len(parts) > 2 and parts[0] == "build" and parts[1].startswith("lib"):
+        return None  # setuptools' copy of the package (build/lib/pkg/...): not what is imported
     if len(parts) > 1 and parts[0] == "src":  # the src layout: the package is under src/
         parts = parts[1:]
     if parts[-1] == "__init__":

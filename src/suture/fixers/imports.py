@@ -39,6 +39,7 @@ _CANNOT = re.compile(
     r"(?:\. Did you mean: '(?P<right>\w+)'\?)?"
 )
 _NO_MODULE = re.compile(r"No module named '(?P<module>[\w.]+)'")
+_NO_ATTRIBUTE = re.compile(r"module '(?P<module>[\w.]+)' has no attribute '(?P<name>\w+)'(?:\. Did you mean: '\w+'\?)?")
 # Modules nobody means to import by accident (see missing_import).
 _NOT_MEANT = frozenset({"this", "antigravity", "test", "idlelib", "turtledemo"})
 
@@ -52,7 +53,20 @@ class ImportsFixer:
             return _common.unique(self._cannot_import(failure, source, found))
         if failure.error_type == "ModuleNotFoundError" and (found := _NO_MODULE.fullmatch(message)):
             return _common.unique(self._no_module(failure, source, found["module"]))
+        if failure.error_type == "AttributeError" and (found := _NO_ATTRIBUTE.fullmatch(message)):
+            return _common.unique([self._lost_import(failure, source, found["module"], found["name"])])
         return []
+
+    def _lost_import(self, failure: Failure, source: Source, module: str, name: str) -> Candidate | None:
+        """`module 'pkg.text' has no attribute 'smart_truncate'`, defined in one other project module:
+        the project module lost its import of it (`from pkg.text import *` re-exports it, its
+        `__all__` names it, or another module reads it there)."""
+        path = _project.modules(source).get(module)
+        home = _home(source, name, module)
+        if path is None or home is None:
+            return None
+        why = f"`{name}` is read from {module}, which no longer imports it from {home}; import it there"
+        return self._re_export(failure, source, path, name, home, rationale=why, rank=1)
 
     # --- cannot import name -------------------------------------------------------------
 
@@ -120,7 +134,9 @@ class ImportsFixer:
             rank=rank,
         )
 
-    def _re_export(self, failure: Failure, source: Source, path: str, name: str, home: str) -> Candidate | None:
+    def _re_export(
+        self, failure: Failure, source: Source, path: str, name: str, home: str, *, rationale: str = "", rank: int = 0
+    ) -> Candidate | None:
         text = source.read(path)
         try:
             tree = cst.parse_module(text or "")
@@ -135,8 +151,8 @@ class ImportsFixer:
             path=path,
             old=text,
             new=new.code,
-            rationale=f"`{name}` moved to {home}, but a test imports it from {path}; import it there too",
-            rank=0,
+            rationale=rationale or f"`{name}` moved to {home}, but a test imports it from {path}; import it there too",
+            rank=rank,
         )
 
     # --- no module named ----------------------------------------------------------------
