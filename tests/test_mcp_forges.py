@@ -80,6 +80,7 @@ def test_propose_opens_then_updates_one_pull_request_and_never_touches_the_defau
     assert git(hosted.bare, "rev-parse", "refs/heads/main").strip() == main_before
     assert git(hosted.bare, "rev-parse", f"refs/heads/{branch}^").strip() == main_before
     assert 'f"The result is: {result}"' in git(hosted.bare, "show", f"{branch}:calc.py")
+    assert "Healed-by: suture" in git(hosted.bare, "log", "-1", "--format=%B", branch)
     # The token went to the forge only: never into an answer, a resource or the server's log.
     assert TOKEN not in json.dumps([first, opened, updated]) + (tmp_path / "err.log").read_text()
     assert github.leaks == []
