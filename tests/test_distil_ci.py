@@ -284,3 +284,83 @@ def test_a_summary_ends_the_listing_under_it() -> None:
 )
 def test_travis_markers_are_not_text(raw: bytes, shown: str) -> None:
     assert normalise(raw) == shown
+
+
+def _job(*failure: str) -> bytes:
+    """A Travis job: installs, the failing step's output, the exit line and a long cleanup."""
+    lines = [f"Collecting pkg{i}==1.{i}" for i in range(60)]
+    lines += ["$ make check", *failure, 'The command "make check" exited with 1.']
+    lines += [f"store build cache {i}" for i in range(60)]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def test_a_code_frame_is_kept_to_the_blank_line_after_it() -> None:
+    # ruff's full format (rustc's too): a pointer `--> path:1:2`, the frame, its help, a blank line.
+    frame = [
+        "E401 [*] Multiple imports on one line",
+        " --> src/pkg/util.py:1:1",
+        "  |",
+        "1 | import os, sys",
+        "  | ^^^^^^^^^^^^^^",
+        "2 | import json",
+        "  |",
+        "help: Split imports",
+        "  - import os, sys",
+        "1 + import os",
+        "2 + import sys",
+        "",
+    ]
+    noise = [f"checking module {i}" for i in range(40)]
+    lines = distil([_job(*frame, *noise, "Found 1 error.")], limits=Limits(max_lines=40)).text.split("\n")
+
+    assert [line for line in frame[:-1] if line not in lines] == []
+    assert "checking module 20" not in lines
+
+
+def test_mocha_bare_numbered_items_are_the_failure() -> None:
+    # mocha: `2 failing`, then `1) ` with the suite and the test's title on the lines below it.
+    failure = ["", "  1 passing (3s)", "  2 failing", "", "  1) ", "       compiler tests", "         emits x:"]
+    failure += ["     TypeError: Cannot read property 'parent' of undefined", "      at f (src/checker.ts:52:65)", ""]
+    failure += ["  2) ", "       compiler tests", "         emits y:", "     Error: differs", ""]
+    failure += [f"  ok {i}" for i in range(40)]
+    lines = distil([_job(*failure)], limits=Limits(max_lines=40)).text.split("\n")
+
+    assert "  1) " in lines
+    assert "         emits x:" in lines
+    assert "         emits y:" in lines
+
+
+def test_a_cross_mark_with_a_position_is_an_error() -> None:
+    # xcpretty prints a compiler error as `❌  path:97:2: message`, with no error word.
+    error = "\u274c  /Users/travis/build/o/p/Source/JSON.swift:97:2: unknown attribute 'dynamicMemberLookup'"
+    build = [f"\u25b8 Compiling File{i}.swift" for i in range(30)] + [error]
+    build += [f"\u25b8 Linking Target{i}" for i in range(80)] + ["** BUILD FAILED **"]
+    lines = distil([_job(*build)], limits=Limits(max_lines=40)).text.split("\n")
+
+    assert error in lines
+
+
+def test_pytest_warnings_are_not_the_failed_steps_tail() -> None:
+    failure = ["=" * 20 + " FAILURES " + "=" * 20, "_" * 10 + " test_x " + "_" * 10, "", "    def test_x():"]
+    failure += [">       assert 1 == 2", "E       assert 1 == 2", "", "tests/test_x.py:2: AssertionError"]
+    failure += ["=" * 20 + " warnings summary " + "=" * 20]
+    for i in range(12):
+        failure += [f"tests/test_conf.py::test_{i}", f"  /w/conf.py:{i}: UserWarning: path {i} is deprecated"]
+    failure += ["-- Docs: https://docs.pytest.org/en/latest/warnings.html", "=" * 5 + " 1 failed in 0.1s " + "=" * 5]
+    lines = distil([_job(*failure)]).text.split("\n")
+
+    assert "E       assert 1 == 2" in lines
+    assert [line for line in lines if "UserWarning" in line] == []
+
+
+def test_a_listing_keeps_its_lines_of_indentation_at_the_cap() -> None:
+    # pytest prints a test's source in bold: its blank lines are `ESC[1m    ESC[0m`, part of the listing.
+    source = [f"\x1b[1m        step_{i}()\x1b[0m" if i % 3 else "\x1b[1m    \x1b[0m" for i in range(24)]
+    failure = ["=" * 20 + " FAILURES " + "=" * 20, "_" * 10 + " test_long " + "_" * 10, ""]
+    failure += ["\x1b[1m    def test_long():\x1b[0m", *source]
+    failure += ["\x1b[1m\x1b[31mE       AssertionError: step 23\x1b[0m", "", "tests/test_long.py:30: AssertionError"]
+    failure += ["=" * 5 + " 1 failed in 0.1s " + "=" * 5, *[""] * 12]
+    excerpt = distil([_job(*failure)], limits=Limits(max_lines=37))
+
+    listing = {number for number, text in zip(excerpt.lines, excerpt.text.split("\n"), strict=True) if text == "    "}
+    assert len(listing) == 8

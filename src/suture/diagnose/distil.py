@@ -16,7 +16,8 @@ What is kept, as blocks of consecutive lines with a little context before and af
 - error lines: `error:`, `Error:`, `FAILED`, an exception's `Type: message` line, `make:
   *** [x] Error 2`, `Process completed with exit code 1`, `ERROR: Job failed`, a runner that
   ran out of memory, disk, time or network;
-- compiler-style diagnostics `path:line[:col]: message` (and ruff's and rust's `--> path:line:col`);
+- compiler-style diagnostics `path:line[:col]: message` (and ruff's and rust's `--> path:line:col`,
+  with its code frame and help up to the blank line after them);
 - the failing command: the last `Run ...` step (GitHub) or `$ ...` line (GitLab) before an
   exit status.
 
@@ -246,6 +247,8 @@ _ERROR_LINES = re.compile(
     # PHPUnit's `There were 2 failures:` and `FAILURES!`, rake's `rake aborted!`.
     r"|\bpanicked at\b|^\s*● |^not ok \d+|^\s*\[-\] |^There (?:were|was) \d+ (?:failures?|errors?)"
     r"|^(?:FAILURES|ERRORS)!|\baborted!|did not run successfully"
+    # mocha's `2 failing` before its numbered list; a cross mark as the error's sign (xcpretty's `❌ path:1:2: x`).
+    r"|^\s*\d+ failing$|❌"
     r"|^\s*\*\* \([A-Z]\w*(?:\.\w+)*\) ",  # Elixir's and Erlang's exceptions: `** (MatchError) no match`
     re.IGNORECASE,
 )
@@ -279,7 +282,8 @@ _WARNINGS_SECTION = re.compile(r"^=+ warnings summary =+$")
 _CAPTURED = re.compile(r"^-+ (?:Captured|captured) .* -+$")
 _COMMAND = re.compile(r"^\$ \S")
 _PASSED_STEP = re.compile(r"\bexited with 0\b")  # Travis: `The command "x" exited with 0.`
-_ITEM = re.compile(r"^\s*\d+\) \S")
+_POINTER = re.compile(r"^\s*-->\s*\S+:\d+")  # `--> src/main.rs:2:5`: a code frame follows
+_ITEM = re.compile(r"^\s*\d+\)(?: \S|\s*$)")  # `1) Test::x`, or mocha's bare `1) ` with its title below
 _HEADER = re.compile(r"^\s*[A-Za-z][\w ]{0,40}:\s*$")  # `Failures:`, `stack backtrace:`: a list follows
 _COUNTS = re.compile(r"\((?:failures|errors)=\d|\b\d+ (?:passed|failed|failures?|errors?|tests?)\b", re.IGNORECASE)
 OUTPUT_TAIL = 30  # lines of a failed command's output kept, its last
@@ -377,6 +381,7 @@ class _Distiller:
         self.continued = 0  # lines of that block kept so far
         self.blanks = 0  # blank lines in a row inside it
         self.item = False  # inside a numbered list of failures (`1) Test::x`)
+        self.frame = False  # under a `--> path:1:2` pointer: its code frame and help, up to a blank line
 
     # Feeding ---------------------------------------------------------------------------------
 
@@ -428,11 +433,12 @@ class _Distiller:
         text = normalise(raw)
         if not self.mode and (text[:2] == "$ " or raw.find(b"##[group]Run ") >= 0):
             self._step(text)
-        self.output.append((self.number, raw))
         if self.mode:
             self._in_mode(text)
         else:
             self._line_outside(text, raw)
+        if self.mode != "captured":  # what a section skipped (captured output, warnings) is no step's tail
+            self.output.append((self.number, raw))
 
     def _line_outside(self, text: str, raw: bytes = b"") -> None:
         line_score = score(text)
@@ -457,6 +463,9 @@ class _Distiller:
         (a backtrace, a test's failure message, an assertion's diff) or under a `Header:`."""
         if self.continued >= _MAX_CONTINUATION:
             return False
+        if self.frame:  # rustc's and ruff's code frame and its help go on to the blank line after them
+            self.frame = bool(text.strip())
+            return self.frame
         if _FRAME.match(text):  # a stack at the margin (PowerShell, some Java loggers) is still the error's
             return True
         outside = self.indent is None or _indentation(text) <= self.indent
@@ -500,7 +509,7 @@ class _Distiller:
         output = _Block(self.limits.max_lines, self.segment)
         for number, raw in self.output:
             text = normalise(raw)
-            if text.strip() and number < self.number and not _PASSING.search(text):
+            if text and number < self.number and not _PASSING.search(text):
                 output.add(number, text, CONTEXT if told else LOCATION)
         if output.size():
             self._store(output)
@@ -524,6 +533,8 @@ class _Distiller:
             self.indent = None  # a run's summary closes it: what follows is not its listing
         elif self.indent is None or _indentation(text) <= self.indent:
             self.indent, self.continued, self.blanks = _indentation(text), 0, 0
+        if _POINTER.match(text):
+            self.frame = True
         if _EXIT.search(text):
             self._with_command()
             self._failed_step()
@@ -601,6 +612,7 @@ class _Distiller:
         self.after = 0
         self.indent = None
         self.item = False
+        self.frame = False
 
     def _store(self, block: _Block) -> None:
         """Keep a closed block; past the memory budget, drop the least telling older block."""
@@ -696,8 +708,9 @@ def _choose(
     ranks = [rank[-1], *(rank[i] for i in order)]
     budget = _Budget(limits.max_lines, limits.max_bytes)
     texts = [_redacted(block.lines(), redactor) for block in ranked]
-    # Blank lines say nothing: they are taken last, where there is room, between lines taken.
-    said = [[line for line in lines if line[1].strip()] for lines in texts]
+    # Empty lines say nothing: they are taken last, where there is room, between lines taken. A
+    # line of indentation only is a blank line of a listing (pytest's source, bold): part of it.
+    said = [[line for line in lines if line[1]] for lines in texts]
     for lines, tier in zip(said, ranks, strict=True):
         if tier == 0:
             for number, text, line_score in lines:
