@@ -26,14 +26,16 @@ from suture import fixers
 from suture.capture.run import Progress
 from suture.diagnose import upstream
 from suture.errors import UsageError
+from suture.fixers import _common
 from suture.fixers.upstream import ORIGINS
 from suture.loop import bisect
-from suture.records import Build, Candidate, Diagnosis, Failure, Upstream, Verdict
-from suture.run import environments, index, userindex, venv
+from suture.records import Build, Candidate, Diagnosis, Failure, Rules, Upstream, Verdict
+from suture.run import environments, index, lockfiles, userindex, venv
 from suture.run.git import git
 from suture.run.process import program
 from suture.run.sandbox import Sandbox
 from suture.run.source import Source
+from suture.verify import policy
 from suture.verify.trial import Trial, conclude, verify
 
 DEFAULT_INDEX = "https://pypi.org/simple"  # when nothing of the user's names one (run/userindex.py)
@@ -218,7 +220,11 @@ def try_candidates(
         if failure.upstream is None:
             continue
         progress(f"upstream: {failure.upstream.sentence}")
-        for candidate in (c for c in fixers.propose(failure, source) if c.origin in ORIGINS):
+        candidates, refused = _candidates(failure, source, ctx, build.rules)
+        for why in refused:  # a lock that could not be moved safely: said in the result, not tried
+            progress(f"rejected (upstream-lock): {why.problem}")
+            verdicts.append(conclude(build, diagnosis, why))
+        for candidate in candidates:
             verdict = _verify(build, diagnosis, candidate, ctx, sandbox=sandbox, timeout=timeout, progress=progress)
             progress(f"{'accepted' if verdict.passed else 'rejected'} ({candidate.origin}): {verdict.reason}")
             verdicts.append(verdict)
@@ -228,6 +234,77 @@ def try_candidates(
                 )
                 return (*verdicts, *learnt)
     return tuple(verdicts)
+
+
+def _candidates(
+    failure: Failure, source: Source, ctx: Context, rules: Rules | None
+) -> tuple[list[Candidate], list[Trial]]:
+    """The upstream fixer's candidates with the lockfiles moved forward (uv.lock by uv, pip-tools'
+    hashed pins with the new release's hashes) in their place, by rank; and the locks that could
+    not be moved, each a Trial with the reason. A lockfile the policy protects (uv.lock: `*.lock`)
+    is moved only where the trusted configuration allows it (`allow-paths`): said, not tried."""
+    found = failure.upstream
+    assert found is not None
+    proposed = [c for c in fixers.propose(failure, source) if c.origin in ORIGINS]
+    if not found.newer:
+        return proposed, []
+    uv, refused = _uv_lock(failure, source, ctx)
+    for candidate in list(uv):
+        locked = [path for path in _paths(candidate.diff) if policy.protected(path, rules)]
+        if locked:
+            uv.remove(candidate)
+            allow = f'[tool.suture] allow-paths = ["{locked[0]}"]'
+            why = f"{locked[0]} is a lockfile, which no fix may change unless the trusted configuration says {allow}"
+            refused.append(Trial(candidate, (), why, (), 0.0))
+    hashed = _hashed(failure, source, ctx)
+    rewritten = {path for c in hashed for path in _paths(c.diff)}  # the fixer's edit there keeps old hashes
+    kept = [c for c in proposed if not (c.origin == "upstream-lock" and _paths(c.diff) & rewritten)]
+    return sorted([*kept, *uv, *hashed], key=lambda c: (c.rank, c.size)), refused
+
+
+def _uv_lock(failure: Failure, source: Source, ctx: Context) -> tuple[list[Candidate], list[Trial]]:
+    """uv.lock moved by uv (run/lockfiles.py), or why it was not."""
+    found = failure.upstream
+    assert found is not None
+    lock = lockfiles.uv_forward(source, found.distribution, found.newer, ctx.installer)
+    if lock is None:
+        return [], []
+    how = f"`uv lock --upgrade-package {found.distribution}=={found.newer} --no-build`, nothing built"
+    candidate = _lock_candidate(failure, lock.path, lock.old, lock.new, f"{how}: {', '.join(lock.changed)}")
+    if lock.problem or candidate is None:
+        empty = Candidate("upstream-lock", "", f"{lock.path} not moved", failure.fingerprint, 1)
+        return [], [Trial(empty, (), lock.problem or f"{lock.path} did not change", (), 0.0)]
+    return [candidate], []
+
+
+def _hashed(failure: Failure, source: Source, ctx: Context) -> list[Candidate]:
+    """pip-tools' requirements files that pin the broken release with hashes, moved with the new
+    release's hashes from the index."""
+    found = failure.upstream
+    assert found is not None
+    paths = [p for p in source.paths() if LOCKS.fullmatch(p)]
+    hashed = [p for p in paths if lockfiles.has_hashes(source.read(p) or "", found.distribution)]
+    release = index.releases(ctx.installer.index_url, found.distribution).get(found.newer) if hashed else None
+    if release is None or not release.hashes:
+        return []
+    how = f"pinned with the hashes the index lists for {found.newer}'s {len(release.hashes)} file(s)"
+    candidates = []
+    for path in hashed:
+        old = source.read(path) or ""
+        new = lockfiles.rehashed(old, found.distribution, found.newer, release.hashes)
+        candidates.append(_lock_candidate(failure, path, old, new, how))
+    return [c for c in candidates if c is not None]
+
+
+def _lock_candidate(failure: Failure, path: str, old: str, new: str, how: str) -> Candidate | None:
+    assert failure.upstream is not None
+    found = failure.upstream
+    rationale = f"{found.sentence}; {path} moves to {found.distribution} {found.newer}, the newest release ({how})"
+    return _common.candidate(failure, origin="upstream-lock", path=path, old=old, new=new, rationale=rationale, rank=1)
+
+
+def _paths(diff: str) -> set[str]:
+    return {line[6:] for line in diff.splitlines() if line.startswith("+++ b/")}
 
 
 def _learnt(
@@ -293,15 +370,22 @@ def requirements(candidate: Candidate, installed: Mapping[str, venv.Distribution
 
 
 def added_requirements(diff: str) -> list[str]:
-    """The requirement strings a diff adds to requirements files and to pyproject.toml."""
+    """The requirement strings a diff adds to requirements files and to pyproject.toml, and the
+    packages whose version it changes in a uv.lock (name==version)."""
     found: list[str] = []
-    path = ""
+    path = name = ""
     for line in diff.splitlines():
         if line.startswith("+++ b/"):
             path = line[6:]
+        elif path == lockfiles.UV_LOCK:  # `name = "x"` (kept or added), then `+version = "y"`
+            named = re.fullmatch(r'[ +]name = "([A-Za-z0-9][A-Za-z0-9._-]*)"', line)
+            version = re.fullmatch(r'\+version = "([\w.!+]+)"', line)
+            name = named[1] if named else name
+            found += [f"{name}=={version[1]}"] if version and name else []
         elif line.startswith("+") and not line.startswith("+++"):
             text = line[1:].strip()
-            specs = _QUOTED.findall(text) if path.endswith(".toml") else [text.split(" #")[0].strip()]
+            # a pip-tools pin goes on with its hashes: `fakedist==2.1 \`
+            specs = _QUOTED.findall(text) if path.endswith(".toml") else [text.split(" #")[0].rstrip("\\ ").strip()]
             # A requirement only: no URL, no file, no per-line option (`--hash`, `--config-settings`).
             found += [spec for spec in specs if _REQUIREMENT.fullmatch(spec) and not _OPTION.search(spec)]
     return found

@@ -107,7 +107,7 @@ def resolve(requirements: Sequence[str], installer: Installer) -> tuple[tuple[st
     else:  # pip: a dry run's report names what it would install
         argv = [installer.python, "-m", "pip", "install", "--dry-run", "--quiet", "--ignore-installed", "--report", "-"]
         argv += ["--only-binary", ":all:", "-r", "/dev/stdin"]
-    done = _run(argv, installer, stdin="\n".join(requirements) + "\n")
+    done = run_installer(argv, installer, stdin="\n".join(requirements) + "\n")
     if isinstance(done, str):
         return (), done
     pins = _pins(done) if installer.uv else _report_pins(done)
@@ -129,19 +129,23 @@ def _install(target: Path, resolved: Sequence[str], installer: Installer) -> str
             [installer.python, "-m", "pip", "--python", python, "install", *wheels],
         ]
     for argv in steps:
-        done = _run(argv, installer, stdin="\n".join(resolved) + "\n")
+        done = run_installer(argv, installer, stdin="\n".join(resolved) + "\n")
         if isinstance(done, str):
             return done
     return ""
 
 
-def _run(argv: list[str], installer: Installer, *, stdin: str) -> str | list[str]:
-    """The installer's output lines, or what went wrong (the index's credentials never shown)."""
+def run_installer(
+    argv: list[str], installer: Installer, *, stdin: str = "", cwd: Path | None = None
+) -> str | list[str]:
+    """The installer's output lines, or what went wrong (the index's credentials never shown).
+    It runs in suture's cache (or `cwd`, a directory of it), never the checkout: no project file
+    (pyproject's [tool.uv], uv.toml) steers it."""
     env = installer_env(installer)
     try:
-        # In suture's cache, not the checkout: no project file (pyproject's [tool.uv], uv.toml) steers it.
         installer.cache.mkdir(parents=True, exist_ok=True)
-        done = run(argv, cwd=installer.cache, env=env, input=stdin, check=False, timeout=installer.timeout)
+        where = cwd or installer.cache
+        done = run(argv, cwd=where, env=env, input=stdin, check=False, timeout=installer.timeout)
     except SutureError as exc:
         return f"installing failed: {_clean(str(exc), installer)}"
     if done.returncode != 0:

@@ -32,6 +32,7 @@ class Release:
     wheels: bool  # whether any file is a wheel
     yanked: bool  # whether every file is yanked
     why_yanked: str = ""  # the reason PEP 592 gives (one line, bounded; '' when none or not yanked)
+    hashes: tuple[str, ...] = ()  # 'sha256:<hex>' of each of its files, as the index lists them
 
 
 @dataclass(frozen=True)
@@ -95,10 +96,18 @@ def _releases(files: list[Any]) -> tuple[Release, ...]:
             wheels=any(f["filename"].endswith(".whl") for f in entries),
             yanked=all(bool(f.get("yanked")) for f in entries),
             why_yanked=next((_reason(f["yanked"]) for f in entries if isinstance(f.get("yanked"), str)), ""),
+            hashes=tuple(sorted(filter(None, map(_sha256, entries)))),
         )
         for version, entries in found.items()
     ]
     return tuple(sorted(listed, key=lambda release: key(release.version)))
+
+
+def _sha256(entry: dict[str, Any]) -> str:
+    """A file's 'sha256:<hex>' from its listing ('' when it gives none that looks like one)."""
+    hashes = entry.get("hashes")
+    value = hashes.get("sha256") if isinstance(hashes, dict) else None
+    return f"sha256:{value}" if isinstance(value, str) and re.fullmatch(r"[0-9a-f]{64}", value) else ""
 
 
 def _reason(text: str) -> str:
