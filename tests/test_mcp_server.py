@@ -586,3 +586,45 @@ def test_the_checks_run_in_the_sandbox_whatever_the_configuration_says(tmp_path:
     assert not is_error, text
     assert data["sandbox"] == "bwrap" and "in bwrap: failing" in text
     assert data["checks"][0]["failing_tests"] == ["tests/test_calc.py::test_add"]
+
+
+def test_sigterm_mid_verification_ends_the_server_and_leaves_nothing_behind(tmp_path: Path) -> None:
+    # A supervisor (CI cancelling the job) sends SIGTERM while the client still holds the pipe open:
+    # the server stops the call, removes its worktree and exits, instead of waiting for stdin to close.
+    marker = f"suture-mcp-term-{os.getpid()}-{time.monotonic_ns()}"
+    hang = f"{sys.executable} -c 'import time; time.sleep(300)' {marker}"
+    files = {**CLASSIC, "pyproject.toml": f"[tool.suture]\ntest-cmd = [{json.dumps(PYTEST)}, {json.dumps(hang)}]\n"}
+    repo = make_repo(tmp_path / "repo", files)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "suture", "mcp", "-C", str(repo)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert server.stdin is not None and server.stdout is not None and server.stderr is not None
+
+    def send(message: dict[str, Any]) -> None:
+        assert server.stdin is not None
+        server.stdin.write(json.dumps({"jsonrpc": "2.0", **message}).encode() + b"\n")
+        server.stdin.flush()
+
+    try:
+        hello = {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}}
+        send({"id": 1, "method": "initialize", "params": hello})
+        assert json.loads(server.stdout.readline())["id"] == 1
+        send({"method": "notifications/initialized"})
+        send({"id": 2, "method": "tools/call", "params": {"name": "verify_patch", "arguments": {"patch": GOOD}}})
+        deadline = time.monotonic() + 60
+        while not _marked(marker):  # the hanging check runs, in its worktree
+            assert time.monotonic() < deadline and server.poll() is None
+            time.sleep(0.2)
+        assert git(repo, "worktree", "list", "--porcelain").count("worktree ") == 2
+        server.terminate()
+        code = server.wait(timeout=20)  # the pipe is still open: the server ends on its own
+    finally:
+        if server.poll() is None:
+            server.kill()
+    assert code == 130 and "interrupted; the checkout is unchanged" in server.stderr.read().decode()
+    assert _marked(marker) == []
+    assert git(repo, "worktree", "list", "--porcelain").count("worktree ") == 1
+    assert git(repo, "status", "--porcelain") == ""

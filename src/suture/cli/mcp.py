@@ -67,19 +67,25 @@ def mcp_command(
     if out is not None and publishing != options.ForgeFlags():
         raise UsageError("--out hands the proposal to `suture publish FILE`: give the forge flags to that command")
     repo = git.toplevel(directory)
-    with tempfile.TemporaryDirectory(prefix="suture-mcp-") as scratch:
-        chosen = _publishers(repo, publishing) if out is None else _handing_over(out.resolve())
-        flags = Flags(
-            forge=publishing.forge, labels=publishing.labels, draft=publishing.draft, llm=llm_settings.Flags(**model)
-        )
-        session = Session(repo, dict(os.environ), Path(scratch), publishers=chosen, base=base, flags=flags)
-        # stdout is the protocol's channel: the SDK takes its descriptor (and sends stray output to stderr),
-        # which the redacting stream of `main` has not; every message the server sends is redacted by it.
-        saved, sys.stdout = sys.stdout, sys.__stdout__
-        try:
-            server.serve(session)
-        finally:
-            sys.stdout = saved
+    try:
+        with tempfile.TemporaryDirectory(prefix="suture-mcp-") as scratch:
+            chosen = _publishers(repo, publishing) if out is None else _handing_over(out.resolve())
+            llm = llm_settings.Flags(**model)
+            flags = Flags(forge=publishing.forge, labels=publishing.labels, draft=publishing.draft, llm=llm)
+            session = Session(repo, dict(os.environ), Path(scratch), publishers=chosen, base=base, flags=flags)
+            # stdout is the protocol's channel: the SDK takes its descriptor (and sends stray output to stderr),
+            # which the redacting stream of `main` has not; every message the server sends is redacted by it.
+            saved, sys.stdout = sys.stdout, sys.__stdout__
+            try:
+                server.serve(session)
+            finally:
+                sys.stdout = saved
+    except KeyboardInterrupt:  # Ctrl-C, or SIGTERM from a supervisor: the calls are stopped, their worktrees gone
+        click.echo("suture: interrupted; the checkout is unchanged", err=True)
+        sys.stderr.flush()
+        # The SDK reads stdin in a worker thread the interpreter waits for at exit, and that read
+        # returns only when the client closes the pipe: without this the server outlives its SIGTERM.
+        os._exit(130)
 
 
 def _publishers(repo: Path, flags: options.ForgeFlags) -> Publishers:
