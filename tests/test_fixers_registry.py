@@ -55,6 +55,7 @@ def test_the_registry_is_keyed_by_each_fixer_s_name() -> None:
         "one-token",
         "indentation",
         "outside-block",
+        "block-moves",
         "dependencies",
         "upstream",
     ]

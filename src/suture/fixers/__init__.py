@@ -67,6 +67,7 @@ LADDER: tuple[Rung, ...] = (
     Rung("one-token", "suture.fixers.onetoken:OneTokenFixer", ERRORS),
     Rung("indentation", "suture.fixers.indentation:IndentationFixer", ERRORS),
     Rung("outside-block", "suture.fixers.outside:OutsideFixer", ERRORS),
+    Rung("block-moves", "suture.fixers.blocks:BlocksFixer", ERRORS),
     Rung("dependencies", "suture.fixers.dependencies:DependenciesFixer", ERRORS),
     Rung("upstream", "suture.fixers.upstream:UpstreamFixer", ERRORS),
 )
