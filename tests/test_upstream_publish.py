@@ -7,9 +7,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from forge_servers import serve
+from helpers import make_repo
 from sandbox_helpers import bubblewrap_problem
+from test_forges import BROKEN, SLUG, TOKEN, client, proposal
 from test_upstream_heal import PASSWORD, heal, index, project, user_env
 from upstream_index import Index
+
+from suture.publish.forges.publish import Publisher, PullRequestRules
 
 __all__ = ["index"]
 
@@ -31,3 +36,19 @@ def test_two_jobs_broken_by_one_release_get_one_branch_and_one_proposal(tmp_path
     assert text.splitlines()[0] == "# suture: pin fakedist<2 (2.0 removed api)"
     assert "Upstream breakage: fakedist 2.0 (released 2026-06-01) removed `api`" in text
     assert PASSWORD not in text
+
+
+def test_on_a_forge_two_jobs_of_one_release_update_one_pull_request_labelled_upstream(
+    tmp_path: Path,
+) -> None:
+    work = make_repo(tmp_path / "work", {"calc.py": BROKEN})
+    for server in serve("github", tmp_path / "forge", TOKEN):
+        hosted = server.add_repo(SLUG, work)
+        publisher = Publisher(client(server), PullRequestRules(labels=("suture",)))
+        first = publisher(work, proposal(work, fingerprint="upstream-fakedist-2_0", body="job 1\n"))
+        second = publisher(work, proposal(work, fingerprint="upstream-fakedist-2_0", body="job 2\n"))
+        other = publisher(work, proposal(work, fingerprint="abc123"))
+        assert (first.extra["action"], second.extra["action"]) == ("created", "updated")
+        assert [pull.head for pull in hosted.pulls] == ["suture/upstream-fakedist-2_0", "suture/abc123"]
+        assert [pull.labels for pull in hosted.pulls] == [["suture", "upstream"], ["suture"]]
+        assert other.extra["action"] == "created"

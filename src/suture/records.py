@@ -107,6 +107,9 @@ class Frame:
     column: int | None = None  # 1-based, when the tool reports one (SyntaxError carets)
 
 
+UPSTREAM_KEY = "upstream-"  # how a release's key starts (a failure's fingerprint is hex): its PR is labelled so
+
+
 @dataclass(frozen=True)
 class Upstream:
     """What broke in an installed distribution, not in the repository (diagnose/upstream.py)."""
@@ -128,7 +131,7 @@ class Upstream:
         """'upstream-werkzeug-3_0_0': one release's key, so every job it broke gets one branch and one pull
         request (the characters a fingerprint may hold: a version's dots and the rest become '_')."""
         name = re.sub(r"[^0-9a-z]+", "-", self.distribution.lower()).strip("-")
-        return f"upstream-{name}-{re.sub(r'[^0-9A-Za-z]+', '_', self.installed).strip('_')}"
+        return f"{UPSTREAM_KEY}{name}-{re.sub(r'[^0-9A-Za-z]+', '_', self.installed).strip('_')}"
 
     @property
     def sentence(self) -> str:

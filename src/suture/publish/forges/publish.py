@@ -24,8 +24,10 @@ from suture.errors import ForgeAuthError, ForgeError, ForgeUnavailable, RateLimi
 from suture.publish.forges import gitpush, local, pr
 from suture.publish.forges.base import Forge, Request
 from suture.publish.forges.ratelimit import Retrying
-from suture.records import Proposal, Published, Rules
+from suture.records import UPSTREAM_KEY, Proposal, Published, Rules
 from suture.run.git import BRANCH_PREFIX, git, ref_sha
+
+UPSTREAM_LABEL = "upstream"  # added to the configured labels on the pull request of an upstream heal
 
 
 @dataclass(frozen=True)
@@ -171,8 +173,11 @@ class Publisher:
         else:
             request = self._create(branch, base, fingerprint, text)
             action = "created"
-        if self.pull_requests.labels:
-            self.retrying.call(lambda: self.forge.label(request.number, self.pull_requests.labels))
+        labels = self.pull_requests.labels
+        if labels and fingerprint.startswith(UPSTREAM_KEY):  # a release broke it: one PR per release, said so
+            labels = (*labels, UPSTREAM_LABEL)
+        if labels:
+            self.retrying.call(lambda: self.forge.label(request.number, labels))
         self.progress(f"{action} {request.url}")
         return self._published(branch, sha, request.url, action, number=str(request.number))
 
