@@ -11,9 +11,16 @@ import pytest
 from helpers import snapshot
 from sandbox_helpers import bubblewrap_problem
 from test_upstream_heal import PASSWORD, heal, index, project, user_env
-from upstream_index import Index
+from upstream_index import RELEASES, Index, Release, serve
 
 __all__ = ["index"]
+
+# oldsdist 1.0 (the release that worked) is an sdist only, whose setup.py leaves a canary if it runs;
+# 2.0, a wheel, removed `api`.
+OLDSDIST = (
+    Release("oldsdist", "1.0", "2026-01-10T10:00:00Z", {}, sdist_only=True),
+    Release("oldsdist", "2.0", "2026-06-01T10:00:00Z", {"oldsdist/__init__.py": "def other():\n    return 1\n"}),
+)
 
 
 @pytest.mark.skipif(bool(bubblewrap_problem()), reason="bubblewrap does not start here")
@@ -30,3 +37,22 @@ def test_a_pin_the_resolver_rejects_is_a_reason_and_the_checkout_stays(tmp_path:
     assert "needsnew" in reason and "fakedist" in reason
     assert snapshot(repo) == checkout
     assert PASSWORD not in json.dumps(outcome) and PASSWORD not in stderr
+
+
+@pytest.mark.skipif(bool(bubblewrap_problem()), reason="bubblewrap does not start here")
+def test_a_good_release_with_no_wheel_is_a_reason_and_never_built(tmp_path: Path) -> None:
+    canary = tmp_path / "canary"
+    with serve(canary, password=PASSWORD, releases=(*RELEASES, *OLDSDIST)) as served:
+        app = "import oldsdist\n\n\ndef value():\n    return oldsdist.api()\n"
+        repo = project(tmp_path / "repo", dependencies='"oldsdist"', app=app)
+        venv = user_env(tmp_path, served, "oldsdist==2.0", "pytest")
+        checkout = snapshot(repo)
+        outcome, stderr = heal(repo, venv, served)
+    assert outcome["status"] == "unfixed" and outcome["classification"] == "dependency", stderr
+    found = outcome["failures"][0]["upstream"]  # type: ignore[index]
+    assert (found["distribution"], found["installed"], found["good"]) == ("oldsdist", "2.0", "")
+    assert found["how"] == "1.0, the newest release before the last commit, has no wheel: suture installs wheels only"
+    reasons = [v["reason"] for v in outcome["verification"]]  # type: ignore[union-attr]
+    assert reasons and all("suture installs wheels only" in reason for reason in reasons), reasons
+    assert not canary.exists()  # the sdist's setup.py never ran
+    assert snapshot(repo) == checkout

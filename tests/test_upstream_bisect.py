@@ -46,7 +46,7 @@ def test_a_bisect_over_four_changed_distributions_finds_the_one(tmp_path: Path, 
     repo = project(tmp_path / "repo", dependencies=FOUR, app=APP)
     venv = user_env(tmp_path, index, "alpha==2.0", "beta==2.0", "gamma==2.0", "delta==2.0", "pytest")
     before, checkout = tree_hash(venv), snapshot(repo)
-    outcome, stderr = heal(repo, venv, index, "--bisect", "--dry-run")
+    outcome, stderr = heal(repo, venv, index, "--bisect")
     # A changed behaviour, nothing named: without the bisect this is the project's code.
     assert "bisect: 4 distribution(s) changed since 2026-03-01" in stderr
     assert outcome["classification"] == "dependency", stderr
@@ -60,6 +60,9 @@ def test_a_bisect_over_four_changed_distributions_finds_the_one(tmp_path: Path, 
     assert outcome["status"] == "fixed", stderr
     assert outcome["fixer"] == "upstream-pin"
     assert '"gamma<2"' in str(outcome["patch"])
+    proposal = Path(str(outcome["proposal"])).read_text()  # the proposal says how the release was found
+    assert proposal.splitlines()[0] == "# suture: pin gamma<2 (2.0 broke the checks)"
+    assert sentence in proposal
     # The pin's environment (gamma 1.0, the others 2.0) is the bisect's last step's: reused, not made again.
     assert "reusing the prepared environment" in stderr
     made = [path.read_text().split() for path in environments().glob("*/.suture-ready")]

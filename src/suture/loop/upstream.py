@@ -110,13 +110,13 @@ def attribute(repo: Path, sha: str, diagnosis: Diagnosis, ctx: Context) -> Diagn
         sites=sites, listing=listing, last_green=last, locked=lambda name: pinned_before(repo, sha, name)
     )
     named = upstream.attribute(diagnosis, evidence)
-    failures = tuple(_yanked_since(failure, listing, last) for failure in named.failures)
+    failures = tuple(_unusable_before(failure, listing, last) for failure in named.failures)
     return dataclasses.replace(named, failures=failures)
 
 
-def _yanked_since(failure: Failure, listing: Callable[[str], index.Listing], cutoff: str) -> Failure:
-    """A failure with no version known to work because the release that worked was yanked since:
-    said, with the index's reason (a pin to it would not install)."""
+def _unusable_before(failure: Failure, listing: Callable[[str], index.Listing], cutoff: str) -> Failure:
+    """A failure with no version known to work because the release that worked cannot be installed
+    now: yanked since (with the index's reason), or without a wheel (suture builds nothing). Said."""
     found = failure.upstream
     if found is None or found.good or not cutoff:
         return failure
@@ -125,10 +125,14 @@ def _yanked_since(failure: Failure, listing: Callable[[str], index.Listing], cut
         for release in listing(found.distribution).releases
         if release.uploaded and release.uploaded[:19] < cutoff[:19] and index.stable(release.version)
     ]
-    if not before or not before[-1].yanked:
+    last = before[-1] if before else None
+    if last is not None and last.yanked:
+        why = f" ({last.why_yanked})" if last.why_yanked else ""
+        how = f"{last.version} was yanked since{why}: the newest release before the last commit, none installs now"
+    elif last is not None and not last.wheels:
+        how = f"{last.version}, the newest release before the last commit, has no wheel: suture installs wheels only"
+    else:
         return failure
-    why = f" ({before[-1].why_yanked})" if before[-1].why_yanked else ""
-    how = f"{before[-1].version} was yanked since{why}: the newest release before the last commit, none installs now"
     return dataclasses.replace(failure, upstream=dataclasses.replace(found, how=how))
 
 
