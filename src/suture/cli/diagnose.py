@@ -56,8 +56,10 @@ def diagnose(
       gh run view RUN --log-failed | suture diagnose --log - --json
 
     Prints the class (code, lint/format, flaky, environment, unknown), the failures grouped
-    by root cause and, for a log, the lines that explain it (redacted). With --json the last
-    line of stdout is one object: excerpt, lines, failures, class, fingerprint.
+    by root cause and, for a log, the lines that explain it (redacted), and the deprecation
+    warnings it shows by distribution, with the replacement each names (a green run's are
+    tomorrow's breakage). With --json the last line of stdout is one object: excerpt, lines,
+    failures, class, fingerprint, deprecations.
 
     Exit codes: 0 nothing failed, 1 a failure was explained, 2 usage error (a bad log).
     """
@@ -87,16 +89,41 @@ def diagnose(
 
 def _from_log(log: Any, name: str, directory: Path, *, as_json: bool) -> None:
     """`suture diagnose --log`: distil, parse and triage the log; exit 1 if it shows a failure."""
-    from suture.diagnose import fromlog
+    from suture.diagnose import ahead, fromlog
     from suture.redact import Redactor
 
-    logged = fromlog.read(log, name=name, redactor=Redactor(os.environ), paths=_checkout_files(directory))
+    redactor = Redactor(os.environ)
+    tail = ahead.Tail(log)  # the log's last bytes, where pytest prints its warnings summary
+    logged = fromlog.read(tail.stream, name=name, redactor=redactor, paths=_checkout_files(directory))
     failed = bool(logged.diagnosis.failures) or logged.diagnosis.classification != "unknown"
+    text = redactor.redact(tail.text())
+    found = ahead.deprecations(text, owner=ahead.local_owner(os.environ), installed_log=text)
     if as_json:
-        click.echo(json.dumps(logged.to_json()))
+        click.echo(json.dumps({**logged.to_json(), "deprecations": [item.to_dict() for item in found]}))
     else:
         _show(logged, name, failed=failed)
+        _show_deprecations(found)
     raise SystemExit(1 if failed else 0)
+
+
+def _show_deprecations(found: list[Any]) -> None:
+    """The log's deprecation warnings by distribution, with what each names instead: tomorrow's breakage."""
+    from suture.cli.output import stdout
+    from suture.diagnose import ahead
+    from suture.untrusted import one_line
+
+    if not found:
+        return
+    console = stdout()
+    console.print(f"deprecations ahead of the break ({len(found)} in the log's warnings):", markup=False)
+    for distribution, items in ahead.grouped(found).items():
+        version = f" {items[0].version}" if items[0].version else ""
+        console.print(f"  {one_line(distribution + version) if distribution else '(not attributed)'}", markup=False)
+        for item in items:
+            times = f" (x{item.count})" if item.count > 1 else ""
+            console.print(f"    {one_line(f'{item.category}: {item.message}', 300)}{times}", markup=False)
+            if item.replacement:
+                console.print(f"      instead: {one_line(item.replacement, 120)}", markup=False)
 
 
 def _checkout_files(directory: Path) -> Iterator[str]:
