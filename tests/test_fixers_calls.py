@@ -354,3 +354,26 @@ def test_a_library_function_named_like_the_projects_is_not_its_definition(tmp_pa
 
     assert all("def compile(format, extra=None):\n" in applied(tmp_path, c, "pkg/p.py") for c in found)
     assert not any("format" in c.rationale for c in found)
+
+
+def test_a_builtin_one_argument_short_gets_what_the_same_call_passes_elsewhere(tmp_path: Path) -> None:
+    """ "isinstance expected 2 arguments, got 1": the argument that is gone may have been either;
+    what the file's other isinstance calls pass at each place is tried (pyyaml-env-tag's)."""
+    kinds = (
+        "def kind(node):\n    if isinstance(node, int):\n        return 'int'\n"
+        "    elif isinstance({args}):\n        return 'str'\n    return '?'\n"
+    )
+    source = commit(tmp_path, {"pkg/__init__.py": "", "pkg/kinds.py": kinds.format(args="str")})
+    run = "from pkg.kinds import kind; assert kind('a') == 'str'"
+    failed = raised(tmp_path, run)
+    assert failed.message == "isinstance expected 2 arguments, got 1"
+
+    found = CallsFixer().propose(failed, source)
+
+    right = next(c for c in found if applied(tmp_path, c, "pkg/kinds.py") == kinds.format(args="node, str"))
+    assert (
+        right.rationale
+        == "the call does not pass its argument; pass `node`, as the same call elsewhere in the file passes it"
+    )
+    applied(tmp_path, right, "pkg/kinds.py")
+    assert python(tmp_path, run).returncode == 0

@@ -45,8 +45,9 @@ _TOO_MANY = re.compile(
     r"(?: positional arguments? \(and \d+ keyword-only arguments?\))? (?:was|were) given"
 )
 _UNEXPECTED = re.compile(_QUALNAME + r" got an unexpected keyword argument '(?P<keyword>\w+)'")
-# A builtin's own wording: `len()` left with nothing to measure.
+# A builtin's own wording: `len()` left with nothing to measure, `isinstance(Hook)` one short.
 _NONE_GIVEN = re.compile(_QUALNAME + r" takes exactly one argument \(0 given\)")
+_EXPECTED = re.compile(r"(?P<function>\w+)(?:\(\))? expected (?:at least )?(?P<takes>\d+) arguments?, got (?P<given>\d+)")
 _Function = ast.FunctionDef | ast.AsyncFunctionDef
 
 
@@ -59,6 +60,7 @@ class _Mismatch:
     keyword_only: bool = False  # ... and they are keyword-only
     extra: int = 0  # positional arguments past the ones the function takes
     keyword: str = ""  # a keyword the function has no parameter for
+    given: int = -1  # how many arguments the call passed, where a builtin's message says (else -1)
 
     @property
     def callee(self) -> str:
@@ -127,7 +129,9 @@ def _mismatch(failure: Failure) -> _Mismatch | None:
     if found := _UNEXPECTED.fullmatch(message):
         return _Mismatch(found["function"], keyword=found["keyword"])
     if found := _NONE_GIVEN.fullmatch(message):
-        return _Mismatch(found["function"], missing=("",))  # unnamed: what other calls pass
+        return _Mismatch(found["function"], missing=("",), given=0)  # unnamed: what other calls pass
+    if (found := _EXPECTED.fullmatch(message)) and int(found["takes"]) == int(found["given"]) + 1:
+        return _Mismatch(found["function"], missing=("",), given=int(found["given"]))
     return None
 
 
@@ -290,18 +294,21 @@ def _missing(
     """The call passing what it lacks. One positional argument missing may have been any of
     them (the interpreter names the last parameter, the others shifted left): a value for
     each place, the end first; the likeliest ones only (those within one rank of the best)."""
-    if mismatch.missing == ("",) and call.args:
-        return  # a builtin given nothing: not this call, which passes something
+    if mismatch.given >= 0 and len(call.args) != mismatch.given:
+        return  # a builtin's message counts the arguments: not this call
     positional = [arg for arg in call.args if arg.keyword is None and not arg.star]
     by_keyword = mismatch.keyword_only or len(positional) < len(call.args)
     passed = {_CODE.code_for_node(arg.value) for arg in call.args}
     names = _positional_names(definition)
+    if mismatch.given >= 0 and not by_keyword:  # a builtin's unnamed argument: at each place, by what others pass
+        names = [""] * (len(positional) + 1)
     found: list[tuple[int, list[cst.Arg], str]] = []
     if len(mismatch.missing) == 1 and not by_keyword and len(names) > len(positional):
         for index in range(len(positional), -1, -1):
             for value in _arguments.values(names[index], index, caller, passed)[:_VALUES]:
                 args = [*call.args[:index], _arg(value.code, keyword=None), *call.args[index:]]
-                why = f"the call does not pass `{names[index]}`; pass {value.why}"
+                what = f"`{names[index]}`" if names[index] else "its argument"
+                why = f"the call does not pass {what}; pass {value.why}"
                 found.append((value.rank + (index < len(positional)), args, why))
     else:
         start = len(positional)
