@@ -47,7 +47,9 @@ _TOO_MANY = re.compile(
 _UNEXPECTED = re.compile(_QUALNAME + r" got an unexpected keyword argument '(?P<keyword>\w+)'")
 # A builtin's own wording: `len()` left with nothing to measure, `isinstance(Hook)` one short.
 _NONE_GIVEN = re.compile(_QUALNAME + r" takes exactly one argument \(0 given\)")
-_EXPECTED = re.compile(r"(?P<function>\w+)(?:\(\))? expected (?:at least )?(?P<takes>\d+) arguments?, got (?P<given>\d+)")
+_EXPECTED = re.compile(
+    r"(?P<function>\w+)(?:\(\))? expected (?:at least )?(?P<takes>\d+) arguments?, got (?P<given>\d+)"
+)
 _Function = ast.FunctionDef | ast.AsyncFunctionDef
 
 
