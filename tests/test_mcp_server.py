@@ -505,13 +505,19 @@ def test_heal_runs_the_ladder_publishes_nothing_and_its_winner_can_be_proposed(t
     repo = classic(tmp_path)
     before = snapshot(repo)
 
+    heard: list[str] = []
+
+    async def progress(done: float, total: float | None, message: str | None) -> None:
+        heard.append(message or "")
+
     async def scenario(client: ClientSession) -> Any:
-        healed = await call(client, "heal", {})
+        healed = await call(client, "heal", {}, progress=progress)
         branches = git(repo, "branch", "--list", "suture/*")
         return healed, branches, await call(client, "propose", {"id": healed[1]["id"]})
 
     (is_error, data, text), branches, proposed = served(repo, scenario, errlog=tmp_path / "err.log")
     assert not is_error, text
+    assert "diagnosis: code, 1 root cause(s)" in heard and heard[0].startswith("sandbox: bwrap"), heard  # as it goes
     assert data["status"] == "fixed" and data["fixer"] == "concat" and data["published"] is None
     assert branches == ""  # heal verified, and created nothing
     assert not proposed[0] and proposed[1]["branch"] == f"suture/{data['fingerprint']}"

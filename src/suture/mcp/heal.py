@@ -7,14 +7,14 @@ from __future__ import annotations
 
 from suture.loop import heal as loop
 from suture.mcp import store
-from suture.mcp.base import Arguments, Result, Session
+from suture.mcp.base import Arguments, Result, Session, say
 
 SCHEMA = {"type": "object", "properties": {}, "additionalProperties": False}
 
 
 def heal(session: Session, arguments: Arguments) -> Result:
     options = loop.Options(settings=session.settings(), dry_run=True, environ=session.environ)
-    outcome = loop.heal(session.repo, options)
+    outcome = loop.heal(session.repo, options, progress=say, warn=say)
     ident = store.save(session.store(), outcome.proposal) if outcome.winner and outcome.proposal else None
     data = {**outcome.to_json(), "id": ident}
     session.record("heal", {"status": outcome.status, "reason": outcome.reason, "id": ident})
