@@ -116,3 +116,22 @@ def test_a_hostile_module_name_and_links_out_of_a_submodule_are_refused(tmp_path
     error, text = ask(repo, "find_symbol", name="FACTORS")
     assert not error and "appears nowhere" in text, text
     assert "root:x" not in text
+
+
+def test_a_submodule_s_own_submodule_is_read_too(tmp_path: Path) -> None:
+    inner = make_repo(tmp_path / "inner", {"deep.py": "def deepest():\n    return 42\n"})
+    library = make_repo(tmp_path / "lib", LIB)
+    plain_git(library, "submodule", "add", "-q", str(inner), "third_party/inner")
+    plain_git(library, "commit", "-q", "-m", "inner")
+    repo = make_repo(tmp_path / "repo", APP)
+    plain_git(repo, "submodule", "add", "-q", str(library), "vendor/lib")
+    plain_git(repo / "vendor" / "lib", "submodule", "update", "-q", "--init")
+    plain_git(repo, "commit", "-q", "-m", "vendor lib")
+    assert (repo / ".git" / "modules" / "vendor" / "lib" / "modules" / "third_party" / "inner").is_dir()
+
+    error, text = ask(repo, "read_file", path="vendor/lib/third_party/inner/deep.py")
+    assert not error and "    2      return 42" in text, text
+    error, text = ask(repo, "find_symbol", name="deepest")
+    assert not error and "vendor/lib/third_party/inner/deep.py:1:def deepest():" in text, text
+    error, text = ask(repo, "list_folder", path="vendor/lib/third_party")
+    assert not error and "inner/" in text.splitlines(), text

@@ -13,7 +13,8 @@ structured error, `{"error": kind, "message": ...}`, which the model reads like 
 Files are read from the commit (`Source`), never from a checkout a check ran in.
 
 A submodule's files are read from the commit its gitlink names, in the submodule's own
-objects (`.git/modules/<name>`, as `git submodule update` leaves them; one level deep): the
+objects (`.git/modules/<name>`, as `git submodule update` leaves them; a nested one's inside
+its parent's): the
 path `vendor/lib/x.py` of the superproject is `x.py` of the submodule at `vendor/lib`. Its
 name comes from the commit's `.gitmodules` and must stay inside `.git/modules`; a submodule
 whose objects are not here is said to be so, never fetched.
@@ -46,6 +47,7 @@ MAX_ENTRIES = 200  # of one list_folder answer
 MAX_OUTPUT = 8000  # characters of one test's output (its end)
 MAX_CHARS = 20_000  # of one read_file answer: a minified or hostile file's long lines cost no more
 MAX_MATCH_CHARS = 300  # of one find_symbol line
+MAX_SUBMODULES = 50  # trees find_symbol searches: the repository's and its submodules', nested ones too
 SYMLINK_MODE = "120000"
 GITLINK_MODE = "160000"  # a submodule's commit
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,99}")
@@ -177,53 +179,40 @@ class Workbench:
             if inner in tree.links:
                 raise Refused("outside-repository", f"{'/'.join(parts[:end])!r} is a symbolic link: it is not followed")
             if inner in tree.gitlinks:
-                if tree is not self._tree:
-                    raise Refused("not-found", f"{'/'.join(parts[:end])!r} is a submodule of a submodule: not read")
-                tree, start = self._submodule(inner), end
+                tree, start = self._submodule(tree, inner, "/".join(parts[:end])), end
         return Located(tree, "/".join(parts[start:]), "/".join(parts))
 
     @cached_property
     def _tree(self) -> Tree:
         return Tree.of(self.source)
 
-    def _submodule(self, path: str) -> Tree:
-        """The tree of the submodule at `path` of the commit: its own objects, at the commit the gitlink names."""
-        if path not in self._submodules:
-            self._submodules[path] = self._open_submodule(path)
-        found = self._submodules[path]
+    def _submodule(self, tree: Tree, path: str, outer: str) -> Tree:
+        """The tree of the submodule at `path` of `tree`'s commit (`outer` in the repository): its
+        own objects, at the commit the gitlink names."""
+        key = (str(tree.source.repo), tree.source.sha, path)
+        if key not in self._submodules:
+            self._submodules[key] = _open_submodule(tree, path, outer)
+        found = self._submodules[key]
         if isinstance(found, Refused):
             raise found
         return found
 
     @cached_property
-    def _submodules(self) -> dict[str, Tree | Refused]:
+    def _submodules(self) -> dict[tuple[str, str, str], Tree | Refused]:
         return {}
 
-    def _open_submodule(self, path: str) -> Tree | Refused:
-        name = self._module_names.get(path)
-        modules = common_dir(self.source.repo) / "modules"
-        folder = modules / name if name and _safe_module_name(name) else None
-        here = folder is not None and folder.is_dir() and not folder.is_symlink()
-        if folder is None or not here or not folder.resolve().is_relative_to(modules.resolve()):
-            return Refused("not-found", f"{path!r} is a submodule whose files are not here (it was not checked out)")
-        sha = self._tree.gitlinks[path]
-        if run_git(folder, "cat-file", "-e", f"{sha}^{{commit}}").returncode != 0:
-            return Refused("not-found", f"{path!r} is a submodule whose commit {sha[:12]} is not here (not fetched)")
-        return Tree.of(Source(folder, sha))
-
-    @cached_property
-    def _module_names(self) -> dict[str, str]:
-        """The commit's submodules, path to name, from its .gitmodules (none when it has none)."""
-        if ".gitmodules" not in self.source.paths():
-            return {}
-        pattern = r"^submodule\..*\.path$"
-        blob = f"{self.source.sha}:.gitmodules"
-        done = run_git(self.source.repo, "config", "--blob", blob, "-z", "--get-regexp", pattern)
-        found: dict[str, str] = {}
-        for entry in done.stdout.split("\0"):
-            key, _, value = entry.partition("\n")
-            if key.startswith("submodule.") and key.endswith(".path") and value:
-                found.setdefault(value.strip("/"), key[len("submodule.") : -len(".path")])
+    def _everywhere(self) -> list[tuple[str, Tree]]:
+        """The repository's tree and every submodule's that is here, nested ones too, each with its path prefix."""
+        found: list[tuple[str, Tree]] = []
+        pending = [("", self._tree)]
+        while pending and len(found) < MAX_SUBMODULES:
+            prefix, tree = pending.pop(0)
+            found.append((prefix, tree))
+            for path in tree.gitlinks:
+                try:
+                    pending.append((prefix + path + "/", self._submodule(tree, path, prefix + path)))
+                except Refused:
+                    continue  # a submodule that is not here has nothing to find
         return found
 
     def _read(self, path: str, start: int, end: int | None) -> str:
@@ -263,12 +252,7 @@ class Workbench:
         name = name.rsplit(".", 1)[-1]  # Class.method: the method
         if not _NAME.fullmatch(name):
             raise Refused("malformed-arguments", "name must be an identifier, e.g. parse_date")
-        matches = _grep(self.source, name, "")
-        for path in self._tree.gitlinks:
-            try:
-                matches += _grep(self._submodule(path).source, name, path + "/")
-            except Refused:
-                continue  # a submodule that is not here has nothing to find
+        matches = [line for prefix, tree in self._everywhere() for line in _grep(tree.source, name, prefix)]
         definition = re.compile(rf"^\d+:\s*(?:async\s+def|def|class)\s+{name}\b|^\d+:{name}\s*[:=]")
         defined = [m for m in matches if definition.search(m.split(":", 1)[1] if ":" in m else "")]
         used = [m for m in matches if m not in defined]
@@ -336,6 +320,35 @@ class Located:
     tree: Tree
     inner: str  # the path within the tree
     outer: str  # the path as the model gave it, normalised
+
+
+def _open_submodule(tree: Tree, path: str, outer: str) -> Tree | Refused:
+    """The tree of the submodule at `path` of `tree`, from `<its git dir>/modules/<name>` (as
+    `git submodule update` leaves it, nested ones inside their parent's), or why it is not here."""
+    name = _module_names(tree.source).get(path)
+    modules = common_dir(tree.source.repo) / "modules"
+    folder = modules / name if name and _safe_module_name(name) else None
+    here = folder is not None and folder.is_dir() and not folder.is_symlink()
+    if folder is None or not here or not folder.resolve().is_relative_to(modules.resolve()):
+        return Refused("not-found", f"{outer!r} is a submodule whose files are not here (it was not checked out)")
+    sha = tree.gitlinks[path]
+    if run_git(folder, "cat-file", "-e", f"{sha}^{{commit}}").returncode != 0:
+        return Refused("not-found", f"{outer!r} is a submodule whose commit {sha[:12]} is not here (not fetched)")
+    return Tree.of(Source(folder, sha))
+
+
+def _module_names(source: Source) -> dict[str, str]:
+    """The submodules of `source`'s commit, path to name, from its .gitmodules (none when it has none)."""
+    if ".gitmodules" not in source.paths():
+        return {}
+    pattern = r"^submodule\..*\.path$"
+    done = run_git(source.repo, "config", "--blob", f"{source.sha}:.gitmodules", "-z", "--get-regexp", pattern)
+    found: dict[str, str] = {}
+    for entry in done.stdout.split("\0"):
+        key, _, value = entry.partition("\n")
+        if key.startswith("submodule.") and key.endswith(".path") and value:
+            found.setdefault(value.strip("/"), key[len("submodule.") : -len(".path")])
+    return found
 
 
 def _safe_module_name(name: str) -> bool:
