@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -42,6 +43,8 @@ class Case:
     expected_fixer: str  # the fix a careful maintainer would take first
     notes: str = ""
     files: dict[str, str] = field(default_factory=dict)
+    exact: str = ""  # a line the known fix's diff adds: the proposal is exact when its patch adds it too
+    migration: bool = True  # whether a code migration is known (one a maintainer would make, tests unchanged)
 
 
 TEST_VALUE = "from app import value\n\n\ndef test_value():\n    assert value()\n"
@@ -60,6 +63,7 @@ CASES = (
         "migrate to urllib.parse.quote (2.3.7's warning names it); or pin werkzeug<3",
         "upstream-migrate",
         "Flask < 2.2.5 imported url_quote itself; here the project does",
+        exact="from urllib.parse import quote as url_quote",
     ),
     Case(
         "flask2.2-under-werkzeug3",
@@ -74,6 +78,8 @@ CASES = (
         "constrain werkzeug<3 (a dependency of a dependency)",
         "upstream-pin",
         "Flask 2.2.2 itself imports werkzeug.urls.url_quote: the break is in an installed package",
+        exact="Werkzeug<3",
+        migration=False,
     ),
     Case(
         "numpy-float",
@@ -87,6 +93,7 @@ CASES = (
         "1.23.5",
         "migrate np.float -> float",
         "upstream-migrate",
+        exact="return float(3) / 2",
     ),
     Case(
         "flask-escape",
@@ -101,6 +108,7 @@ CASES = (
         "pin flask<3 (or migrate to markupsafe.escape)",
         "upstream-migrate",
         "2.3 only deprecated flask.escape (its warning names markupsafe.escape); 3.0 removed it",
+        exact="from markupsafe import escape",
     ),
     Case(
         "urllib3-DEFAULT_CIPHERS",
@@ -114,6 +122,8 @@ CASES = (
         "1.26.15",
         "pin urllib3<2",
         "upstream-pin",
+        exact='"urllib3<2"',
+        migration=False,
     ),
     Case(
         "pandas-append",
@@ -128,6 +138,7 @@ CASES = (
         "1.5.3",
         "migrate df.append(x) -> pd.concat([df, x]) (1.4's warning names pandas.concat); or pin pandas<2",
         "upstream-migrate",
+        exact="return len(pd.concat([df, df])) == 2",
     ),
     Case(
         "markupsafe-soft_unicode",
@@ -142,6 +153,7 @@ CASES = (
         "migrate soft_unicode -> soft_str (2.0 renamed it); or pin markupsafe<2.1",
         "upstream-migrate",
         "2.0.1 has no wheel for this Python: wheels only, so the pin cannot be verified here",
+        exact="soft_str",
     ),
     Case(
         "numpy2-NaN",
@@ -155,6 +167,7 @@ CASES = (
         "1.26.4",
         "migrate np.NaN -> np.nan",
         "upstream-migrate",
+        exact="np.isnan(np.nan)",
     ),
     Case(
         "jinja2-Markup",
@@ -168,6 +181,7 @@ CASES = (
         "3.0.3",
         "migrate to markupsafe.Markup (3.0's warning names it)",
         "upstream-migrate",
+        exact="from markupsafe import Markup",
     ),
     Case(
         "sqlalchemy-engine.execute",
@@ -182,6 +196,7 @@ CASES = (
         "1.4.46",
         "pin sqlalchemy<2 (or migrate to engine.connect())",
         "upstream-pin",
+        exact='"sqlalchemy<2"',
     ),
     Case(
         "importlib-metadata-entry_points",
@@ -197,6 +212,7 @@ CASES = (
         "migrate entry_points()[group] -> entry_points(group=group) (or pin importlib-metadata<5)",
         "upstream-migrate",
         "5.0 removed the dict interface: the KeyError is raised inside the package, the message names no API",
+        exact="entry_points(group='console_scripts')",
     ),
     Case(
         "pytest8-warns-None",
@@ -216,6 +232,8 @@ CASES = (
             "pyproject.toml": '[project]\nname = "demo"\nversion = "0.1"\n\n'
             '[project.optional-dependencies]\ntest = ["pytest"]\n'
         },
+        exact='"pytest<8"',
+        migration=False,
     ),
     Case(
         "setuptools-pkg_resources",
@@ -230,6 +248,7 @@ CASES = (
         "migrate pkg_resources.get_distribution(x).version -> importlib.metadata.version(x) (or pin setuptools<82)",
         "upstream-migrate",
         "the module is gone with its distribution's files: no installed distribution owns pkg_resources any more",
+        exact="importlib.metadata.version('pytest')",
     ),
     Case(
         "flask2.3-JSONEncoder",
@@ -244,6 +263,8 @@ CASES = (
         "2.2.3",
         "pin flask<2.3 (2.2's warning names a JSON provider, not a drop-in class)",
         "upstream-pin",
+        exact="flask<2.3",
+        migration=False,
     ),
     Case(
         "werkzeug2.1-safe_str_cmp",
@@ -257,6 +278,7 @@ CASES = (
         "2.0.3",
         "migrate to hmac.compare_digest (2.0.3's warning names it)",
         "upstream-migrate",
+        exact="from hmac import compare_digest as safe_str_cmp",
     ),
     Case(
         "jinja2-contextfunction",
@@ -272,6 +294,7 @@ CASES = (
         "3.0.3",
         "migrate contextfunction -> pass_context (3.0.3's warning: renamed)",
         "upstream-migrate",
+        exact="pass_context",
     ),
     Case(
         "numpy2-product",
@@ -286,6 +309,7 @@ CASES = (
         "migrate np.product -> np.prod (ruff NPY201; 1.26's warning)",
         "upstream-migrate",
         "2.0's own message names nothing instead",
+        exact="np.prod([2, 3])",
     ),
     Case(
         "pydantic2-dict-warnings-error",
@@ -302,6 +326,7 @@ CASES = (
         "upstream-migrate",
         "filterwarnings = error: 2.0 still has dict(), deprecated; the warning class is pydantic's own",
         {"pytest.ini": "[pytest]\nfilterwarnings =\n    error\n"},
+        exact=".model_dump()",
     ),
     Case(
         "pyyaml6-load-Loader",
@@ -316,6 +341,7 @@ CASES = (
         "migrate yaml.load(s) -> yaml.load(s, Loader=yaml.FullLoader) (5.x's default); 5.4.1 has no cp311 wheel",
         "upstream-migrate",
         "6.0 made Loader required; 6.0 itself has no cp311 wheel, so the user gets 6.0.1",
+        exact="yaml.load('a: 1', Loader=yaml.FullLoader)",
     ),
     Case(
         "black-under-click8.1",
@@ -331,6 +357,8 @@ CASES = (
         "constrain click<8.1 (black 22.1 imports click._unicodefun; or black>=22.3)",
         "upstream-pin",
         "a dependency of a dependency: black's own import breaks",
+        exact="click<8.1",
+        migration=False,
     ),
     Case(
         "itsdangerous2.1-JWS",
@@ -345,6 +373,8 @@ CASES = (
         "2.0.1",
         "pin itsdangerous<2.1 (JWS support removed; a JWT library is the migration)",
         "upstream-pin",
+        exact="itsdangerous<2.1",
+        migration=False,
     ),
     Case(
         "packaging22-LegacyVersion",
@@ -359,6 +389,39 @@ CASES = (
         "21.3",
         "pin packaging<22 (LegacyVersion removed, no replacement)",
         "upstream-pin",
+        exact="packaging<22",
+        migration=False,
+    ),
+    Case(
+        "pillow10-ANTIALIAS",
+        ("pillow==10.0.0",),
+        '"pillow"',
+        "from PIL import Image\n\n\ndef value():\n    image = Image.new('RGB', (4, 4))\n"
+        "    return image.resize((2, 2), Image.ANTIALIAS).size == (2, 2)\n",
+        TEST_VALUE,
+        "2023-06-30T12:00:00+00:00",
+        "Pillow",
+        "10.0.0",
+        "9.5.0",
+        "migrate Image.ANTIALIAS -> Image.LANCZOS (9.5's warning: 'Use LANCZOS or Resampling.LANCZOS instead')",
+        "upstream-migrate",
+        "chosen from Pillow 10's release notes after the fixers were written: the warning names two names",
+        exact="Image.LANCZOS",
+    ),
+    Case(
+        "networkx3-to_numpy_matrix",
+        ("networkx==3.0", "numpy<2"),
+        '"networkx"',
+        "import networkx as nx\n\n\ndef value():\n    return nx.to_numpy_matrix(nx.path_graph(2)).sum() == 2\n",
+        TEST_VALUE,
+        "2023-01-07T12:00:00+00:00",
+        "networkx",
+        "3.0",
+        "2.8.8",
+        "migrate to_numpy_matrix -> to_numpy_array (2.8's warning names it; matrix -> ndarray)",
+        "upstream-migrate",
+        "chosen from NetworkX 3.0's release notes after the fixers were written",
+        exact="nx.to_numpy_array(",
     ),
 )
 
@@ -433,9 +496,34 @@ def judge(case: Case, outcome: dict[str, object]) -> dict[str, object]:
         "healed": outcome.get("status") == "fixed",
         "fixer": outcome.get("fixer") or "-",
         "as_known": outcome.get("fixer") == case.expected_fixer,
+        "exact": bool(case.exact)
+        and any(line.startswith("+") and case.exact in line for line in str(outcome.get("patch") or "").splitlines()),
+        "migrated": outcome.get("fixer") == "upstream-migrate",
+        "migration_known": case.migration,
+        "touches_tests": any(
+            re.match(r"\+\+\+ b/(?:tests?/|.*test_)", line) for line in str(outcome.get("patch") or "").splitlines()
+        ),
         "patch": outcome.get("patch") or "",
         "reason": outcome.get("reason"),
     }
+
+
+def summary(done: list[dict[str, object]], *, errors: int) -> str:
+    """The totals against the issue's targets."""
+
+    def count(key: str, rows: list[dict[str, object]] = done) -> int:
+        return sum(bool(row[key]) for row in rows)
+
+    known = [row for row in done if row["migration_known"]]
+    both = sum(bool(row["named"] and row["versions"]) for row in done)
+    return (
+        f"\n{len(done)} cases (errors {errors}): distribution and versions named {both} "
+        f"({both / max(len(done), 1):.0%}, target 95%), healed {count('healed')} "
+        f"({count('healed') / max(len(done), 1):.0%}, target 90%), the known fix's kind {count('as_known')}, "
+        f"exact {count('exact')}; a migration in {count('migrated', known)} of the {len(known)} cases with a "
+        f"known migration ({count('migrated', known) / max(len(known), 1):.0%}, target 50%); "
+        f"proposals changing a test: {count('touches_tests')} (target 0)"
+    )
 
 
 def main() -> int:
@@ -463,11 +551,7 @@ def main() -> int:
         rows.append(row)
         print(json.dumps(row), flush=True)
     done = [row for row in rows if "error" not in row]
-    print(
-        f"\n{len(done)} cases: distribution named {sum(bool(r['named']) for r in done)}, versions right "
-        f"{sum(bool(r['versions']) for r in done)}, healed {sum(bool(r['healed']) for r in done)}, fix as known "
-        f"{sum(bool(r['as_known']) for r in done)}; errors {len(rows) - len(done)}"
-    )
+    print(summary(done, errors=len(rows) - len(done)))
     return 0
 
 

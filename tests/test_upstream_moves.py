@@ -6,6 +6,7 @@ fixer's migration (a real `git apply` of its diff) has moved it. A row without a
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import subprocess
 import sys
@@ -16,6 +17,7 @@ from helpers import git, make_repo
 from upstream_index import Release, serve
 
 from suture import knownmoves as table
+from suture.diagnose import upstream
 from suture.fixers.upstream import UpstreamFixer
 from suture.records import Failure, Frame, Upstream
 from suture.run import environments
@@ -255,3 +257,27 @@ def test_a_row_moves_its_sample_to_the_new_api(tmp_path: Path, python: Path, mov
     moved = _value(python, repo)
     assert moved.returncode == 0, (migration.diff, moved.stderr)
     assert moved.stdout.strip() == repr(expected), migration.diff
+
+
+def test_the_first_of_two_names_offered_and_a_message_s_second_line_are_read() -> None:
+    # Pillow 9.5: "Use LANCZOS or Resampling.LANCZOS instead"; NetworkX 2.8 says it on the next line.
+    pillow = "ANTIALIAS is deprecated and will be removed in Pillow 10 (2023-07-01). Use LANCZOS or X.LANCZOS instead."
+    assert upstream.replacement_of(pillow, "ANTIALIAS", "PIL.Image") == ("LANCZOS", False)
+    found = Upstream("networkx", "3.0", "2.8.8", "", "", "to_numpy_matrix", "", module="networkx")
+    summary = (
+        "  /v/site-packages/networkx/convert_matrix.py:579: DeprecationWarning: to_numpy_matrix is deprecated.\n"
+        "  Use to_numpy_array instead, e.g. np.asmatrix(to_numpy_array(G, **kwargs))\n    warnings.warn(\n"
+    )
+    assert (upstream.warned([summary], found) or found).replacement == "to_numpy_array"
+    code_under = "  /repo/app.py:3: DeprecationWarning: api is deprecated\n    use(new_api) instead\n"
+    assert upstream.warned([code_under], dataclasses.replace(found, name="api")) is None  # code, not the message
+
+
+def test_a_submodule_imported_from_its_package_is_renamed_through(tmp_path: Path) -> None:
+    code = "from PIL import Image\n\n\ndef value():\n    return Image.ANTIALIAS\n"
+    repo = make_repo(tmp_path / "repo", {"app.py": code})
+    found = Upstream("Pillow", "10.0.0", "9.5.0", "", "", "ANTIALIAS", "LANCZOS", module="PIL.Image")
+    failure = Failure("pytest", "test-failure", "pytest", "AttributeError", "", (), (), "", "f", upstream=found)
+    proposed = UpstreamFixer().propose(failure, Source(repo, git(repo, "rev-parse", "HEAD").strip()))
+    migration = next(c for c in proposed if c.origin == "upstream-migrate")
+    assert "+    return Image.LANCZOS" in migration.diff

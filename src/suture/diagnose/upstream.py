@@ -38,7 +38,8 @@ WARNINGS = frozenset({"DeprecationWarning", "FutureWarning", "PendingDeprecation
 NAMING = ("AttributeError", "ImportError", "TypeError")
 # What a release's message names instead: "use X instead", "Did you mean: 'X'?", "renamed to X".
 REPLACEMENT = re.compile(
-    r"\b(?:[Uu]se|[Ii]mport) [`'\"]?(?P<use>[A-Za-z_][\w.]*)(?:\(\))?[`'\"]? instead"
+    # "Use LANCZOS or Resampling.LANCZOS instead" (Pillow 9.5): the first of the names it offers
+    r"\b(?:[Uu]se|[Ii]mport) [`'\"]?(?P<use>[A-Za-z_][\w.]*)(?:\(\))?[`'\"]?(?: or [`'\"]?[\w.]+[`'\"]?)? instead"
     r"|\b[Uu]se [`'\"]?(?P<builtin>[A-Za-z_]\w*)[`'\"]? by itself"  # numpy 1.24: `np.float` -> `float`
     r"|Did you mean:? [`'\"]?(?P<mean>[A-Za-z_][\w.]*)[`'\"]?\?"
     r"|(?:renamed to|replaced by) [`'\"]?(?P<renamed>[A-Za-z_][\w.]*)"
@@ -267,7 +268,9 @@ def replacement_of(text: str, gone: str, module: str = "") -> tuple[str, bool]:
     return "", False
 
 
-_WARNED = re.compile(r"\b(?:Deprecation|PendingDeprecation|Future)Warning: (?P<text>.+)")
+# A warning's message, with its next line when that is more of it, not the code pytest shows under it
+# (NetworkX 2.8: "to_numpy_matrix is deprecated ...\nUse to_numpy_array instead, e.g. ...").
+_WARNED = re.compile(r"\b(?:Deprecation|PendingDeprecation|Future)Warning: (?P<text>.+(?:\n {0,2}\S.*)?)")
 
 
 def warned(outputs: Iterable[str], found: Upstream) -> Upstream | None:

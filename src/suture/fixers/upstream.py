@@ -127,7 +127,9 @@ def _renamed(failure: Failure, found: Upstream, new: str) -> moves.Edit:
     def edit(path: str, text: str) -> str:
         if importing.search(text):
             text = _common.rename(text, gone, new, attribute=False)
-        for alias in {*moves.aliases(text, root), *moves.aliases(text, found.module)}:
+        parent, _, last = found.module.rpartition(".")  # `from PIL import Image` reaches PIL.Image as Image
+        submodule = moves.imported_names(text, parent, last) if parent else []
+        for alias in {*moves.aliases(text, root), *moves.aliases(text, found.module), *submodule}:
             text = re.sub(rf"(?<![\w.]){re.escape(alias)}\.{gone}(?!\w)", f"{alias}.{new}", text)
         located = _located(failure, path)
         return _common.rename(text, gone, new, attribute=True, only=located) if located else text
