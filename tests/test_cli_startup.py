@@ -159,3 +159,13 @@ def test_a_lint_heal_imports_no_python_fixer(tmp_path: Path) -> None:
     assert json.loads(printed.splitlines()[-2])["fixer"] == "lint-tool"
     assert "suture.fixers.lint" in modules
     assert sorted(m for m in modules if m == "libcst" or m.startswith(("libcst.", "suture.fixers.calls"))) == []
+
+
+def test_publishing_imports_no_fixer(tmp_path: Path) -> None:
+    """`suture publish` sends a proposal already made: the fixers (and packaging, which the
+    upstream fixer reads versions with) are not imported for it."""
+    printed, modules = _imported(tmp_path, "publish", "--help")
+
+    assert "Usage:" in printed
+    assert "suture.publish.compose" in modules or "suture.publish.forges.publish" in modules
+    assert sorted(m for m in modules if m == "suture.fixers" or m.startswith(("suture.fixers.", "packaging"))) == []

@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from suture.fixers import upstream
 from suture.records import Build, CheckRun, Diagnosis, Failure, Proposal, Usage, Verdict
 from suture.run.git import BRANCH_PREFIX, TRAILER
 from suture.untrusted import code_span, invisible_gone, one_line
@@ -35,10 +34,14 @@ def winner(verdicts: Sequence[Verdict], ladder: Sequence[str] = ()) -> Verdict |
 def propose(build: Build, diagnosis: Diagnosis, verdict: Verdict, *, usage: Usage | None = None) -> Proposal:
     failure = _addressed(diagnosis, verdict)
     title, fingerprint = summary(failure), diagnosis.fingerprint
-    if failure.upstream is not None and verdict.candidate.origin in upstream.ORIGINS:  # labelled as upstream's
-        title = one_line(upstream.title(verdict.candidate, failure.upstream), 200)
-        # One branch and pull request per release, however many jobs (fingerprints) it broke.
-        fingerprint = failure.upstream.release_key
+    if failure.upstream is not None:
+        # Imported for an upstream breakage only: publishing a handed-over proposal imports no fixer.
+        from suture.fixers import upstream
+
+        if verdict.candidate.origin in upstream.ORIGINS:  # labelled as upstream's
+            title = one_line(upstream.title(verdict.candidate, failure.upstream), 200)
+            # One branch and pull request per release, however many jobs (fingerprints) it broke.
+            fingerprint = failure.upstream.release_key
     message = (
         f"{title}\n\n"
         f"{one_line(_headline(failure), 1000)}\n"
