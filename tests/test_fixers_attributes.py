@@ -195,3 +195,18 @@ def test_names_as_close_as_the_interpreters_suggestion_come_after_it(tmp_path: P
     assert [(applied(tmp_path, c), c.rank) for c in found] == [
         ("import json\n\n\ndef save(d):\n    return json.dumps(d)\n", 1)
     ]
+
+
+def test_a_misspelt_dunder_in_a_class_body_is_read_unmangled(tmp_path: Path) -> None:
+    """`self.__class__.__name_` in class Hook: the message says `_Hook__name_` and suggests
+    nothing; the source's spelling is `__name_`, and every object's `__name__` is the closest."""
+    hook = "class Hook:\n    def __repr__(self):\n        return f'{{self.__class__.{name}}}()'\n"
+    source = commit(tmp_path, {"pkg/__init__.py": "", "pkg/m.py": hook.format(name="__name_")})
+    run = "from pkg.m import Hook; assert repr(Hook()) == 'Hook()'"
+    failed = raised(tmp_path, run)
+    assert failed.message == "type object 'Hook' has no attribute '_Hook__name_'"
+
+    found = AttributesFixer().propose(failed, source)
+
+    assert [applied(tmp_path, c, "pkg/m.py") for c in found] == [hook.format(name="__name__")]
+    assert python(tmp_path, run).returncode == 0

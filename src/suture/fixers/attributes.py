@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import dataclasses
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -65,6 +66,17 @@ class _Renamer:
         return {self.path: (text, _common.rename(renamed, old, new, attribute=True))}
 
 
+_MANGLED = re.compile(r"_[A-Za-z0-9]\w*?(?P<private>__\w+)")  # `_Hook__name_`: `__name_` in class Hook
+_DUNDERS = frozenset(name for name in {*dir(type), *dir(object)} if name.startswith("__"))
+
+
+def _spelt(wrong: str) -> str:
+    """The attribute as the source spells it: a private name in a class body is mangled in the
+    message (`self.__class__.__name_` reports `_Hook__name_`)."""
+    mangled = _MANGLED.fullmatch(wrong)
+    return mangled["private"] if mangled and not mangled["private"].endswith("__") else wrong
+
+
 class AttributesFixer:
     name = "attributes"
 
@@ -74,7 +86,9 @@ class AttributesFixer:
         if found is None or frame is None:
             return []
         owner = _owner(source, found, frame.path)
-        wrong, suggested = found["wrong"], found["right"]
+        wrong, suggested = _spelt(found["wrong"]), found["right"]
+        if owner is not None and wrong != found["wrong"]:  # `__name_` in a class: a dunder of every object
+            owner = dataclasses.replace(owner, known=owner.known | _DUNDERS)
         if owner is None:
             # What it is, the source cannot say (a third party's object, a dynamic one): the
             # attributes the project uses, when the interpreter had no suggestion either.
