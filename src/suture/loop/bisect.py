@@ -163,7 +163,7 @@ def bisect(
             return Bisection(changes, (), tuple(steps), problem)
         return Bisection(changes, smallest(names, breaks), tuple(steps))
     except _Stop as stop:
-        return Bisection(changes, (), tuple(steps), f"an environment could not be made: {stop}")
+        return Bisection(changes, (), tuple(steps), str(stop))
 
 
 def _step(
