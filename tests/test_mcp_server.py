@@ -634,3 +634,20 @@ def test_sigterm_mid_verification_ends_the_server_and_leaves_nothing_behind(tmp_
     assert _marked(marker) == []
     assert git(repo, "worktree", "list", "--porcelain").count("worktree ") == 1
     assert git(repo, "status", "--porcelain") == ""
+
+
+def test_run_checks_and_verify_patch_on_an_older_commit_by_its_ref(tmp_path: Path) -> None:
+    repo = classic(tmp_path)
+    git(repo, "tag", "broken")
+    write(repo, {"calc.py": CLASSIC["calc.py"].replace('"The result is: " + result', 'f"The result is: {result}"')})
+    git(repo, "commit", "-q", "-am", "fixed by hand")
+
+    async def scenario(client: ClientSession) -> Any:
+        head = await call(client, "run_checks", {})
+        old = await call(client, "run_checks", {"ref": "broken"})
+        return head, old, await call(client, "verify_patch", {"patch": GOOD, "ref": "broken"})
+
+    head, old, verified = served(repo, scenario, errlog=tmp_path / "err.log")
+    assert not head[0] and head[1]["passed"] is True and head[1]["sha"] == git(repo, "rev-parse", "HEAD").strip()
+    assert not old[0] and old[1]["passed"] is False and old[1]["sha"] == git(repo, "rev-parse", "broken").strip()
+    assert not verified[0] and verified[1]["accepted"] is True and verified[1]["base_cached"] is True, verified[2]
