@@ -210,3 +210,36 @@ def test_a_misspelt_dunder_in_a_class_body_is_read_unmangled(tmp_path: Path) -> 
 
     assert [applied(tmp_path, c, "pkg/m.py") for c in found] == [hook.format(name="__name__")]
     assert python(tmp_path, run).returncode == 0
+
+
+DURATION = (
+    "import datetime\n\n\nclass Duration:\n    def __init__(self, months):\n        self.months = months\n"
+    "        self.tdelta = datetime.timedelta(0)\n\n    def __getattr__(self, name):\n"
+    "        return getattr(self.tdelta, name)\n\n    def __add__(self, other):\n"
+    "        return Duration(self.months + other.{name})\n"
+)
+
+
+def test_a_name_handed_on_by_getattr_is_renamed_where_it_is_spelt(tmp_path: Path) -> None:
+    """isodate's Duration hands unknown attributes to its timedelta: the message names
+    'datetime.timedelta', raised in `__getattr__`; the misspelling is in `__add__`."""
+    source = commit(tmp_path, {"pkg/__init__.py": "", "pkg/m.py": DURATION.format(name="monthss")})
+    run = "from pkg.m import Duration; assert (Duration(1) + Duration(2)).months == 3"
+    failed = raised(tmp_path, run)
+    assert failed.message == "'datetime.timedelta' object has no attribute 'monthss'"
+
+    found = AttributesFixer().propose(failed, source)
+
+    assert [applied(tmp_path, c, "pkg/m.py") for c in found] == [DURATION.format(name="months")]
+    assert python(tmp_path, run).returncode == 0
+
+
+def test_a_standard_library_class_named_with_its_module(tmp_path: Path) -> None:
+    code = "import datetime\n\n\ndef days(delta):\n    return delta.{name}\n"
+    source = commit(tmp_path, {"pkg/__init__.py": "", "pkg/m.py": code.format(name="dayz")})
+    failed = raised(tmp_path, "import datetime; from pkg.m import days; days(datetime.timedelta(1))", suggestion=False)
+    assert failed.message == "'datetime.timedelta' object has no attribute 'dayz'"
+
+    found = AttributesFixer().propose(failed, source)
+
+    assert applied(tmp_path, found[0], "pkg/m.py") == code.format(name="days")

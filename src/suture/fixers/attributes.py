@@ -31,7 +31,7 @@ from suture.run.source import Source
 from suture.verify.policy import is_test_path
 
 _MISSING = re.compile(
-    r"(?:module '(?P<module>[\w.]+)'|'(?P<instance>\w+)' object|type object '(?P<type>\w+)')"
+    r"(?:module '(?P<module>[\w.]+)'|'(?P<instance>[\w.]+)' object|type object '(?P<type>[\w.]+)')"
     r" has no attribute '(?P<wrong>\w+)'(?:\. Did you mean: '(?P<right>\w+)'\?)?"
 )
 # How many base classes deep the attributes of a project class are looked for.
@@ -85,8 +85,13 @@ class AttributesFixer:
         frame = failure.location
         if found is None or frame is None:
             return []
-        owner = _owner(source, found, frame.path)
         wrong, suggested = _spelt(found["wrong"]), found["right"]
+        spelt = _spelt_at(failure, source, wrong)
+        # Spelt in an outer frame, raised inside: a `__getattr__` handed the name on to another
+        # object (a Duration's to its timedelta), whose type says nothing of the one at the use.
+        delegated = spelt is not None and spelt is not failure
+        failure = spelt if spelt is not None else failure
+        owner = None if delegated else _owner(source, found, frame.path)
         if owner is not None and wrong != found["wrong"]:  # `__name_` in a class: a dunder of every object
             owner = dataclasses.replace(owner, known=owner.known | _DUNDERS)
         if owner is None:
@@ -170,6 +175,10 @@ def _module(source: Source, module: str) -> _Owner | None:
 
 
 def _class(source: Source, name: str, where: str) -> _Owner | None:
+    if "." in name:  # 'datetime.timedelta' object: a standard-library class, never the project's code
+        module, _, attribute = name.rpartition(".")
+        kind = getattr(stdlib_module(module), attribute, None)
+        return _Owner(frozenset(dir(kind)), frozenset(), None) if isinstance(kind, type) else None
     found = _project.classes(source, name, prefer=where)
     if len(found) == 1:
         path, cls = found[0]
@@ -194,6 +203,23 @@ def _inherited(source: Source, path: str, cls: ast.ClassDef, depth: int = 0) -> 
         elif isinstance(kind := getattr(builtins, name, None), type):
             found |= set(dir(kind))
     return found
+
+
+def _spelt_at(failure: Failure, source: Source, wrong: str) -> Failure | None:
+    """`failure` as far as its innermost frame whose line spells `.wrong` (itself when the
+    innermost does), or None when no frame's line does."""
+    spelling = re.compile(rf"\.\s*{re.escape(wrong)}\b")
+    for index in range(len(failure.frames) - 1, -1, -1):
+        frame = failure.frames[index]
+        text = source.read(frame.path) if not is_test_path(frame.path) or index == len(failure.frames) - 1 else None
+        lines = text.splitlines() if text else []
+        if 0 < frame.line <= len(lines) and spelling.search(lines[frame.line - 1]):
+            return (
+                failure
+                if index == len(failure.frames) - 1
+                else dataclasses.replace(failure, frames=failure.frames[: index + 1])
+            )
+    return None
 
 
 def _used_attributes(source: Source, path: str) -> dict[str, int]:
