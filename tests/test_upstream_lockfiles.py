@@ -14,13 +14,14 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers import snapshot
+from helpers import git, make_repo, snapshot
 from sandbox_helpers import bubblewrap_problem
 from test_upstream_heal import PASSWORD, heal, index, project, user_env
 from test_upstream_userindex import trap
 from upstream_index import Index
 
-from suture.run import lockfiles
+from suture.run import environments, lockfiles
+from suture.run.source import Source
 
 __all__ = ["index", "trap"]
 
@@ -149,3 +150,44 @@ def test_pip_tools_hashed_pins_move_forward_with_the_new_release_s_hashes(tmp_pa
         timeout=120,
     )
     assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.parametrize(
+    ("pyproject", "lock", "said"),
+    [
+        (
+            PYPROJECT.replace('["fakedist"]', '["fakedist", "evil @ git+https://127.0.0.1:9/evil.git"]'),
+            "",
+            "direct reference (evil @ ...)",
+        ),
+        (
+            PYPROJECT + '\n[dependency-groups]\ndev = ["tool @ https://127.0.0.1:9/tool.whl"]\n',
+            "",
+            "direct reference (tool @ ...)",
+        ),
+        (
+            PYPROJECT,
+            '[[package]]\nname = "evil"\nversion = "1"\nsource = { git = "https://127.0.0.1:9/evil.git" }\n',
+            "from a git source",
+        ),
+        (
+            PYPROJECT.replace('dependencies = ["fakedist"]', 'dynamic = ["dependencies"]'),
+            "",
+            "dependencies are dynamic",
+        ),
+        (PYPROJECT + '\n[[tool.uv.index]]\nurl = "http://127.0.0.1:9/simple"\n', "", "[tool.uv] names index"),
+    ],
+    ids=["git-dependency", "url-in-a-group", "git-in-the-lock", "dynamic", "tool-uv-index"],
+)
+def test_a_lock_that_would_fetch_or_build_what_the_commit_names_is_not_moved(
+    tmp_path: Path, pyproject: str, lock: str, said: str
+) -> None:
+    repo = make_repo(tmp_path / "repo", {"pyproject.toml": pyproject, "uv.lock": lock or "version = 1\n"})
+    sha = git(repo, "rev-parse", "HEAD").strip()
+    installer = environments.Installer(
+        python=sys.executable, index_url="http://127.0.0.1:9/simple", cache=tmp_path / "cache", uv="/bin/false"
+    )
+    moved = lockfiles.uv_forward(Source(repo, sha), "fakedist", "2.1", installer)
+    assert moved is not None and moved.new == ""
+    assert said in moved.problem
+    assert not (tmp_path / "cache").exists()  # refused before any directory was made or anything ran

@@ -37,6 +37,8 @@ from suture.run.venv import normal
 UV_LOCK = "uv.lock"
 # [tool.uv] keys that say where packages come from: the commit's word, not the user's.
 STEERING = ("index", "index-url", "extra-index-url", "find-links", "sources", "workspace", "no-index")
+# A package from git, a URL or a path: moving the lock would fetch it (the project's own "." aside).
+_ELSEWHERE = re.compile(r'source = \{ (?P<kind>git|url|path|directory) = "(?!\.")')
 _REGISTRY = re.compile(r'source = \{ registry = "(?P<url>[^"]+)" \}')
 
 
@@ -94,11 +96,27 @@ def _refused(lock: str, pyproject: str, installer: environments.Installer) -> st
     project = data.get("project", {})
     if isinstance(project, dict) and "dependencies" in (project.get("dynamic") or []):
         return f"the project's dependencies are dynamic: {UV_LOCK} would need its build backend to run"
+    direct = next((spec for spec in _requirements(data) if "@" in spec or "://" in spec), "")
+    if direct:  # uv would fetch it (git with the user's credential helpers, any host) on the host
+        return f"the project requires a direct reference ({direct.split('@')[0].strip()} @ ...): {UV_LOCK} is not moved"
+    elsewhere = _ELSEWHERE.search(lock)
+    if elsewhere:
+        return f"{UV_LOCK} has packages from a {elsewhere['kind']} source, not an index: it is not moved"
     mine = index.public(installer.index_url).rstrip("/")
     theirs = sorted({match["url"].rstrip("/") for match in _REGISTRY.finditer(lock)} - {mine})
     if theirs:
         return f"{UV_LOCK}'s packages come from {theirs[0]}, not your index {mine}: moving it would rewrite it whole"
     return ""
+
+
+def _requirements(data: dict[str, Any]) -> list[str]:
+    """Every requirement string of pyproject's [project] dependencies, extras and dependency groups."""
+    found = data.get("project")
+    project: dict[str, Any] = found if isinstance(found, dict) else {}
+    lists: list[Any] = [project.get("dependencies", [])]
+    for table in (project.get("optional-dependencies"), data.get("dependency-groups")):
+        lists += list(table.values()) if isinstance(table, dict) else []
+    return [spec for group in lists if isinstance(group, list) for spec in group if isinstance(spec, str)]
 
 
 def _secret(url: str) -> str:
