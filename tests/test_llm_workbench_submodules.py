@@ -92,6 +92,9 @@ def test_a_submodule_that_is_not_here_is_said_so_and_nothing_is_fetched(tmp_path
     error, text = ask(clone, "find_symbol", name="to_metres")  # the superproject's uses are still found
     assert not error and "app.py:1:" in text and "vendor/lib/units.py" not in text, text
     assert not (clone / ".git" / "modules").exists()
+    (clone / ".git" / "modules" / "vendor" / "lib").mkdir(parents=True)  # a folder, but no git directory
+    error, text = ask(clone, "read_file", path="vendor/lib/units.py")
+    assert error and json.loads(text)["error"] == "not-found" and "'vendor/lib' is a submodule" in text, text
 
 
 def test_a_hostile_module_name_and_links_out_of_a_submodule_are_refused(tmp_path: Path) -> None:

@@ -13,11 +13,10 @@ structured error, `{"error": kind, "message": ...}`, which the model reads like 
 Files are read from the commit (`Source`), never from a checkout a check ran in.
 
 A submodule's files are read from the commit its gitlink names, in the submodule's own
-objects (`.git/modules/<name>`, as `git submodule update` leaves them; a nested one's inside
-its parent's): the
-path `vendor/lib/x.py` of the superproject is `x.py` of the submodule at `vendor/lib`. Its
-name comes from the commit's `.gitmodules` and must stay inside `.git/modules`; a submodule
-whose objects are not here is said to be so, never fetched.
+objects (`.git/modules/<name>` as `git submodule update` leaves them, a nested one's inside
+its parent's): the path `vendor/lib/x.py` of the superproject is `x.py` of the submodule at
+`vendor/lib`. Its name comes from the commit's `.gitmodules` and must stay inside
+`.git/modules`; a submodule whose objects are not here is said to be so, never fetched.
 """
 
 from __future__ import annotations
@@ -32,6 +31,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from suture.capture.run import run_check
+from suture.errors import SutureError
 from suture.llm import data
 from suture.llm.base import Answer, Call, ToolSpec
 from suture.records import Build, CheckRun
@@ -332,9 +332,12 @@ def _open_submodule(tree: Tree, path: str, outer: str) -> Tree | Refused:
     if folder is None or not here or not folder.resolve().is_relative_to(modules.resolve()):
         return Refused("not-found", f"{outer!r} is a submodule whose files are not here (it was not checked out)")
     sha = tree.gitlinks[path]
-    if run_git(folder, "cat-file", "-e", f"{sha}^{{commit}}").returncode != 0:
-        return Refused("not-found", f"{outer!r} is a submodule whose commit {sha[:12]} is not here (not fetched)")
-    return Tree.of(Source(folder, sha))
+    try:
+        if run_git(folder, "cat-file", "-e", f"{sha}^{{commit}}").returncode != 0:
+            return Refused("not-found", f"{outer!r} is a submodule whose commit {sha[:12]} is not here (not fetched)")
+        return Tree.of(Source(folder, sha))
+    except SutureError as exc:  # a git directory git will not read: said, like a missing one
+        return Refused("not-found", f"{outer!r} is a submodule whose objects cannot be read: {one_line(str(exc), 200)}")
 
 
 def _module_names(source: Source) -> dict[str, str]:
