@@ -191,3 +191,19 @@ def test_a_lock_that_would_fetch_or_build_what_the_commit_names_is_not_moved(
     assert moved is not None and moved.new == ""
     assert said in moved.problem
     assert not (tmp_path / "cache").exists()  # refused before any directory was made or anything ran
+
+
+@bwrap
+def test_a_poetry_lock_that_pins_the_broken_release_is_said_not_moved(tmp_path: Path, index: Index) -> None:
+    poetry = '[[package]]\nname = "fakedist"\nversion = "2.0"\ndescription = ""\noptional = false\n'
+    repo = project(tmp_path / "repo", extra={"poetry.lock": poetry})
+    venv = user_env(tmp_path, index, "fakedist==2.0", "pytest")
+    checkout = snapshot(repo)
+    outcome, stderr = heal(repo, venv, index, "--dry-run")
+    reasons = [v["reason"] for v in outcome["verification"] if v["candidate"]["origin"] == "upstream-lock"]  # type: ignore[union-attr]
+    assert reasons == [
+        "poetry.lock pins fakedist 2.0: suture does not move it, because its tool may build a dependency's sdist "
+        "to read its metadata (that code would run on this host); run `poetry update fakedist --lock`"
+    ], stderr
+    assert outcome["fixer"] == "upstream-pin" and "poetry.lock" not in str(outcome["patch"])
+    assert snapshot(repo) == checkout

@@ -253,6 +253,9 @@ def _candidates(
     if not found.newer:
         return proposed, []
     uv, refused = _uv_lock(failure, source, ctx)
+    for path, why in lockfiles.unmoved(source, found.distribution, found.installed):
+        said = Candidate("upstream-lock", "", f"{path} not moved", failure.fingerprint, 1)
+        refused.append(Trial(said, (), why, (), 0.0))
     for candidate in list(uv):
         locked = [path for path in _paths(candidate.diff) if policy.protected(path, rules)]
         if locked:

@@ -77,6 +77,28 @@ def uv_forward(source: Source, distribution: str, version: str, installer: envir
     return Moved(UV_LOCK, lock, new, changed=_changed(lock, new))
 
 
+# Lockfiles whose tools may build a dependency's sdist to read its metadata (its code, on this host, with
+# the network): not moved here; the result says how to move them.
+UNMOVED = {"poetry.lock": "poetry update {name} --lock", "pdm.lock": "pdm update --update-reuse {name}"}
+
+
+def unmoved(source: Source, distribution: str, version: str) -> list[tuple[str, str]]:
+    """(path, why) for each poetry.lock or pdm.lock of the commit that pins `distribution` at `version`."""
+    found = []
+    for path, command in UNMOVED.items():
+        text = source.read(path)
+        if text is not None and locked(text).get(normal(distribution)) == version:
+            how = command.format(name=distribution)
+            found.append(
+                (
+                    path,
+                    f"{path} pins {distribution} {version}: suture does not move it, because its tool may build a "
+                    f"dependency's sdist to read its metadata (that code would run on this host); run `{how}`",
+                )
+            )
+    return found
+
+
 def _refused(lock: str, pyproject: str, installer: environments.Installer) -> str:
     """Why uv.lock is not moved here ('' when it may be)."""
     if not installer.uv:
