@@ -18,7 +18,7 @@ from upstream_index import Release, serve
 
 from suture import knownmoves as table
 from suture.diagnose import upstream
-from suture.fixers.upstream import UpstreamFixer
+from suture.fixers.upstream import UpstreamFixer, bound
 from suture.records import Failure, Frame, Upstream
 from suture.run import environments
 from suture.run.source import Source
@@ -281,3 +281,20 @@ def test_a_submodule_imported_from_its_package_is_renamed_through(tmp_path: Path
     proposed = UpstreamFixer().propose(failure, Source(repo, git(repo, "rev-parse", "HEAD").strip()))
     migration = next(c for c in proposed if c.origin == "upstream-migrate")
     assert "+    return Image.LANCZOS" in migration.diff
+
+
+@pytest.mark.parametrize(
+    ("version", "good", "expected"),
+    [
+        ("3.4.1", "3.3.7", "<3.4"),  # Markdown 3.4 broke as 3.4.1 did: the pin excludes both
+        ("3.0.0", "2.3.7", "<3"),
+        ("2.1.3", "2.1.2", "<2.1.3"),
+        ("1.24.0", "1.23.5", "<1.24"),
+        ("1!2.0", "1!1.9", "<1!2"),
+        ("2.0", "", "<2"),
+        ("3.0rc1", "2.9", "<3.0rc1"),
+        ("2.0", "2.5", "<2"),  # a "good" newer than the broken release says nothing about the bound
+    ],
+)
+def test_the_bound_excludes_every_release_after_the_last_good(version: str, good: str, expected: str) -> None:
+    assert bound(version, good) == expected

@@ -28,7 +28,7 @@ from suture.run import venv
 # `path:line: Category: message` (pytest's summary indents it; a CI log may put a timestamp first).
 _LINE = re.compile(
     r"(?P<path>[^\s:]+?\.py):(?P<line>\d+): "
-    r"(?P<category>(?:[A-Za-z_][\w]*\.)*(?:\w*DeprecationWarning|FutureWarning|\w*Deprecat\w*)): "
+    rf"(?P<category>(?:[A-Za-z_][\w]*\.)*{upstream.DEPRECATION}): "
     r"(?P<message>.{1,2000}?)[ \t\r]*$"
     r"(?:\n[ \t]+(?P<code>\S.{0,500}?)[ \t\r]*$)?",  # pytest shows the line of code the warning points at
     re.MULTILINE,

@@ -49,8 +49,13 @@ _SITE = re.compile(r"(?P<site>/[^\s'\"()]*?/(?:site|dist)-packages)/(?P<module>[
 _INSTALLED = re.compile(r"Successfully installed (?P<list>.+)")
 # A call the project makes with the arguments a release no longer takes (PyYAML 6's load() without Loader):
 # raised at the project's own line, the function named only by the message and that line (pytest's `>` line).
-_CALL = re.compile(r"(?P<name>\w+)\(\) (?:missing \d+ required|got an unexpected keyword|takes \d+ positional)")
-_CALLED = re.compile(r"^>\s+.*?(?<![\w.])(?P<module>[A-Za-z_]\w*)\.(?P<name>\w+)\(", re.MULTILINE)
+# A class's is its __init__'s (httpx 0.28: `Client.__init__() got an unexpected keyword argument 'proxies'`).
+_CALL = re.compile(
+    r"(?:(?P<owner>\w+)\.)?(?P<name>\w+)\(\) "
+    r"(?:missing \d+ required|got an unexpected keyword argument '(?P<keyword>\w+)'|takes \d+ positional)"
+)
+# A line of the project's code as pytest shows it (`>` in a long traceback, indented in a short one).
+_CALLED = re.compile(r"^(?:>| )\s+(?P<code>.*?(?<![\w.])(?P<module>[A-Za-z_]\w*)\.(?P<name>\w+)\(.*)$", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -75,6 +80,7 @@ class Suspicion:
     # The failure names the module (or a warning of it): a name gone from an installed package. Else
     # it only raised inside one, which a project's own bad call does as well.
     certain: bool = True
+    called: bool = False  # `module` is how the project's line of code names it (`fields.Str(`): maybe a submodule
 
 
 def attribute(diagnosis: Diagnosis, evidence: Evidence) -> Diagnosis:
@@ -92,6 +98,10 @@ def _attributed(failure: Failure, evidence: Evidence) -> Failure:
     if found is None:
         return failure
     sites = (*((Path(found.site),) if found.site else ()), *evidence.sites)
+    if found.called and not any(venv.owner(venv.installed(site), found.module) for site in sites):
+        found = dataclasses.replace(found, module=_submodule(sites, found.module))  # `fields` -> marshmallow.fields
+        if not found.module:
+            return failure
     for site in dict.fromkeys(sites):
         dist = venv.owner(venv.installed(site), found.module)
         if dist is not None:
@@ -107,6 +117,29 @@ def _attributed(failure: Failure, evidence: Evidence) -> Failure:
     if root in versions:  # no environment here (a CI log): pip said what it installed
         return dataclasses.replace(failure, upstream=named(root, versions[root], found, failure, evidence))
     return failure
+
+
+def _calls(line: re.Match[str], called: re.Match[str]) -> bool:
+    """Whether the line of code makes the call the TypeError names: the function by its name (a class
+    by its __init__'s), or a call through a module that passes the keyword it no longer takes."""
+    callee = called["owner"] if called["name"] == "__init__" and called["owner"] else called["name"]
+    keyword = called["keyword"]
+    return line["name"] == callee or bool(keyword and re.search(rf"[(,]\s*{keyword}\s*=(?!=)", line["code"]))
+
+
+def _submodule(sites: Iterable[Path], module: str) -> str:
+    """`fields` -> `marshmallow.fields`: the one installed package with a submodule of that name (the
+    project imported it `from marshmallow import fields`); '' when none or several. Files are looked
+    at, nothing runs."""
+    names = (f"{module}.py", f"{module}/__init__.py")
+    found = {
+        f"{top}.{module}"
+        for site in sites
+        for dist in venv.installed(site).values()
+        for top in dist.modules
+        if top != module and any((site / top / name).is_file() for name in names)
+    }
+    return found.pop() if len(found) == 1 else ""
 
 
 def suspect(failure: Failure) -> Suspicion | None:
@@ -126,9 +159,9 @@ def suspect(failure: Failure) -> Suspicion | None:
     if failure.error_type == "ModuleNotFoundError" and removed and moves.gone_module(removed["module"]):
         return Suspicion(removed["module"], removed["module"], "")
     called = _CALL.search(failure.message) if failure.error_type == "TypeError" and not failure.outside else None
-    line = next((m for m in _CALLED.finditer(failure.excerpt) if called and m["name"] == called["name"]), None)
-    if line is not None:  # `yaml.load(...)` at the project's line: the module's, if a distribution owns it
-        return Suspicion(line["module"], line["name"], "", certain=False)
+    line = next((m for m in _CALLED.finditer(failure.excerpt) if called and _calls(m, called)), None)
+    if line is not None and called is not None:  # `yaml.load(...)` at the project's line: the module's, if owned
+        return Suspicion(line["module"], called["keyword"] or line["name"], "", certain=False, called=True)
     if is_warning(failure.error_type) and failure.owner and failure.owner.split(".")[0] not in sys.stdlib_module_names:
         root = failure.owner.partition(".")[0]  # the warning's own class: the package that deprecated it
         return Suspicion(root, gone_name(failure.message, root), "")
@@ -147,8 +180,9 @@ def suspect(failure: Failure) -> Suspicion | None:
 
 def is_warning(error_type: str) -> bool:
     """A deprecation turned error: the standard classes, or a package's own by its name (pydantic's
-    PydanticDeprecatedSince20)."""
-    return error_type in WARNINGS or "Deprecat" in error_type or error_type.endswith("FutureWarning")
+    PydanticDeprecatedSince20, marshmallow's RemovedInMarshmallow4Warning)."""
+    short = error_type.rpartition(".")[2]  # `warndist.WarndistDeprecatedSince20` as the line names it
+    return short in WARNINGS or re.fullmatch(DEPRECATION, short) is not None
 
 
 def gone_name(message: str, module: str) -> str:
@@ -270,7 +304,10 @@ def replacement_of(text: str, gone: str, module: str = "") -> tuple[str, bool]:
 
 # A warning's message, with its next line when that is more of it, not the code pytest shows under it
 # (NetworkX 2.8: "to_numpy_matrix is deprecated ...\nUse to_numpy_array instead, e.g. ...").
-_WARNED = re.compile(r"\b(?:Deprecation|PendingDeprecation|Future)Warning: (?P<text>.+(?:\n {0,2}\S.*)?)")
+# The category: the standard ones, or a package's own (marshmallow's RemovedInMarshmallow4Warning,
+# pydantic's PydanticDeprecatedSince20, pytest's PytestRemovedIn8Warning).
+DEPRECATION = r"(?:\w*Deprecat\w*|\w*Removed\w*Warning|\w*FutureWarning)"
+_WARNED = re.compile(rf"\b{DEPRECATION}: (?P<text>.+(?:\n {{0,2}}\S.*)?)")
 
 
 def warned(outputs: Iterable[str], found: Upstream) -> Upstream | None:

@@ -59,13 +59,21 @@ class UpstreamFixer:
         )
 
 
-def bound(version: str) -> str:
-    """The upper bound that excludes `version` and what followed it: 2.0 -> <2, 3.0.0 -> <3, 2.1.3 -> <2.1.3."""
+def bound(version: str, good: str = "") -> str:
+    """The upper bound that excludes `version` and what followed it: 2.0 -> <2, 3.0.0 -> <3, 2.1.3 -> <2.1.3.
+    With the last good version known, the shortest one above it, so that the releases between the two
+    are excluded too: 3.4.1 with 3.3.7 good -> <3.4 (Markdown 3.4 broke as 3.4.1 did)."""
     try:
         parsed = Version(version)
+        worked = Version(good) if good else None
     except InvalidVersion:
         return f"!={version}"
     epoch = f"{parsed.epoch}!" if parsed.epoch else ""
+    if worked is not None and worked < parsed and not parsed.is_prerelease:
+        for length in range(1, len(parsed.release) + 1):
+            prefix = ".".join(map(str, parsed.release[:length]))
+            if Version(f"{epoch}{prefix}") > worked:
+                return f"<{epoch}{prefix}"
     if all(part == 0 for part in parsed.release[1:]) and not parsed.is_prerelease:
         return f"<{epoch}{parsed.release[0]}"
     return f"<{version}"
@@ -79,7 +87,7 @@ def title(candidate: Candidate, found: Upstream) -> str:
         return f"suture: migrate to {instead} for {found.distribution} {found.installed}"
     if candidate.origin == "upstream-lock":
         return f"suture: move {found.distribution} to {found.newer} ({what})"
-    return f"suture: pin {found.distribution}{bound(found.installed)} ({what})"
+    return f"suture: pin {found.distribution}{bound(found.installed, found.good)} ({what})"
 
 
 # --- migrate --------------------------------------------------------------------------------
@@ -119,8 +127,9 @@ def _named_edit(failure: Failure, found: Upstream, source: Source) -> moves.Edit
 def _renamed(failure: Failure, found: Upstream, new: str) -> moves.Edit:
     """A name renamed in its own module: where a file imports it from the module (`from jinja2 import
     contextfunction`), where it is reached through the module (`np.NaN`), and where the failure points
-    at it as a method of an object (pydantic's `.dict()`): only those lines, a method's name being
-    anybody's (`.json()` is a response's as much as a model's)."""
+    at it as a method of an object (pydantic's `.dict()`) or a keyword of a call (`missing=`): only
+    those lines, a method's or a keyword's name being anybody's (`.json()` is a response's as much as
+    a model's)."""
     gone, root = found.name, found.module.partition(".")[0]
     importing = re.compile(rf"^[ \t]*from {re.escape(root)}[\w.]* import [^\n]*\b{gone}\b", re.MULTILINE)
 
@@ -132,7 +141,13 @@ def _renamed(failure: Failure, found: Upstream, new: str) -> moves.Edit:
         for alias in {*moves.aliases(text, root), *moves.aliases(text, found.module), *submodule}:
             text = re.sub(rf"(?<![\w.]){re.escape(alias)}\.{gone}(?!\w)", f"{alias}.{new}", text)
         located = _located(failure, path)
-        return _common.rename(text, gone, new, attribute=True, only=located) if located else text
+        if not located:
+            return text
+        text = _common.rename(text, gone, new, attribute=True, only=located)
+        return "".join(  # a keyword the call no longer takes (marshmallow 4's `missing=`): on those lines too
+            re.sub(rf"(?<=[(,])(\s*){gone}(\s*=)(?!=)", rf"\g<1>{new}\g<2>", line) if row in located else line
+            for row, line in enumerate(_common.lines(text), 1)
+        )
 
     return edit
 
@@ -292,7 +307,7 @@ def _forward(failure: Failure, found: Upstream, source: Source) -> Iterator[Cand
 
 
 def _pin(failure: Failure, found: Upstream, source: Source) -> Candidate | None:
-    upper = bound(found.installed)
+    upper = bound(found.installed, found.good)
     edits = {path: (text, new) for path, text, new in _declared_pins(source, found.distribution, upper)}
     how = "where the project declares it"
     if not edits:
