@@ -298,3 +298,15 @@ def test_a_submodule_imported_from_its_package_is_renamed_through(tmp_path: Path
 )
 def test_the_bound_excludes_every_release_after_the_last_good(version: str, good: str, expected: str) -> None:
     assert bound(version, good) == expected
+
+
+def test_a_keyword_is_renamed_on_the_failure_s_lines_only(tmp_path: Path) -> None:
+    code = "from kwdist import fields\n\nA = fields.Str(missing='x')\nB = dict(missing=1)\nC = f(x == missing)\n"
+    repo = make_repo(tmp_path / "repo", {"app.py": code})
+    found = Upstream("kwdist", "2.0", "1.0", "", "", "missing", "load_default", module="kwdist.fields")
+    here = (Frame("app.py", 3, "<module>"), Frame("app.py", 5, "<module>"))
+    failure = Failure("pytest", "test-failure", "pytest", "TypeError", "", (), here, "", "f", upstream=found)
+    proposed = UpstreamFixer().propose(failure, Source(repo, git(repo, "rev-parse", "HEAD").strip()))
+    diff = next(c for c in proposed if c.origin == "upstream-migrate").diff
+    assert "+A = fields.Str(load_default='x')" in diff
+    assert "-B = dict(" not in diff and "-C = f(" not in diff  # not a failure's line; not a keyword there
