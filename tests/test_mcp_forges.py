@@ -204,3 +204,39 @@ def test_a_run_url_on_another_host_gets_no_token(github: ForgeServer, tmp_path: 
     assert refused["code"] == "invalid-arguments" and refused["argument"] == "url"
     assert github.url in refused["message"] and TOKEN not in refused["message"]
     assert elsewhere.calls == []  # not a single request: the token never left for it
+
+
+@pytest.mark.parametrize("kind", ["github", "gitlab", "semaphore"])
+def test_a_job_s_url_reads_that_job_whatever_its_outcome(kind: str, tmp_path: Path) -> None:
+    repo = classic(tmp_path)
+    server = SERVERS[kind](tmp_path / "ci", TOKEN)
+    try:
+        jobs = failed_pipeline(TOKEN)
+        if isinstance(server, SemaphoreServer):
+            server.pipelines["ppl-1"] = [("Test", job) for job in jobs]
+            env, base = outside_ci(SEMAPHORE_ORGANIZATION_URL=server.url, SEMAPHORE_API_TOKEN=TOKEN), server.url
+        else:
+            server.add_repo(SLUG, repo).runs[5] = jobs
+            known = {"GITHUB_SERVER_URL": server.url, "GITHUB_TOKEN": TOKEN, "GITHUB_API_URL": ""}
+            env = outside_ci(**(known if kind == "github" else {"CI_SERVER_URL": server.url, "GITLAB_TOKEN": TOKEN}))
+            base = f"{server.url}/{SLUG}" + ("/actions/runs/5" if kind == "github" else "/-")
+        job_url = {"github": "/job/{}", "gitlab": "/jobs/{}", "semaphore": "/jobs/{}"}[kind]
+
+        async def scenario(client: ClientSession) -> Any:
+            passed = await call(client, "ci_logs", {"url": base + job_url.format(11)})
+            page = await call(client, "ci_logs", {"url": base + job_url.format(11), "job": "11"})
+            failed = await call(client, "ci_failure", {"url": base + job_url.format(12)})
+            return passed, page, failed
+
+        passed, page, failed = served(repo, scenario, errlog=tmp_path / "err.log", env=env)
+    finally:
+        server.close()
+    is_error, data, text = passed
+    assert not is_error, text
+    [job] = data["jobs"]  # the job the URL names, though it passed
+    assert job["id"] == "11" and job["name"] == "job 11" and text.startswith("the job the URL names")
+    assert not page[0] and any("All checks passed!" in line["text"] for line in page[1]["lines"]), page[2]
+    is_error, data, text = failed
+    assert not is_error, text
+    assert data["class"] == "code" and "TypeError" in data["excerpt"]
+    assert TOKEN not in json.dumps([passed, page, failed]) and server.mutating() == []

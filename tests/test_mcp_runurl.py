@@ -49,8 +49,22 @@ ENTERPRISE = {"GITHUB_SERVER_URL": "https://git.corp.example", "GITHUB_API_URL":
             {"SEMAPHORE_PIPELINE_ID": "ppl-2", "SEMAPHORE_WORKFLOW_ID": "wf-1", "SEMAPHORE_PIPELINE_PROMOTION": ""},
             "",
         ),
+        (
+            "https://gitlab.com/group/calc/-/jobs/12",
+            {},
+            "gitlab-ci",
+            {"CI_PROJECT_PATH": "group/calc", "CI_PIPELINE_ID": "0"},  # a job's log is read by its id alone
+            "12",
+        ),
+        (
+            "https://acme.semaphoreci.com/jobs/0a1b-2c3d",
+            {"SEMAPHORE_ORGANIZATION_URL": "https://acme.semaphoreci.com"},
+            "semaphore",
+            {"SEMAPHORE_ORGANIZATION_URL": "https://acme.semaphoreci.com"},
+            "0a1b-2c3d",
+        ),
     ],
-    ids=["github", "github-job", "github-enterprise", "gitlab", "semaphore"],
+    ids=["github", "github-job", "github-enterprise", "gitlab", "semaphore", "gitlab-job", "semaphore-job"],
 )
 def test_a_run_s_url_names_its_provider_and_run(
     url: str, environ: dict[str, str], provider: str, expected: dict[str, str], job: str
@@ -71,6 +85,8 @@ def test_a_run_s_url_names_its_provider_and_run(
         ("http://github.com/acme/calc/actions/runs/77", {}, "runs on https://github.com only"),
         ("https://evil.example/group/calc/-/pipelines/5", {"CI_SERVER_URL": "https://gitlab.corp"}, "gitlab.corp"),
         ("https://evil.example/workflows/wf?pipeline_id=p", {}, "no SEMAPHORE_ORGANIZATION_URL"),
+        ("https://evil.example/group/calc/-/jobs/12", {}, "runs on https://gitlab.com only"),
+        ("https://evil.example/jobs/abc", {"SEMAPHORE_ORGANIZATION_URL": "https://a.semaphoreci.com"}, "a.semaphoreci"),
         # Not a run's URL at all.
         ("https://github.com/acme/calc/pull/3", {}, "must be a CI run's URL"),
         ("file:///etc/passwd", {}, "must be a CI run's URL"),

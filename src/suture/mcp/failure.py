@@ -68,12 +68,14 @@ def ci_failure(session: Session, arguments: Arguments) -> Result:
 
 def ci_logs(session: Session, arguments: Arguments) -> Result:
     """The failed jobs of a run as distilled excerpts; with `job`, a page of that job's raw lines."""
-    downloaded = _downloaded(session, text(arguments, "url"))
+    url = text(arguments, "url")
+    downloaded = _downloaded(session, url)
     wanted = text(arguments, "job")
     if wanted:
         return _page(downloaded, wanted, number(arguments, "offset", 1), number(arguments, "limit", PAGE))
     jobs = [_excerpt(session, job, path) for job, path in downloaded]
-    lines = [f"{len(jobs)} failed job(s)"]
+    one = bool(url) and bool(runurl.run_of(url, session.environ).job)
+    lines = ["the job the URL names" if one else f"{len(jobs)} failed job(s)"]
     for job in jobs:
         lines += ["", f"== {job['name']} (id {job['id']}): {job['total_lines']} lines, class {job['class']}"]
         lines.append(str(job["numbered"]))
@@ -115,7 +117,8 @@ def _paths(repo: Path) -> tuple[str, ...]:
 
 
 def _downloaded(session: Session, url: str) -> tuple[tuple[Job, Path], ...]:
-    """The failed jobs of the run and their redacted logs, downloaded once per server."""
+    """The failed jobs of the run (or the one job a job URL names) and their redacted logs,
+    downloaded once per server."""
     key = url or "the current run"
     with session.lock:
         if key in session.logs:
@@ -124,9 +127,8 @@ def _downloaded(session: Session, url: str) -> tuple[tuple[Job, Path], ...]:
     folder = session.scratch / "logs" / _key(key)
     folder.mkdir(parents=True, exist_ok=True)
     found = []
-    for index, job in enumerate(source.failed_jobs()):
-        if only and job.id != only:
-            continue
+    # Every provider reads a job's log by its id: the job a URL names is read whatever its outcome.
+    for index, job in enumerate([Job(only, f"job {only}", url)] if only else source.failed_jobs()):
         path = folder / f"{index}.log"
         with path.open("wb") as sink:
             joblogs.write(_OneJob(source, job), sink, redact=session.redactor.redact)

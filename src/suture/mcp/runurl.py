@@ -3,7 +3,9 @@ the variables its log reader (`ci/registry.py`) takes to read that run.
 
     https://github.com/OWNER/REPO/actions/runs/ID[/job/ID]        GitHub Actions (a run, or one job)
     https://gitlab.com/GROUP/PROJECT/-/pipelines/ID                GitLab CI (a pipeline)
+    https://gitlab.com/GROUP/PROJECT/-/jobs/ID                     GitLab CI (one job)
     https://ORG.semaphoreci.com/workflows/WF?pipeline_id=PPL       Semaphore (a pipeline)
+    https://ORG.semaphoreci.com/jobs/ID                            Semaphore (one job)
 
 The URL comes from the client, a model that may be steered by what it read: the provider's
 token is sent only to the server the server's own environment names (GITHUB_SERVER_URL,
@@ -22,13 +24,16 @@ from suture.mcp.base import ToolError
 
 GITHUB, GITLAB = "https://github.com", "https://gitlab.com"
 _GITHUB_RUN = re.compile(r"^/([^/]+/[^/]+)/actions/runs/(\d+)(?:/(?:job|jobs)/(\d+))?/?$")
-_GITLAB_PIPELINE = re.compile(r"^/([^/].*?)/-/pipelines/(\d+)/?$")
+_GITLAB_RUN = re.compile(r"^/([^/].*?)/-/(pipelines|jobs)/(\d+)/?$")
 _SEMAPHORE_WORKFLOW = re.compile(r"^/workflows/([\w-]+)/?$")
+_SEMAPHORE_JOB = re.compile(r"^/jobs/([\w-]{1,100})/?$")
+# A job URL names no pipeline; the log readers want one, and read a job's log by its id alone.
+UNKNOWN_PIPELINE = "0"
 _ID = re.compile(r"[\w-]{1,100}")
 SHAPES = (
     "https://HOST/OWNER/REPO/actions/runs/ID[/job/ID] (GitHub Actions), "
-    "https://HOST/GROUP/PROJECT/-/pipelines/ID (GitLab CI), "
-    "https://ORG.semaphoreci.com/workflows/ID?pipeline_id=ID (Semaphore)"
+    "https://HOST/GROUP/PROJECT/-/pipelines/ID or .../-/jobs/ID (GitLab CI), "
+    "https://ORG.semaphoreci.com/workflows/ID?pipeline_id=ID or .../jobs/ID (Semaphore)"
 )
 
 
@@ -73,20 +78,26 @@ def _github(path: str, query: str, environ: Mapping[str, str]) -> tuple[str, Run
 
 
 def _gitlab(path: str, query: str, environ: Mapping[str, str]) -> tuple[str, Run] | None:
-    match = _GITLAB_PIPELINE.match(path)
+    match = _GITLAB_RUN.match(path)
     if match is None:
         return None
     trusted = _server(environ, "CI_SERVER_URL", GITLAB)
     env = {"CI_SERVER_URL": trusted, "CI_PROJECT_ID": "", "CI_PROJECT_PATH": match.group(1)}
-    return trusted, Run("gitlab-ci", {**env, "CI_PIPELINE_ID": match.group(2)})
+    if match.group(2) == "jobs":
+        return trusted, Run("gitlab-ci", {**env, "CI_PIPELINE_ID": UNKNOWN_PIPELINE}, match.group(3))
+    return trusted, Run("gitlab-ci", {**env, "CI_PIPELINE_ID": match.group(3)})
 
 
 def _semaphore(path: str, query: str, environ: Mapping[str, str]) -> tuple[str, Run] | None:
+    trusted = _server(environ, "SEMAPHORE_ORGANIZATION_URL", "")
+    job = _SEMAPHORE_JOB.match(path)
+    if job is not None:
+        env = {"SEMAPHORE_ORGANIZATION_URL": trusted, "SEMAPHORE_PIPELINE_ID": UNKNOWN_PIPELINE}
+        return trusted, Run("semaphore", {**env, "SEMAPHORE_PIPELINE_PROMOTION": ""}, job.group(1))
     match = _SEMAPHORE_WORKFLOW.match(path)
     pipeline = parse_qs(query).get("pipeline_id", [""])[0]
     if match is None or not _ID.fullmatch(pipeline):
         return None
-    trusted = _server(environ, "SEMAPHORE_ORGANIZATION_URL", "")
     env = {"SEMAPHORE_ORGANIZATION_URL": trusted, "SEMAPHORE_PIPELINE_ID": pipeline}
     return trusted, Run(
         "semaphore", {**env, "SEMAPHORE_WORKFLOW_ID": match.group(1), "SEMAPHORE_PIPELINE_PROMOTION": ""}
