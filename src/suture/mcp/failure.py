@@ -40,7 +40,7 @@ LOGS_SCHEMA = {
     "type": "object",
     "properties": {
         "url": URL,
-        "job": {"type": "string", "description": "A failed job's id or name: page through its raw log."},
+        "job": {"type": "string", "description": "A job's id or name: page through its raw log.", "maxLength": 512},
         "offset": {"type": "integer", "minimum": 1, "description": "The first raw line (1-based; default 1)."},
         "limit": {"type": "integer", "minimum": 1, "maximum": PAGE, "description": f"Raw lines (default {PAGE})."},
     },
