@@ -69,6 +69,14 @@ EDITS = """calc.py
 """
 
 
+WARNINGS = """\
+=============================== warnings summary ===============================
+tests/test_calc.py::test_add
+  /venv/lib/python3.11/site-packages/werkzeug/urls.py:545: DeprecationWarning: 'werkzeug.urls.url_quote' is \
+deprecated and will be removed in Werkzeug 2.4. Use 'urllib.parse.quote' instead.
+"""
+
+
 def classic(tmp_path: Path) -> Path:
     files = {**CLASSIC, "pyproject.toml": f"[tool.suture]\ntest-cmd = [{json.dumps(PYTEST)}]\n"}
     return make_repo(tmp_path / "repo", files)
@@ -135,6 +143,7 @@ def test_the_tools_are_listed_with_their_schemas_and_only_propose_writes(tmp_pat
 def test_ci_failure_on_a_saved_log_is_what_diagnose_gives_and_redacted(tmp_path: Path) -> None:
     repo = classic(tmp_path)
     log = (DATA / "pytest" / "assertion.txt").read_text() + f"+ curl -H 'X-Token: {SECRET}' https://example.com\n"
+    log += WARNINGS  # a deprecation the next release will break on: diagnose lists it, and so does ci_failure
     write(repo, {"ci.log": log})
 
     async def scenario(client: ClientSession) -> Any:
@@ -152,6 +161,8 @@ def test_ci_failure_on_a_saved_log_is_what_diagnose_gives_and_redacted(tmp_path:
     expected = json.loads(diagnosed.stdout.strip().splitlines()[-1])
     assert {key: value for key, value in data.items() if key != "source"} == expected
     assert data["class"] == "code" and data["failures"] and data["fingerprint"]
+    [deprecation] = data["deprecations"]
+    assert deprecation["replacement"] == "urllib.parse.quote" and "deprecations ahead of the break (1" in text
     assert data["lines"] and len(data["lines"]) == len(data["excerpt"].split("\n"))
     assert f"class: code   fingerprint: {data['fingerprint']}" in text and " | " in text  # numbered lines
     everything = json.dumps(data) + text

@@ -9,7 +9,7 @@ diagnose --log` reads them (`diagnose/fromlog.py`). Nothing here runs repository
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,13 +17,14 @@ from suture import ci
 from suture.ci import logs as joblogs
 from suture.ci import registry
 from suture.ci.logs import Job, JobLogs
-from suture.diagnose import fromlog
+from suture.diagnose import ahead, fromlog
 from suture.errors import UsageError
 from suture.mcp import runurl
 from suture.mcp.arguments import inside, number, text
 from suture.mcp.base import Arguments, Result, Session, ToolError
 from suture.run import git
 from suture.run.source import Source
+from suture.untrusted import one_line
 
 LOG = {"type": "string", "description": "A saved CI log, relative to the repository's root.", "maxLength": 4096}
 URL = {
@@ -49,7 +50,8 @@ LOGS_SCHEMA = {
 
 
 def ci_failure(session: Session, arguments: Arguments) -> Result:
-    """The failure in a log: class, root-cause groups, the excerpt with line numbers, the fingerprint."""
+    """The failure in a log, as `suture diagnose --log --json` gives it: class, root-cause groups,
+    the excerpt with line numbers, the fingerprint, and the deprecations its warnings announce."""
     log = text(arguments, "log")
     if log:
         path = inside(session.repo, log, argument="log")
@@ -58,12 +60,13 @@ def ci_failure(session: Session, arguments: Arguments) -> Result:
         downloaded = _downloaded(session, text(arguments, "url"))
         if not downloaded:
             raise ToolError("no-failed-job", "the run has no failed job: there is no failure to explain")
-        whole = session.scratch / f"{_key(str(downloaded))}.log"
-        whole.write_bytes(b"".join(path.read_bytes() for _, path in downloaded))
-        logged = fromlog.read(
-            whole, name="the failed jobs' logs", redactor=session.redactor, paths=_paths(session.repo)
-        )
-    return Result({**logged.to_json(), "source": logged.name}, _rendered(logged))
+        path = session.scratch / f"{_key(str(downloaded))}.log"
+        path.write_bytes(b"".join(job.read_bytes() for _, job in downloaded))
+        logged = fromlog.read(path, name="the failed jobs' logs", redactor=session.redactor, paths=_paths(session.repo))
+    tail = session.redactor.redact(ahead.Tail(path).text())  # pytest's warnings summary is at the end
+    found = ahead.deprecations(tail, owner=ahead.local_owner(session.environ), installed_log=tail)
+    data = {**logged.to_json(), "deprecations": [item.to_dict() for item in found], "source": logged.name}
+    return Result(data, _rendered(logged, found))
 
 
 def ci_logs(session: Session, arguments: Arguments) -> Result:
@@ -183,7 +186,7 @@ def _key(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def _rendered(logged: fromlog.Logged) -> str:
+def _rendered(logged: fromlog.Logged, deprecations: Sequence[ahead.Deprecation] = ()) -> str:
     found = logged.diagnosis
     lines = [f"class: {found.classification}   fingerprint: {found.fingerprint}"]
     for failure in found.failures:
@@ -194,4 +197,7 @@ def _rendered(logged: fromlog.Logged) -> str:
     excerpt = logged.excerpt
     cut = ", cut" if excerpt.truncated else ""
     lines += ["", f"{logged.name}: {len(excerpt.lines)} of {excerpt.total_lines} lines{cut}", excerpt.numbered()]
+    if deprecations:
+        lines += ["", f"deprecations ahead of the break ({len(deprecations)} in the log's warnings):"]
+        lines += [f"- {one_line(f'{item.category}: {item.message}', 300)}" for item in deprecations[:10]]
     return "\n".join(lines)
