@@ -147,7 +147,8 @@ def test_a_looked_up_choice_still_refuses_what_it_does_not_hold(tmp_path: Path, 
 
 def test_a_lint_heal_imports_no_python_fixer(tmp_path: Path) -> None:
     """A failing ruff check is healed by ruff itself: the fixers of Python errors, and libcst under
-    them, are never imported (they cost a lint heal more start-up than ruff's own run)."""
+    them, are never imported (they cost a lint heal more start-up than ruff's own run), nor the
+    model's modules when no model is configured."""
     subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
     (tmp_path / "m.py").write_text("import os\n\n\ndef f():\n    return 1\n")
     subprocess.run(["git", "-C", str(tmp_path), "add", "-A"], check=True)
@@ -159,6 +160,7 @@ def test_a_lint_heal_imports_no_python_fixer(tmp_path: Path) -> None:
     assert json.loads(printed.splitlines()[-2])["fixer"] == "lint-tool"
     assert "suture.fixers.lint" in modules
     assert sorted(m for m in modules if m == "libcst" or m.startswith(("libcst.", "suture.fixers.calls"))) == []
+    assert sorted(m for m in modules if m.startswith(("suture.llm.loop", "suture.llm.workbench"))) == []  # no model
 
 
 def test_publishing_imports_no_fixer(tmp_path: Path) -> None:

@@ -8,14 +8,13 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from suture import config, fixers
 from suture.capture.run import Progress, capture
 from suture.diagnose import baseline, flaky, fromlog
 from suture.diagnose.build import diagnose
-from suture.llm.loop import assistant
-from suture.llm.workbench import Workbench, sandboxed
+from suture.llm import settings as llm_settings
 from suture.loop import rounds
 from suture.loop import upstream as upstream_loop
 from suture.loop.speculate import Early, capture_speculating
@@ -29,6 +28,9 @@ from suture.run.source import Source
 from suture.untrusted import one_line
 from suture.verify import infrastructure, policy
 from suture.verify.trial import Trial, conclude, confirm, verify
+
+if TYPE_CHECKING:
+    from suture.llm.loop import Assistant
 
 FIXABLE = ("code", "dependency", "lint/format")
 MODEL_FIXABLE = (*FIXABLE, "unknown")  # what a language model may try when one is configured
@@ -100,6 +102,16 @@ def _verdict_json(verdict: Verdict) -> dict[str, Any]:
     return data
 
 
+def _assistant(settings: config.Config, environ: Mapping[str, str]) -> Assistant | None:
+    """The model's assistant, connected, or None when the run stays offline: the model's modules
+    are imported only when one is configured (a heal without one starts faster)."""
+    if llm_settings.resolve(settings.llm, settings.llm_flags, settings.origin) is None:
+        return None
+    from suture.llm.loop import assistant
+
+    return assistant(settings.llm, settings.origin, settings.llm_flags, environ=environ)
+
+
 def heal(
     path: Path, options: Options, *, progress: Progress = lambda _: None, warn: Progress = lambda _: None
 ) -> Outcome:
@@ -127,7 +139,7 @@ def heal(
     settings = options.settings
     source, commands, box = prepare(repo, sha, settings, progress, warn)
     # The model is connected before any check runs.
-    model = assistant(settings.llm, settings.origin, settings.llm_flags, environ=options.environ)
+    model = _assistant(settings, options.environ)
     run = rounds.Conditions(
         sandbox=box, timeout=settings.timeout, progress=progress, redactor=Redactor(options.environ)
     )
@@ -206,6 +218,8 @@ def heal(
         verdicts = _try_candidates(build, diagnosis, source, early, run=run, most=settings.rounds)
     usage = None
     if model is not None and not any(v.passed for v in verdicts):
+        from suture.llm.workbench import Workbench, sandboxed
+
         helped = model.fix(
             diagnosis,
             source,
