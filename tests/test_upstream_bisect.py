@@ -6,15 +6,24 @@ pytest run; the environments differ from the good one only in the versions a ste
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
-from helpers import snapshot
+from helpers import git, snapshot
 from sandbox_helpers import bubblewrap_problem
 from test_upstream_heal import PASSWORD, environments, heal, index, project, tree_hash, user_env
 from upstream_index import Index
 
-from suture.loop.bisect import smallest
+from suture.capture.run import capture
+from suture.diagnose.build import diagnose
+from suture.loop.bisect import bisect, good_versions, smallest
+from suture.redact import Redactor
+from suture.run.environments import Installer, InVenv, prepare
+from suture.run.index import releases
+from suture.run.sandbox import Bubblewrap
+from suture.run.venv import installed as venv_installed
+from suture.run.venv import site_packages
 
 __all__ = ["index"]  # the fixture, shared with test_upstream_heal
 
@@ -86,3 +95,27 @@ def test_a_bisect_that_finds_the_old_releases_failing_too_leaves_the_diagnosis(t
     assert "the failing tests fail with the releases before it too" in stderr
     assert outcome["classification"] == "code"
     assert outcome["failures"][0]["upstream"] is None
+
+
+@pytest.mark.skipif(bool(bubblewrap_problem()), reason="bubblewrap does not start here")
+def test_the_bisect_through_real_pip_finds_the_one_and_reuses_its_environments(tmp_path: Path, index: Index) -> None:
+    """The library's bisect with pip as the installer (no uv): captured and diagnosed in the user's
+    venv, then the four changed releases bisected; an environment asked again is the one made."""
+    repo = project(tmp_path / "repo", dependencies=FOUR, app=APP)
+    venv = user_env(tmp_path, index, "alpha==2.0", "beta==2.0", "gamma==2.0", "delta==2.0", "pytest")
+    sha = git(repo, "rev-parse", "HEAD").strip()
+    build = capture(repo, sha, ["python -m pytest -q"], sandbox=InVenv(Bubblewrap(), venv), timeout=120)
+    diagnosis = diagnose(build, redactor=Redactor({}))
+    assert diagnosis.failing_tests == ("tests/test_app.py::test_value",)
+    installed = {key: d for site in site_packages(venv) for key, d in venv_installed(site).items()}
+    url = index.with_credentials("ci", PASSWORD)
+    changes = good_versions(installed, lambda name: releases(url, name), "2026-03-01T12:00:00Z")
+    assert changes.versions == {name: ("1.0", "2.0") for name in ("alpha", "beta", "delta", "gamma")}
+    pip = Installer(python=sys.executable, index_url=url, cache=tmp_path / "envs", uv="")
+    found = bisect(build, diagnosis, changes, pip, sandbox=Bubblewrap(), timeout=120)
+    assert found.culprits == ("gamma",) and found.problem == ""
+    assert [step.broke for step in found.steps] == [False, True, False, False, True]
+    made = sorted(path.name for path in (tmp_path / "envs").iterdir() if (path / ".suture-ready").is_file())
+    assert len(made) == len({step.resolved for step in found.steps}) == 5
+    good = prepare(list(found.steps[0].resolved), pip)  # the good end asked again: the same environment
+    assert good.reused and good.venv is not None and good.venv.name in made
