@@ -19,7 +19,8 @@ from upstream_index import Release, serve
 from suture import knownmoves as table
 from suture.diagnose import upstream
 from suture.fixers.upstream import UpstreamFixer, bound
-from suture.records import Failure, Frame, Upstream
+from suture.publish import compose
+from suture.records import Candidate, Failure, Frame, Upstream, Verdict
 from suture.run import environments
 from suture.run.source import Source
 
@@ -310,3 +311,18 @@ def test_a_keyword_is_renamed_on_the_failure_s_lines_only(tmp_path: Path) -> Non
     diff = next(c for c in proposed if c.origin == "upstream-migrate").diff
     assert "+A = fields.Str(load_default='x')" in diff
     assert "-B = dict(" not in diff and "-C = f(" not in diff  # not a failure's line; not a keyword there
+
+
+def test_a_verified_migration_wins_over_a_smaller_pin() -> None:
+    def verdict(origin: str, diff: str, rank: int) -> Verdict:
+        return Verdict(Candidate(origin, diff, "", "f", rank), True, "ok", (), (), 1, 1, 0.0)
+
+    pin = verdict("upstream-pin", "--- a/r.txt\n+++ b/r.txt\n-click\n+click<8.1\n", 2)
+    migrate = verdict("upstream-migrate", "--- a/app.py\n+++ b/app.py\n+import shutil\n-a\n+b\n", 0)
+    lock = verdict("upstream-lock", "--- a/r.txt\n+++ b/r.txt\n-click==8.1.0\n+click==8.1.2\n", 1)
+    assert compose.winner([pin, lock, migrate]) is migrate
+    assert compose.winner([pin, lock]) is lock
+    assert (
+        compose.winner([verdict("names", "-a\n+b\n", 0), verdict("calls", "-a\n+b\n+c\n", 0)]).candidate.origin
+        == "names"
+    )

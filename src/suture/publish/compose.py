@@ -17,12 +17,19 @@ from suture.untrusted import code_span, invisible_gone, one_line
 MAX_BODY = 60_000  # GitHub rejects bodies over 65,536 characters
 
 
+# An upstream breakage's stop-gaps: a verified migration beats a lock moved, which beats a pin,
+# whatever their sizes (a migration that adds an import is still the lasting fix).
+STOPGAPS = {"upstream-lock": 1, "upstream-pin": 2}
+
+
 def winner(verdicts: Sequence[Verdict], ladder: Sequence[str] = ()) -> Verdict | None:
-    """The smallest verified candidate; on ties the fixer earlier in the ladder."""
+    """The smallest verified candidate; on ties the fixer earlier in the ladder. An upstream stop-gap
+    (a lock moved, a pin) only when no migration verified."""
     passed = [v for v in verdicts if v.passed]
     order = {name: index for index, name in enumerate(ladder)}
     passed.sort(
         key=lambda v: (
+            STOPGAPS.get(v.candidate.origin, 0),
             v.candidate.size,
             order.get(v.candidate.origin, len(order)),
             v.candidate.rank,
