@@ -44,7 +44,8 @@ def test_a_set_s_parameters_keep_their_ids_from_capture_to_verification(tmp_path
 
 
 OBJECTS = (
-    "import pytest\n\nfrom calc import size\n\n\nclass Word:\n    def __init__(self, text):\n        self.text = text\n\n\n"
+    "import pytest\n\nfrom calc import size\n\n\n"
+    "class Word:\n    def __init__(self, text):\n        self.text = text\n\n\n"
     "CASES = [('one', Word('one')), ('three', Word('three'))]\n\n\n"
     '@pytest.mark.parametrize("word, expected", CASES)\n'
     "def test_word(word, expected):\n    assert size(word) == len(expected.text)\n"
