@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 from helpers import git, snapshot
 from sandbox_helpers import bubblewrap_problem
+from test_upstream_bad_input import OLDSDIST
 from test_upstream_heal import PASSWORD, environments, heal, index, project, tree_hash, user_env
-from upstream_index import Index
+from upstream_index import RELEASES, Index, serve
 
 from suture.capture.run import capture
 from suture.diagnose.build import diagnose
@@ -119,3 +120,20 @@ def test_the_bisect_through_real_pip_finds_the_one_and_reuses_its_environments(t
     assert len(made) == len({step.resolved for step in found.steps}) == 5
     good = prepare(list(found.steps[0].resolved), pip)  # the good end asked again: the same environment
     assert good.reused and good.venv is not None and good.venv.name in made
+
+
+@pytest.mark.skipif(bool(bubblewrap_problem()), reason="bubblewrap does not start here")
+def test_a_changed_release_whose_old_one_has_no_wheel_is_kept_new_and_the_bisect_goes_on(tmp_path: Path) -> None:
+    with serve(tmp_path / "canary", password=PASSWORD, releases=(*RELEASES, *OLDSDIST)) as served:
+        app = "import oldsdist\n" + APP.replace("import delta\n", "").replace(" + delta.one()", " + 1")
+        repo = project(tmp_path / "repo", dependencies='"alpha", "beta", "gamma", "oldsdist"', app=app)
+        venv = user_env(tmp_path, served, "alpha==2.0", "beta==2.0", "gamma==2.0", "oldsdist==2.0", "pytest")
+        outcome, stderr = heal(repo, venv, served, "--bisect", "--dry-run")
+    found = outcome["failures"][0]["upstream"]
+    assert found is not None, stderr
+    assert (found["distribution"], found["installed"], found["good"]) == ("gamma", "2.0", "1.0"), stderr
+    assert found["bisected"].startswith(
+        "bisect over 3 changed distribution(s) (alpha 1.0 -> 2.0, beta 1.0 -> 2.0, gamma 1.0 -> 2.0); "
+        "kept at their new release, the old one does not install here: oldsdist 1.0: gamma 2.0 alone breaks"
+    )
+    assert not (tmp_path / "canary").exists()  # oldsdist 1.0's sdist was never built

@@ -16,6 +16,7 @@ installed in an environment of suture's is not the releases' doing.
 
 from __future__ import annotations
 
+import dataclasses
 import shlex
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -40,6 +41,9 @@ class Changes:
     kept: tuple[str, ...]  # name==version of every distribution that did not change
     released: dict[str, str] = field(default_factory=dict)  # normalised name -> its bad release's upload date
     listings: dict[str, index.Listing] = field(default_factory=dict)
+    # Changed, but kept at the new release in every step: the old one does not install here (no wheel
+    # for this Python, yanked). name as its metadata gives it -> the old version.
+    held: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,9 @@ class Bisection:
         """'bisect over 4 changed distributions (alpha 1.0 -> 2.0, ...): gamma 2.0 alone breaks ...'."""
         changed = ", ".join(self.label(key) for key in sorted(self.changes.versions))
         head = f"bisect over {len(self.changes.versions)} changed distribution(s) ({changed})"
+        if self.changes.held:
+            held = ", ".join(f"{name} {version}" for name, version in sorted(self.changes.held.items()))
+            head += f"; kept at their new release, the old one does not install here: {held}"
         if self.problem:
             return f"{head}: {self.problem}"
         named = " with ".join(f"{self.changes.names[k]} {self.changes.versions[k][1]}" for k in self.culprits)
@@ -93,7 +100,7 @@ def good_versions(
         before = [
             r.version
             for r in listings[key].releases
-            if r.uploaded and r.uploaded[:19] < cutoff[:19] and r.wheels and not r.yanked and index.stable(r.version)
+            if r.uploaded and r.uploaded[:19] < cutoff[:19] and index.stable(r.version)  # installable or not: held
         ]
         versions[key] = (before[-1] if before else "", dist.version)
         released[key] = release.uploaded[:10]
@@ -151,11 +158,12 @@ def bisect(
             seen[key] = step.broke
         return seen[key]
 
+    changes = installable(changes, installer)
     names = tuple(sorted(changes.versions))
     try:
         if breaks(()):
             return Bisection(changes, (), tuple(steps), "the failing tests fail with the releases before it too")
-        if not breaks(names):
+        if not names or not breaks(names):
             problem = (
                 "the failing tests pass with every new release installed: "
                 "something else of the checks' environment broke them"
@@ -176,16 +184,43 @@ def _step(
     sandbox: Sandbox,
     timeout: float,
 ) -> Step:
+    prepared = environments.prepare(_wanted(changes, upgraded), installer)
+    if prepared.venv is None:
+        return Step(tuple(upgraded), None, prepared.resolved, problem=prepared.problem)
+    broke = failing_tests_fail(build, diagnosis, environments.InVenv(sandbox, prepared.venv), timeout=timeout)
+    return Step(tuple(upgraded), broke, prepared.resolved, prepared.reused)
+
+
+def _wanted(changes: Changes, upgraded: Sequence[str]) -> list[str]:
+    """The exact pins of a step: the unchanged as they are, the changed new if upgraded, else old."""
     wanted = [*changes.kept]
     for key, (good, bad) in sorted(changes.versions.items()):
         version = bad if key in upgraded else good
         if version:  # a distribution new with the upgrade is absent from the good environment
             wanted.append(f"{changes.names[key]}=={version}")
-    prepared = environments.prepare(wanted, installer)
-    if prepared.venv is None:
-        return Step(tuple(upgraded), None, prepared.resolved, problem=prepared.problem)
-    broke = failing_tests_fail(build, diagnosis, environments.InVenv(sandbox, prepared.venv), timeout=timeout)
-    return Step(tuple(upgraded), broke, prepared.resolved, prepared.reused)
+    return wanted
+
+
+def installable(changes: Changes, installer: environments.Installer) -> Changes:
+    """`changes` less the distributions whose old release does not install here (no wheel for this
+    Python, yanked since): each is kept at its new release in every step, and the result says so.
+    Asked of the resolver only when the good environment does not resolve: one resolve a distribution."""
+    if not environments.resolve(_wanted(changes, ()), installer)[1]:
+        return changes
+    everything = tuple(changes.versions)
+    held = [
+        key
+        for key, (good, _) in sorted(changes.versions.items())
+        if good and environments.resolve(_wanted(changes, tuple(k for k in everything if k != key)), installer)[1]
+    ]
+    versions = {key: pair for key, pair in changes.versions.items() if key not in held}
+    kept = (*changes.kept, *(f"{changes.names[key]}=={changes.versions[key][1]}" for key in held))
+    return dataclasses.replace(
+        changes,
+        versions=versions,
+        kept=tuple(sorted(kept)),
+        held={changes.names[key]: changes.versions[key][0] for key in held},
+    )
 
 
 def failing_tests_fail(build: Build, diagnosis: Diagnosis, sandbox: Sandbox, *, timeout: float) -> bool:
