@@ -326,3 +326,55 @@ def test_a_verified_migration_wins_over_a_smaller_pin() -> None:
         compose.winner([verdict("names", "-a\n+b\n", 0), verdict("calls", "-a\n+b\n+c\n", 0)]).candidate.origin
         == "names"
     )
+
+
+@pytest.mark.parametrize(
+    ("message", "gone", "module", "expected"),
+    [
+        ("force_text() is deprecated in favor of force_str().", "force_text", "django.utils.encoding", "force_str"),
+        (
+            "The pandas.datetime class is deprecated. Import from datetime module instead.",
+            "datetime",
+            "pandas",
+            "datetime.datetime",
+        ),
+        (
+            "Use ``matplotlib.colormaps[name]`` or ``matplotlib.colormaps.get_cmap(obj)`` instead.",
+            "get_cmap",
+            "matplotlib.cm",
+            "matplotlib.colormaps.get_cmap",
+        ),
+        ("Use ``matplotlib.colormaps[name]`` instead.", "get_cmap", "matplotlib.cm", ""),  # a subscript: no name
+        ("Use 'shutil.get_terminal_size()' instead.", "get_terminal_size", "click", "shutil.get_terminal_size"),
+    ],
+)
+def test_how_releases_say_what_replaces_a_name(message: str, gone: str, module: str, expected: str) -> None:
+    assert upstream.replacement_of(message, gone, module) == (expected, False)
+
+
+@pytest.mark.parametrize(
+    ("code", "found", "expected"),
+    [
+        (
+            "import matplotlib.cm as cm\n\nx = cm.get_cmap('viridis')\n",
+            ("matplotlib", "get_cmap", "matplotlib.colormaps.get_cmap", "matplotlib.cm"),
+            "import matplotlib.cm as cm\nfrom matplotlib import colormaps\n\nx = colormaps.get_cmap('viridis')\n",
+        ),
+        (
+            "import pandas as pd\n\nx = pd.datetime(2020, 1, 1)\n",
+            ("pandas", "datetime", "datetime.datetime", "pandas"),
+            "import pandas as pd\nimport datetime\n\nx = datetime.datetime(2020, 1, 1)\n",
+        ),
+    ],
+)
+def test_a_name_reached_through_an_alias_moves_to_its_new_module(
+    tmp_path: Path, code: str, found: tuple[str, str, str, str], expected: str
+) -> None:
+    distribution, gone, replacement, module = found
+    moved = Upstream(distribution, "9.0", "8.0", "", "", gone, replacement, module=module)
+    repo = make_repo(tmp_path / "repo", {"app.py": code})
+    failure = Failure("pytest", "test-failure", "pytest", "AttributeError", "", (), (), "", "f", upstream=moved)
+    proposed = UpstreamFixer().propose(failure, Source(repo, git(repo, "rev-parse", "HEAD").strip()))
+    migration = next(c for c in proposed if c.origin == "upstream-migrate")
+    subprocess.run(["git", "apply"], input=migration.diff, text=True, cwd=repo, check=True)
+    assert (repo / "app.py").read_text() == expected

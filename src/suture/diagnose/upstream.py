@@ -37,9 +37,18 @@ WARNINGS = frozenset({"DeprecationWarning", "FutureWarning", "PendingDeprecation
 # an unexpected keyword argument 'x'); another error's quoted word is a value, not an API.
 NAMING = ("AttributeError", "ImportError", "TypeError")
 # What a release's message names instead: "use X instead", "Did you mean: 'X'?", "renamed to X".
+# One name a message offers: quoted by up to two marks (Sphinx's ``x``), maybe with a call's or a
+# subscript's brackets after it (`prod()`, ``matplotlib.colormaps[name]``).
+_OFFERED = r"[`'\"]{0,2}(?P<name>[A-Za-z_][\w.]*)(?P<after>\([^()\n]{0,40}\)|\[[^\[\]\n]{0,40}\])?[`'\"]{0,2}"
+_ANY = _OFFERED.replace("?P<name>", "").replace("?P<after>", "?:")
 REPLACEMENT = re.compile(
-    # "Use LANCZOS or Resampling.LANCZOS instead" (Pillow 9.5): the first of the names it offers
-    r"\b(?:[Uu]se|[Ii]mport) [`'\"]?(?P<use>[A-Za-z_][\w.]*)(?:\(\))?[`'\"]?(?: or [`'\"]?[\w.]+[`'\"]?)? instead"
+    # "Use LANCZOS or Resampling.LANCZOS instead" (Pillow 9.5), "Use ``matplotlib.colormaps[name]`` or
+    # ``matplotlib.colormaps.get_cmap(obj)`` instead" (Matplotlib 3.7): `offered` picks the name.
+    rf"\b(?:[Uu]se|[Ii]mport) (?P<use>(?:{_ANY}(?:,? or |, )){{0,3}}{_ANY}) instead"
+    # Django: "force_text() is deprecated in favor of force_str()"
+    r"|\bin favou?r of [`'\"]{0,2}(?P<favor>[A-Za-z_][\w.]*)(?:\(\))?"
+    # pandas 1.x: "Import from datetime module instead": the same name in that module
+    r"|\b[Ii]mport (?:it )?from (?:the )?[`'\"]?(?P<frommod>[A-Za-z_][\w.]*)[`'\"]? module instead"
     r"|\b[Uu]se [`'\"]?(?P<builtin>[A-Za-z_]\w*)[`'\"]? by itself"  # numpy 1.24: `np.float` -> `float`
     r"|Did you mean:? [`'\"]?(?P<mean>[A-Za-z_][\w.]*)[`'\"]?\?"
     r"|(?:renamed to|replaced by) [`'\"]?(?P<renamed>[A-Za-z_][\w.]*)"
@@ -288,13 +297,24 @@ def replacement(text: str, gone: str, module: str = "") -> str:
     return replacement_of(text, gone, module)[0]
 
 
+def offered(text: str) -> str:
+    """The first name of "X or Y" that is a name or a call, not a subscript (`colormaps[name]`)."""
+    for alternative in re.split(r",? or |, ", text):
+        found = re.fullmatch(_OFFERED, alternative)
+        if found and not (found["after"] or "").startswith("["):
+            return found["name"]
+    return ""
+
+
 def replacement_of(text: str, gone: str, module: str = "") -> tuple[str, bool]:
     """What the message names instead of `gone`, and whether it is only the interpreter's guess
     (`Did you mean: 'cfloat'?` for numpy's `float`: the closest name, not the release's advice)."""
     for match in REPLACEMENT.finditer(text):
         if match["builtin"]:  # the builtin itself, not the module's alias of it: builtins.float
             return f"builtins.{match['builtin']}", False
-        named = match["use"] or match["mean"] or match["renamed"]
+        if match["frommod"]:
+            return f"{match['frommod']}.{gone}", False
+        named = offered(match["use"]) if match["use"] else match["favor"] or match["mean"] or match["renamed"]
         # The same name elsewhere is a move (flask.escape -> markupsafe.escape); in its own module, no news.
         same = {gone, f"{module}.{gone}", f"{module.partition('.')[0]}.{gone}"} if module else {gone}
         if named and named not in same and not (not module and named.rpartition(".")[2] == gone):

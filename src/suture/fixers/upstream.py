@@ -238,11 +238,23 @@ def _to_module(found: Upstream, module: str, new: str) -> moves.Edit | None:
     gone, old = found.name, re.escape(found.module)
     use = re.compile(rf"(?<![\w.]){old}\.{gone}(?!\w)")
 
+    parent, _, last = module.rpartition(".")
+    # Through an alias (`import pandas as pd`, `import matplotlib.cm as cm`): the new module as
+    # `from parent import last` (a submodule or an attribute alike: matplotlib.colormaps), else `import module`.
+    reference, statement = (last, f"from {parent} import {last}") if parent else (module, f"import {module}")
+
     def edit(path: str, text: str) -> str:
         edited = "".join(_moved_import(line, found.module, gone, module, new) for line in _common.lines(text))
         if use.search(edited):
             edited = use.sub(f"{module}.{new}", edited)
             edited = re.sub(rf"^([ \t]*)import {old}[ \t]*$", rf"\g<0>\n\1import {module}", edited, count=1, flags=re.M)
+        for alias in {*moves.aliases(edited, found.module)} - {found.module}:
+            aliased = re.compile(rf"(?<![\w.]){re.escape(alias)}\.{gone}(?!\w)")
+            if aliased.search(edited):
+                edited = aliased.sub(f"{reference}.{new}", edited)
+                at = rf"^([ \t]*)import {old} as {re.escape(alias)}[ \t]*$"
+                if not re.search(rf"^[ \t]*{re.escape(statement)}[ \t]*$", edited, re.M):
+                    edited = re.sub(at, rf"\g<0>\n\1{statement}", edited, count=1, flags=re.M)
         return edited
 
     return edit
