@@ -100,3 +100,23 @@ def test_the_bound_on_rounds_is_configurable(tmp_path: Path) -> None:
     assert isinstance(verdicts, list) and verdicts
     assert all("+" not in v["candidate"]["origin"] for v in verdicts)  # nothing composed
     assert git(repo, "branch", "--list", "suture/*") == ""
+
+
+# A guess (a statement moved across a block's end) that only changes what fails: the
+# UnboundLocalError becomes a TypeError, which a fix for it would follow in round 2.
+GUESSED = {
+    "pkg/__init__.py": "",
+    "pkg/label.py": "def label(n):\n    if n > 0:\n        n = n\n        text = 'positive'\n    return text + n\n",
+    "tests/test_label.py": "from pkg.label import label\n\n\ndef test_zero():\n    assert label(0) == '0'\n",
+}
+
+
+def test_a_guess_that_changes_the_failure_is_not_built_on(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo", GUESSED)
+
+    code, result, stderr = heal(repo)
+
+    assert (code, result["status"]) == (1, "unfixed"), stderr
+    assert "verifying block-moves" in stderr  # the guess was tried...
+    assert "round 2" not in stderr  # ...and nothing was tried on top of it
+    assert not any("+" in str(v["candidate"]["origin"]) for v in result["verification"])  # type: ignore[union-attr]

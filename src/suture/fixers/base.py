@@ -13,6 +13,11 @@ from typing import Protocol
 from suture.records import Candidate, Failure
 from suture.run.source import Source
 
+# A candidate of this rank or past it is a guess no message pointed at (a statement moved across
+# a block's end): verified on its own, and never built on in a later round when it only changes
+# what fails (a wrong move changes the failure as often as a right one).
+GUESS = 3
+
 
 class Fixer(Protocol):
     # Short, stable identifier: appears in Candidate.origin, the PR body and history.

@@ -22,6 +22,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from suture.fixers import _common, _project
+from suture.fixers.base import GUESS
 from suture.records import Candidate, Failure
 from suture.run.source import Source
 from suture.verify.policy import is_test_path
@@ -29,7 +30,6 @@ from suture.verify.policy import is_test_path
 _UNBOUND = re.compile(r"(?:cannot access local variable|local variable) '(?P<name>\w+)'.*")
 _FRAMES = 2  # the innermost project frames whose functions are searched
 _MOVES = 4  # candidates proposed at most
-_RANK = 3  # a guess: after every fixer that read its message
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,7 @@ class BlocksFixer:
             rationale = f"line {move.first} of {path} moved {why} (a statement across a block's end still compiles)"
             found.append(
                 _common.candidate(
-                    failure, origin=self.name, path=path, old=text, new=new, rationale=rationale, rank=_RANK
+                    failure, origin=self.name, path=path, old=text, new=new, rationale=rationale, rank=GUESS
                 )
             )
             if len(found) == _MOVES:

@@ -25,6 +25,7 @@ from suture import fixers
 from suture.capture.run import Progress
 from suture.config import DEFAULT_ROUNDS
 from suture.diagnose.build import diagnose
+from suture.fixers.base import GUESS
 from suture.loop import parallel
 from suture.records import Build, Candidate, CheckRun, Diagnosis, Failure, Verdict
 from suture.redact import Redactor
@@ -156,7 +157,8 @@ def _judged(build: Build, diagnosis: Diagnosis, state: State, ran: Trial, run: C
     addressed = _addressed(state.diagnosis, candidate)
     following: State | None = None
     combined = candidate
-    progressed = not ran.problem and _progressed(state, addressed, ran.after, run.redactor)
+    guess = candidate.rank >= GUESS  # verified alone, never built on
+    progressed = not ran.problem and not guess and _progressed(state, addressed, ran.after, run.redactor)
     if not ran.problem and (state.steps or progressed):
         sha = _commit(repo, state.sha, candidate.diff)
         if sha is not None:
