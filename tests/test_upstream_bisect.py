@@ -6,6 +6,8 @@ pytest run; the environments differ from the good one only in the versions a ste
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -137,3 +139,24 @@ def test_a_changed_release_whose_old_one_has_no_wheel_is_kept_new_and_the_bisect
         "kept at their new release, the old one does not install here: oldsdist 1.0: gamma 2.0 alone breaks"
     )
     assert not (tmp_path / "canary").exists()  # oldsdist 1.0's sdist was never built
+
+
+@pytest.mark.skipif(bool(bubblewrap_problem()), reason="bubblewrap does not start here")
+def test_diagnose_bisect_names_the_release_without_fixing(tmp_path: Path, index: Index) -> None:
+    repo = project(tmp_path / "repo", dependencies=FOUR, app=APP)
+    venv = user_env(tmp_path, index, "alpha==2.0", "beta==2.0", "gamma==2.0", "delta==2.0", "pytest")
+    env = {
+        **os.environ,
+        "PATH": f"{venv / 'bin'}:{os.environ['PATH']}",
+        "VIRTUAL_ENV": str(venv),
+        "PIP_INDEX_URL": index.with_credentials("ci", PASSWORD),
+    }
+    argv = [sys.executable, "-m", "suture", "diagnose", "--bisect", "--json", "--test-cmd", "python -m pytest -q"]
+    done = subprocess.run(argv, cwd=repo, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 1, done.stderr  # a failure explained
+    found = json.loads(done.stdout.strip().splitlines()[-1])
+    assert found["class"] == "dependency"
+    named = found["failures"][0]["upstream"]
+    assert (named["distribution"], named["installed"], named["good"]) == ("gamma", "2.0", "1.0")
+    assert "gamma 2.0 alone breaks the failing tests" in named["bisected"]
+    assert git(repo, "branch", "--list", "suture/*").strip() == ""  # nothing proposed

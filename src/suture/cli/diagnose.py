@@ -35,6 +35,7 @@ def log_input(value: str) -> Any:
 @click.command()
 @options.checks
 @options.log
+@options.bisect
 def diagnose(
     test_cmds: tuple[str, ...],
     timeout: float | None,
@@ -46,6 +47,7 @@ def diagnose(
     base: str | None,
     directory: Path,
     log: str | None,
+    bisect: bool,
 ) -> None:
     """Explain why the checks fail, without fixing anything: run them, or read a CI log.
 
@@ -75,7 +77,8 @@ def diagnose(
     say = progress(quiet)
     flags = check_flags(test_cmds, timeout, sandbox, env_allow, max_processes)
     settings = configured(directory, flags, base, ci.detect(os.environ), say)
-    found = loop.examine(directory, loop.Options(settings=settings, environ=dict(os.environ)), progress=say, warn=warn)
+    chosen = loop.Options(settings=settings, environ=dict(os.environ), bisect=bisect)
+    found = loop.examine(directory, chosen, progress=say, warn=warn)
     if found is None:
         message = {"status": "nothing-to-do", "reason": "every check passes"}
         click.echo(json.dumps(message) if as_json else "every check passes: nothing to diagnose")

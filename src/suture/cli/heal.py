@@ -69,13 +69,7 @@ def configured(
     help="Rerun failing tests on the unchanged base up to N times; one that passes is flaky and not fixed "
     "(default: [tool.suture] flaky-reruns, else 3; 0: never).",
 )
-@click.option(
-    "--bisect",
-    "bisect",
-    is_flag=True,
-    help="Find which of the releases installed since the last commit breaks the failing tests: each step "
-    "an environment from wheels and a sandboxed run.",
-)
+@options.bisect
 def heal(
     test_cmds: tuple[str, ...],
     timeout: float | None,

@@ -85,6 +85,13 @@ log = click.option(
     metavar="FILE|-",
     help="A CI log to start from (a file, or - for stdin), e.g. from `gh run view RUN --log-failed`.",
 )
+bisect = click.option(
+    "--bisect",
+    "bisect",
+    is_flag=True,
+    help="Find which of the releases installed since the last commit breaks the failing tests (as "
+    "`git bisect` does over commits): each step an environment from wheels and a sandboxed run.",
+)
 
 # What every command that runs the checks takes.
 checks = bundle(

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 
 FIXABLE = ("code", "dependency", "lint/format")
 MODEL_FIXABLE = (*FIXABLE, "unknown")  # what a language model may try when one is configured
+BISECTED = ("code", "unknown", "dependency")  # what `--bisect` may find a release behind
 
 
 @dataclass(frozen=True)
@@ -192,7 +193,7 @@ def heal(
         build, diagnosis, times=settings.flaky_reruns, sandbox=box, timeout=run.timeout, progress=progress
     )
     diagnosis, timings["flaky_reruns"] = rechecked.diagnosis, round(time.monotonic() - mark, 3)
-    if options.bisect and diagnosis.classification in ("code", "unknown", "dependency"):
+    if options.bisect and diagnosis.classification in BISECTED:
         mark = time.monotonic()
         diagnosis = upstream_loop.bisected(
             build, diagnosis, upstream_context, sandbox=box, timeout=run.timeout, progress=progress
@@ -258,9 +259,13 @@ def examine(
     if not build.failed_checks:
         return None
     found = diagnose(build, redactor=Redactor(options.environ))
-    found = upstream_loop.attribute(repo, sha, found, upstream_loop.context(options.environ))
+    context = upstream_loop.context(options.environ)
+    found = upstream_loop.attribute(repo, sha, found, context)
     times = settings.flaky_reruns
-    return flaky.recheck(build, found, times=times, sandbox=box, timeout=settings.timeout, progress=progress).diagnosis
+    found = flaky.recheck(build, found, times=times, sandbox=box, timeout=settings.timeout, progress=progress).diagnosis
+    if options.bisect and found.classification in BISECTED:
+        found = upstream_loop.bisected(build, found, context, sandbox=box, timeout=settings.timeout, progress=progress)
+    return found
 
 
 def prepare(
