@@ -19,7 +19,8 @@ Each case is a fresh git repository with one bug that no deterministic fixer rec
 wrong operator, a wrong constant, a misspelt attribute: the model's work), made by the prompt
 bench (`llm_prompt_bench.REAL`: real-sized modules of the standard library) plus two small
 ones, and three whose bug is far from the traceback (`far-*`: reached through a registry, a
-getattr, a factory; the first prompt does not show it, so a model must ask for the file). `suture heal --json` runs on it, as a user would run it, with the model configured by
+getattr, a factory; the first prompt does not show it, so a model must ask for the file).
+`suture heal --json` runs on it, as a user would run it, with the model configured by
 flags; arguments after `--` are passed on (e.g. `--max-attempts 2`, `--sandbox none`). The
 table gives, per case, whether a verified fix was proposed, the attempts and requests, the
 tokens in and out and the cost as the endpoint reported them; the summary, the heal rate and
