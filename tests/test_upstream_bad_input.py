@@ -5,6 +5,8 @@ sdist-only release: tests/test_upstream_heal.py, tests/test_upstream_environment
 from __future__ import annotations
 
 import json
+import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,8 @@ from helpers import snapshot
 from sandbox_helpers import bubblewrap_problem
 from test_upstream_heal import PASSWORD, heal, index, project, user_env
 from upstream_index import RELEASES, Index, Release, serve
+
+from suture.loop.upstream import context
 
 __all__ = ["index"]
 
@@ -56,3 +60,25 @@ def test_a_good_release_with_no_wheel_is_a_reason_and_never_built(tmp_path: Path
     assert reasons and all("suture installs wheels only" in reason for reason in reasons), reasons
     assert not canary.exists()  # the sdist's setup.py never ran
     assert snapshot(repo) == checkout
+
+
+@pytest.mark.parametrize("through_a_link", [False, True])
+def test_a_committed_pyvenv_cfg_cannot_name_an_interpreter_in_the_checkout(
+    tmp_path: Path, through_a_link: bool
+) -> None:
+    repo = tmp_path / "repo"
+    evil = repo / "evil"
+    evil.mkdir(parents=True)
+    (evil / "python3").write_text(f"#!/bin/sh\ntouch {tmp_path / 'canary'}\n")
+    (evil / "python3").chmod(0o755)
+    named = tmp_path / "elsewhere"
+    named.symlink_to(evil)  # a home outside the checkout that is a link into it
+    venv = repo / ".venv"
+    (venv / "bin").mkdir(parents=True)
+    (venv / "pyvenv.cfg").write_text(f"home = {named if through_a_link else evil}\n")
+    (venv / "bin" / "python").symlink_to(sys.executable)
+    environ = {"VIRTUAL_ENV": str(venv), "PATH": os.environ["PATH"], "HOME": str(tmp_path)}
+    guarded = context(environ, repo).installer.python
+    assert Path(guarded).is_file() and not Path(guarded).resolve().is_relative_to(repo.resolve())
+    assert Path(context(environ).installer.python).resolve() == (evil / "python3").resolve()  # the control
+    assert not (tmp_path / "canary").exists()

@@ -186,7 +186,7 @@ def heal(
     if build.baseline:
         timings["baseline"] = round(time.monotonic() - mark, 3)
     diagnosis = diagnose(build, redactor=run.redactor)
-    upstream_context = upstream_loop.context(options.environ)
+    upstream_context = upstream_loop.context(options.environ, repo)
     diagnosis = upstream_loop.attribute(repo, sha, diagnosis, upstream_context)  # before reruns: not flaky
     mark = time.monotonic()
     rechecked = flaky.recheck(
@@ -259,7 +259,7 @@ def examine(
     if not build.failed_checks:
         return None
     found = diagnose(build, redactor=Redactor(options.environ))
-    context = upstream_loop.context(options.environ)
+    context = upstream_loop.context(options.environ, repo)
     found = upstream_loop.attribute(repo, sha, found, context)
     times = settings.flaky_reruns
     found = flaky.recheck(build, found, times=times, sandbox=box, timeout=settings.timeout, progress=progress).diagnosis

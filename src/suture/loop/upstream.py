@@ -61,15 +61,16 @@ class Context:
         return found
 
 
-def context(environ: Mapping[str, str]) -> Context:
-    """Where the checks' environment is, which index the project uses and where suture keeps its own."""
+def context(environ: Mapping[str, str], repo: Path | None = None) -> Context:
+    """Where the checks' environment is, which index the project uses and where suture keeps its own.
+    `repo`: the checkout, in which no interpreter suture runs on the host may live."""
     prefix = checks_prefix(environ)
     cache = Path(environ.get("XDG_CACHE_HOME") or Path(environ.get("HOME") or "/nonexistent") / ".cache")
     # The user's index (their variables, uv.toml, pip.conf), never the project's: a commit must not steer it.
     found = userindex.configured(environ)
     index_url = found.url if found else DEFAULT_INDEX
     installer = environments.Installer(
-        python=base_python(prefix, environ),
+        python=base_python(prefix, environ, repo),
         index_url=index_url,
         cache=cache / "suture" / "environments",
         uv=environments.find_uv(environ),
@@ -87,16 +88,23 @@ def checks_prefix(environ: Mapping[str, str]) -> Path | None:
     return None
 
 
-def base_python(prefix: Path | None, environ: Mapping[str, str]) -> str:
-    """The interpreter a prepared environment is based on: the checks' virtualenv's own base."""
+def base_python(prefix: Path | None, environ: Mapping[str, str], repo: Path | None = None) -> str:
+    """The interpreter a prepared environment is based on: the checks' virtualenv's own base, unless
+    it lives in the checkout (a committed `.venv/pyvenv.cfg` can name any `home`: what it names there
+    would run on the host with the index's credentials), else python3 on PATH."""
     home = (venv.config(prefix) or {}).get("home", "") if prefix else ""
     for name in ("python3", "python"):
-        if home and (Path(home) / name).is_file():
+        if home and (Path(home) / name).is_file() and not _inside(Path(home) / name, repo):
             return str(Path(home) / name)
     try:
         return program("python3", environ)
     except UsageError:
         return "python3"
+
+
+def _inside(path: Path, repo: Path | None) -> bool:
+    """Whether `path`, its links followed, is in `repo`."""
+    return repo is not None and path.resolve().is_relative_to(repo.resolve())
 
 
 def attribute(repo: Path, sha: str, diagnosis: Diagnosis, ctx: Context) -> Diagnosis:
