@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -77,8 +78,13 @@ def test_a_committed_pyvenv_cfg_cannot_name_an_interpreter_in_the_checkout(
     (venv / "bin").mkdir(parents=True)
     (venv / "pyvenv.cfg").write_text(f"home = {named if through_a_link else evil}\n")
     (venv / "bin" / "python").symlink_to(sys.executable)
-    environ = {"VIRTUAL_ENV": str(venv), "PATH": os.environ["PATH"], "HOME": str(tmp_path)}
-    guarded = context(environ, repo).installer.python
-    assert Path(guarded).is_file() and not Path(guarded).resolve().is_relative_to(repo.resolve())
-    assert Path(context(environ).installer.python).resolve() == (evil / "python3").resolve()  # the control
+    (venv / "bin" / "uv").write_text(f"#!/bin/sh\ntouch {tmp_path / 'canary'}\n")  # first on PATH
+    (venv / "bin" / "uv").chmod(0o755)
+    environ = {"VIRTUAL_ENV": str(venv), "PATH": f"{venv / 'bin'}:{os.environ['PATH']}", "HOME": str(tmp_path)}
+    guarded = context(environ, repo).installer
+    assert Path(guarded.python).is_file() and not Path(guarded.python).resolve().is_relative_to(repo.resolve())
+    assert guarded.uv == (shutil.which("uv", path=os.environ["PATH"]) or "")  # the user's uv, not the checkout's
+    control = context(environ).installer
+    assert Path(control.python).resolve() == (evil / "python3").resolve()
+    assert control.uv == str(venv / "bin" / "uv")
     assert not (tmp_path / "canary").exists()

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import os
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -73,7 +74,7 @@ def context(environ: Mapping[str, str], repo: Path | None = None) -> Context:
         python=base_python(prefix, environ, repo),
         index_url=index_url,
         cache=cache / "suture" / "environments",
-        uv=environments.find_uv(environ),
+        uv=environments.find_uv({**environ, "PATH": _path_outside(environ, repo)}),  # .venv/bin/uv: the commit's
     )
     return Context(prefix, installer, found.where if found else "the installers' default")
 
@@ -100,6 +101,12 @@ def base_python(prefix: Path | None, environ: Mapping[str, str], repo: Path | No
         return program("python3", environ)
     except UsageError:
         return "python3"
+
+
+def _path_outside(environ: Mapping[str, str], repo: Path | None) -> str:
+    """PATH without its entries in `repo` (an activated `.venv/bin` of the checkout)."""
+    entries = environ.get("PATH", "").split(os.pathsep)
+    return os.pathsep.join(entry for entry in entries if entry.startswith("/") and not _inside(Path(entry), repo))
 
 
 def _inside(path: Path, repo: Path | None) -> bool:
