@@ -225,6 +225,7 @@ RULES = (
     Rule("mocha N failing", "_ERROR_LINES", r"|^\s*\d+ failing$"),
     Rule("a cross mark", "_ERROR_LINES", "|\u274c"),
     Rule("a code frame under --> path:1:2", "_POINTER"),
+    Rule("a stack frame with its position", "_LOCATIONS", r"|^\s*at \S.*:\d+\)$"),
     Rule("make Error N", "_EXIT", r"|\bError [1-9]\d*\s*$"),
     Rule("runner kills and timeouts", "_EXIT", r"|^Killed\b|\bcommand failed\b|exceeded the maximum execution time"),
     Rule("zero counts are not failures", "_MINOR", r"|\b(?:fail(?:ed|ures?)?|errors?)\s*[:=]\s*0\b"),

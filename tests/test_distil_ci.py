@@ -364,3 +364,14 @@ def test_a_listing_keeps_its_lines_of_indentation_at_the_cap() -> None:
 
     listing = {number for number, text in zip(excerpt.lines, excerpt.text.split("\n"), strict=True) if text == "    "}
     assert len(listing) == 8
+
+
+def test_an_exception_without_an_error_word_is_found_by_its_stack() -> None:
+    # sbt prints `sbt.ResolveException: ...` and a tab-indented JVM stack: no `error`, no `fail`
+    # on those lines; the frames' positions (`File.scala:320)`) are what lead to them.
+    stack = ["sbt.ResolveException: unresolved dependency: org.scala-lang#scala-compiler;2.12.9: not found"]
+    stack += [f"\tat sbt.IvyActions$$anonfun$update{i}.apply(IvyActions.scala:{300 + i})" for i in range(20)]
+    lines = distil([_job(*stack, *[f"[info] Resolving dep{i}" for i in range(80)])]).text.split("\n")
+
+    assert stack[0] in lines
+    assert stack[20] in lines

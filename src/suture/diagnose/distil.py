@@ -17,7 +17,9 @@ What is kept, as blocks of consecutive lines with a little context before and af
   *** [x] Error 2`, `Process completed with exit code 1`, `ERROR: Job failed`, a runner that
   ran out of memory, disk, time or network;
 - compiler-style diagnostics `path:line[:col]: message` (and ruff's and rust's `--> path:line:col`,
-  with its code frame and help up to the blank line after them);
+  with its code frame and help up to the blank line after them), and a stack frame with its
+  position, `at f(File.java:12)` (the exception above it, `sbt.ResolveException: x`, may say
+  neither error nor fail);
 - the failing command: the last `Run ...` step (GitHub) or `$ ...` line (GitLab) before an
   exit status.
 
@@ -224,7 +226,7 @@ _FAILED_TEST_NEEDLES = (b"[-] ",)
 # `path:12:` / `path:12:5 `: a diagnostic's position, not a time (`12:00:00`, `eta 0:00:01`).
 # The literal colon first lets the engine jump between colons; the look-behind then rejects
 # a digit before it without leaving C.
-_POSITION = re.compile(rb":(?<=[^\d\s:]:)\d+:(?:\d+:?)?[ \r\n]")
+_POSITION = re.compile(rb":(?<=[^\d\s:]:)\d+(?::(?:\d+:?)?[ \r\n]|(?::\d+)?\)\r?\n)")
 
 # Scores: 3 the error itself, 2 what locates it, 1 kept only as part of a block.
 ERROR, LOCATION, CONTEXT = 3, 2, 1
@@ -256,7 +258,8 @@ _CASED_ERRORS = re.compile(r"^(?:[\w.]+\.)?[A-Z]\w*(?:Error|Exception|Exit|Inter
 _LOCATIONS = re.compile(
     r"^\s*(?:-->\s*)?(?:[^\s:]*[^\s:\d][^\s:]*):\d+(?::\d+)?(?::|\s|$)"
     r"|Traceback \(most recent call last\):|^\s*File \"[^\"]+\", line \d+"
-    r"|\bfail(?:ed|ure|ures|s)?\b|\b[1-9]\d* errors?\b",
+    r"|\bfail(?:ed|ure|ures|s)?\b|\b[1-9]\d* errors?\b"
+    r"|^\s*at \S.*:\d+\)$",  # a stack frame with its position: `at f(File.java:12)`
     re.IGNORECASE,
 )
 _MINOR = re.compile(
