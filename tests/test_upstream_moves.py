@@ -97,7 +97,25 @@ NEW_API = (  # the releases that removed the old API, reduced to what the sample
     ),
     Release("Flask", "3.0", "2023-09-30T00:00:00Z", {"flask/__init__.py": "class Flask:\n    pass\n"}),
     Release(
-        "numpy", "1.24", "2022-12-18T00:00:00Z", {"numpy/__init__.py": "def prod(values):\n    return values[0]\n"}
+        "numpy",
+        "1.24",
+        "2022-12-18T00:00:00Z",
+        {
+            "numpy/__init__.py": "def prod(values):\n    return values[0]\n\n\nclass array(list):\n"
+            "    def item(self):\n        return self[0]\n"
+        },
+    ),
+    Release(
+        "importlib-resources",
+        "6.0",
+        "2023-07-07T00:00:00Z",
+        {
+            "importlib_resources/__init__.py": "class _Path:\n    def __init__(self, name):\n"
+            "        self.name = name\n\n"
+            "    def joinpath(self, name):\n        return _Path(name)\n\n    def read_text(self):\n"
+            "        return 'text:' + self.name\n\n    def read_bytes(self):\n        return self.name.encode()\n\n\n"
+            "def files(package):\n    return _Path(package)\n"
+        },
     ),
 )
 
@@ -200,6 +218,18 @@ SAMPLES: dict[tuple[str, str, str], tuple[str, object]] = {
         )
     },
 }
+SAMPLES[("numpy", "asscalar", "{api}({a})")] = (
+    "import numpy as np\n\n\ndef value():\n    return np.asscalar(np.array([7]))\n",
+    7,
+)
+SAMPLES[("importlib-resources", "read_text", "{api}({a}, {b})")] = (
+    "import importlib_resources\n\n\ndef value():\n    return importlib_resources.read_text('pkg', 'data.txt')\n",
+    "text:data.txt",
+)
+SAMPLES[("importlib-resources", "read_binary", "{api}({a}, {b})")] = (
+    "from importlib_resources import read_binary\n\n\ndef value():\n    return read_binary('pkg', 'x.bin')\n",
+    b"x.bin",
+)
 SAMPLES[("numpy", "", "object")] = (
     "import numpy as np\n\n\ndef value():\n    return type(np.object()).__name__\n",
     "object",
@@ -346,6 +376,7 @@ def test_a_verified_migration_wins_over_a_smaller_pin() -> None:
         ),
         ("Use ``matplotlib.colormaps[name]`` instead.", "get_cmap", "matplotlib.cm", ""),  # a subscript: no name
         ("Use 'shutil.get_terminal_size()' instead.", "get_terminal_size", "click", "shutil.get_terminal_size"),
+        ("Use pandas.Index with the appropriate dtype instead.", "Int64Index", "pandas", "pandas.Index"),
     ],
 )
 def test_how_releases_say_what_replaces_a_name(message: str, gone: str, module: str, expected: str) -> None:
@@ -378,3 +409,16 @@ def test_a_name_reached_through_an_alias_moves_to_its_new_module(
     migration = next(c for c in proposed if c.origin == "upstream-migrate")
     subprocess.run(["git", "apply"], input=migration.diff, text=True, cwd=repo, check=True)
     assert (repo / "app.py").read_text() == expected
+
+
+def test_a_name_imported_for_a_shape_goes_when_nothing_uses_it(tmp_path: Path) -> None:
+    code = "from importlib_resources import files, read_binary\n\n\ndef value():\n    return read_binary('p', 'x')\n"
+    repo = make_repo(tmp_path / "repo", {"app.py": code})
+    found = Upstream("importlib-resources", "6.0", "5.13.0", "", "", "", "", module="importlib_resources")
+    failure = Failure("pytest", "test-failure", "pytest", "AttributeError", "", (), (), "", "f", upstream=found)
+    proposed = UpstreamFixer().propose(failure, Source(repo, git(repo, "rev-parse", "HEAD").strip()))
+    subprocess.run(["git", "apply"], input=proposed[0].diff, text=True, cwd=repo, check=True)
+    assert (repo / "app.py").read_text() == (
+        "import importlib_resources\nfrom importlib_resources import files\n\n\n"
+        "def value():\n    return importlib_resources.files('p').joinpath('x').read_bytes()\n"
+    )

@@ -101,6 +101,25 @@ MOVES: tuple[Move, ...] = (
     # Flask 3.0 removed its re-exports of MarkupSafe.
     Move("Flask", "3.0", "flask", "escape", "markupsafe.escape"),
     Move("Flask", "3.0", "flask", "Markup", "markupsafe.Markup"),
+    # NumPy 1.23 removed asscalar (deprecated since 1.16 for a.item()).
+    Move("numpy", "1.23", "numpy", "{api}({a})", "{a}.item()", api="asscalar"),
+    # importlib-resources 6.0 removed the legacy functions for files() (its "migrating from legacy").
+    Move(
+        "importlib-resources",
+        "6.0",
+        "importlib_resources",
+        "{api}({a}, {b})",
+        "{mod}.files({a}).joinpath({b}).read_text()",
+        api="read_text",
+    ),
+    Move(
+        "importlib-resources",
+        "6.0",
+        "importlib_resources",
+        "{api}({a}, {b})",
+        "{mod}.files({a}).joinpath({b}).read_bytes()",
+        api="read_binary",
+    ),
     # NumPy 1.24 removed the aliases of builtins (NumPy 2's removals are ruff's NPY201).
     *(
         Move("numpy", "1.24", "numpy", name, f"builtins.{name}")

@@ -47,6 +47,8 @@ REPLACEMENT = re.compile(
     rf"\b(?:[Uu]se|[Ii]mport) (?P<use>(?:{_ANY}(?:,? or |, )){{0,3}}{_ANY}) instead"
     # Django: "force_text() is deprecated in favor of force_str()"
     r"|\bin favou?r of [`'\"]{0,2}(?P<favor>[A-Za-z_][\w.]*)(?:\(\))?"
+    # pandas 1.x: "Use pandas.Index with the appropriate dtype instead"
+    r"|\b[Uu]se [`'\"]{0,2}(?P<usewith>[A-Za-z_][\w.]*)[`'\"]{0,2} (?:with|for) [^.;\n]{0,60}? instead"
     # pandas 1.x: "Import from datetime module instead": the same name in that module
     r"|\b[Ii]mport (?:it )?from (?:the )?[`'\"]?(?P<frommod>[A-Za-z_][\w.]*)[`'\"]? module instead"
     r"|\b[Uu]se [`'\"]?(?P<builtin>[A-Za-z_]\w*)[`'\"]? by itself"  # numpy 1.24: `np.float` -> `float`
@@ -314,7 +316,8 @@ def replacement_of(text: str, gone: str, module: str = "") -> tuple[str, bool]:
             return f"builtins.{match['builtin']}", False
         if match["frommod"]:
             return f"{match['frommod']}.{gone}", False
-        named = offered(match["use"]) if match["use"] else match["favor"] or match["mean"] or match["renamed"]
+        named = offered(match["use"]) if match["use"] else ""
+        named = named or match["favor"] or match["usewith"] or match["mean"] or match["renamed"]
         # The same name elsewhere is a move (flask.escape -> markupsafe.escape); in its own module, no news.
         same = {gone, f"{module}.{gone}", f"{module.partition('.')[0]}.{gone}"} if module else {gone}
         if named and named not in same and not (not module and named.rpartition(".")[2] == gone):

@@ -74,6 +74,8 @@ def rewrite(move: Move, path: str, text: str, lines: Container[int]) -> str:
     if edited == text:
         return text
     edited = with_imports(edited, sorted(added))
+    for name in names:  # `from importlib_resources import read_binary`, no longer used: the import goes
+        edited = _without_imported(edited, move.module, name)
     return _without_import(edited, move.module) if move.gone_module else edited
 
 
@@ -124,6 +126,33 @@ def _without_import(text: str, module: str) -> str:
     rest = pattern.sub("", text)
     used = any(t.type == tokenize.NAME and t.string == module for t in _common.tokens(rest))
     return text if used else rest
+
+
+def _without_imported(text: str, module: str, local: str) -> str:
+    """`text` without `local` in its `from module import ...` line when nothing else in it names it."""
+    pattern = re.compile(
+        rf"^(?P<indent>[ \t]*)from {re.escape(module)} import (?P<names>[\w ,]+?)[ \t]*(?:#.*)?$", re.M
+    )
+    match = next((m for m in pattern.finditer(text) if local in _locals(m["names"])), None)
+    if match is None:
+        return text
+    rest = text[: match.start()] + text[match.end() :]
+    if any(t.type == tokenize.NAME and t.string == local for t in _common.tokens(rest)):
+        return text
+    kept = [item.strip() for item in match["names"].split(",") if _locals(item) != [local] and item.strip()]
+    if kept:
+        return f"{text[: match.start()]}{match['indent']}from {module} import {', '.join(kept)}{text[match.end() :]}"
+    return text[: match.start()] + text[match.end() :].removeprefix("\n")  # the whole line goes
+
+
+def _locals(names: str) -> list[str]:
+    """The local names a `from m import a, b as c` list binds: [a, c]."""
+    found = []
+    for item in names.split(","):
+        imported, _, alias = " ".join(item.split()).partition(" as ")
+        if imported:
+            found.append(alias or imported)
+    return found
 
 
 def _quoted(text: str) -> list[tuple[int, int]]:
