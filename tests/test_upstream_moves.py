@@ -306,11 +306,8 @@ def test_the_first_of_two_names_offered_and_a_message_s_second_line_are_read() -
 
 def test_a_submodule_imported_from_its_package_is_renamed_through(tmp_path: Path) -> None:
     code = "from PIL import Image\n\n\ndef value():\n    return Image.ANTIALIAS\n"
-    repo = make_repo(tmp_path / "repo", {"app.py": code})
     found = Upstream("Pillow", "10.0.0", "9.5.0", "", "", "ANTIALIAS", "LANCZOS", module="PIL.Image")
-    failure = Failure("pytest", "test-failure", "pytest", "AttributeError", "", (), (), "", "f", upstream=found)
-    proposed = UpstreamFixer().propose(failure, Source(repo, git(repo, "rev-parse", "HEAD").strip()))
-    migration = next(c for c in proposed if c.origin == "upstream-migrate")
+    _, migration = migrated(tmp_path, code, found)
     assert "+    return Image.LANCZOS" in migration.diff
 
 
@@ -403,22 +400,25 @@ def test_a_name_reached_through_an_alias_moves_to_its_new_module(
 ) -> None:
     distribution, gone, replacement, module = found
     moved = Upstream(distribution, "9.0", "8.0", "", "", gone, replacement, module=module)
-    repo = make_repo(tmp_path / "repo", {"app.py": code})
-    failure = Failure("pytest", "test-failure", "pytest", "AttributeError", "", (), (), "", "f", upstream=moved)
-    proposed = UpstreamFixer().propose(failure, Source(repo, git(repo, "rev-parse", "HEAD").strip()))
-    migration = next(c for c in proposed if c.origin == "upstream-migrate")
+    repo, migration = migrated(tmp_path, code, moved)
     subprocess.run(["git", "apply"], input=migration.diff, text=True, cwd=repo, check=True)
     assert (repo / "app.py").read_text() == expected
 
 
 def test_a_name_imported_for_a_shape_goes_when_nothing_uses_it(tmp_path: Path) -> None:
     code = "from importlib_resources import files, read_binary\n\n\ndef value():\n    return read_binary('p', 'x')\n"
-    repo = make_repo(tmp_path / "repo", {"app.py": code})
     found = Upstream("importlib-resources", "6.0", "5.13.0", "", "", "", "", module="importlib_resources")
-    failure = Failure("pytest", "test-failure", "pytest", "AttributeError", "", (), (), "", "f", upstream=found)
-    proposed = UpstreamFixer().propose(failure, Source(repo, git(repo, "rev-parse", "HEAD").strip()))
-    subprocess.run(["git", "apply"], input=proposed[0].diff, text=True, cwd=repo, check=True)
+    repo, migration = migrated(tmp_path, code, found)
+    subprocess.run(["git", "apply"], input=migration.diff, text=True, cwd=repo, check=True)
     assert (repo / "app.py").read_text() == (
         "import importlib_resources\nfrom importlib_resources import files\n\n\n"
         "def value():\n    return importlib_resources.files('p').joinpath('x').read_bytes()\n"
     )
+
+
+def migrated(tmp_path: Path, code: str, found: Upstream) -> tuple[Path, Candidate]:
+    """A repository with `code` as app.py, and the upstream fixer's migration for `found` (no frames)."""
+    repo = make_repo(tmp_path / "repo", {"app.py": code})
+    failure = Failure("pytest", "test-failure", "pytest", "AttributeError", "", (), (), "", "f", upstream=found)
+    proposed = UpstreamFixer().propose(failure, Source(repo, git(repo, "rev-parse", "HEAD").strip()))
+    return repo, next(c for c in proposed if c.origin == "upstream-migrate")
